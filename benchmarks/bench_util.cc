@@ -1,0 +1,50 @@
+#include "bench_util.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+namespace ejournal::bench {
+
+double quantile(std::vector<double>& values, double q) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const auto i = static_cast<std::size_t>(std::min<double>(q * static_cast<double>(values.size()), static_cast<double>(values.size() - 1)));
+  return values[i];
+}
+
+double rss_mb() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0;
+}
+
+JsonLine::JsonLine(const std::string& bench) : text_("{\"bench\":\"" + bench + "\"") {}
+
+JsonLine& JsonLine::add(const std::string& key, double value) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f", std::isfinite(value) ? value : 0.0);
+  text_ += ",\"" + key + "\":" + buf;
+  return *this;
+}
+
+JsonLine& JsonLine::add(const std::string& key, std::uint64_t value) {
+  text_ += ",\"" + key + "\":" + std::to_string(value);
+  return *this;
+}
+
+JsonLine& JsonLine::add(const std::string& key, const std::string& value) {
+  text_ += ",\"" + key + "\":\"" + value + "\"";  // callers pass plain identifiers, nothing to escape
+  return *this;
+}
+
+void JsonLine::print() const {
+  std::printf("%s}\n", text_.c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace ejournal::bench

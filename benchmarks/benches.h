@@ -1,0 +1,13 @@
+// ej-bench's benchmarks. Each parses the arguments after its name, prints JSON lines on stdout, and returns
+// the exit code (2 for bad arguments or a failure).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ejournal::bench {
+
+int run_append(const std::vector<std::string>& args);
+int run_read(const std::vector<std::string>& args);
+
+}  // namespace ejournal::bench

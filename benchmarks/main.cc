@@ -1,0 +1,25 @@
+// ej-bench — ejournal's performance goals, measured. Prints one JSON object per line.
+//   ej-bench append --events N --threads T [--window W]
+//   ej-bench read --events N
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "benches.h"
+
+int main(int argc, char** argv) {
+  struct Bench {
+    const char* name;
+    int (*run)(const std::vector<std::string>&);
+  };
+  static constexpr Bench kBenches[] = {
+      {"append", ejournal::bench::run_append},
+      {"read", ejournal::bench::run_read},
+  };
+  if (argc >= 2) {
+    for (const auto& b : kBenches)
+      if (argv[1] == std::string(b.name)) return b.run(std::vector<std::string>(argv + 2, argv + argc));
+  }
+  std::fprintf(stderr, "usage: ej-bench {append|read} [--help]\n");
+  return 2;
+}

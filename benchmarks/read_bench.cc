@@ -1,0 +1,96 @@
+// ej-bench read: sequential read + decode of the whole log, as a projection replay does it.
+//
+// Builds a log of N mark events, flushes and compacts it so that everything is read from table files,
+// reopens it (cold block cache), then times one cursor pass: each record is fetched, checked with the
+// FlatBuffers verifier, and its mark is decoded.
+#include <iostream>
+#include <semaphore>
+
+#include <boost/program_options.hpp>
+
+#include "bench_util.h"
+#include "benches.h"
+#include "ejournal/log/event_log.h"
+#include "log/maintenance.h"
+#include "testkit.h"
+
+namespace ejournal::bench {
+namespace po = boost::program_options;
+
+namespace {
+
+Status fill(const std::string& path, std::uint64_t events) {
+  auto opened = log::open_event_log(path);
+  if (!opened.ok()) return opened.status();
+  constexpr unsigned kWindow = 4096;
+  std::counting_semaphore<> slots(kWindow);
+  std::atomic<std::uint64_t> failures{0};
+  for (std::uint64_t i = 0; i < events; ++i) {
+    slots.acquire();
+    (*opened)->append_async(testkit::sample_command(i), [&](Result<log::AppendResult> r) {
+      if (!r.ok()) failures.fetch_add(1);
+      slots.release();
+    });
+  }
+  for (unsigned k = 0; k < kWindow; ++k) slots.acquire();
+  if (failures.load() != 0) return Status(Code::io_error, "appends failed while filling the log");
+  return Status::OK();
+}
+
+}  // namespace
+
+int run_read(const std::vector<std::string>& args) {
+  std::uint64_t events = 1'000'000;
+  po::options_description desc("ej-bench read");
+  desc.add_options()("help,h", "this text")("events", po::value(&events), "events in the log (default 1,000,000)");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << e.what() << "\n" << desc;
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << desc;
+    return 0;
+  }
+  testkit::TempDir dir;
+  const std::string path = dir.sub("data");
+  if (auto s = fill(path, events); !s.ok()) {
+    std::cerr << s.to_string() << "\n";
+    return 2;
+  }
+  if (auto s = log::compact_storage(path); !s.ok()) {
+    std::cerr << s.to_string() << "\n";
+    return 2;
+  }
+  auto opened = log::open_event_log(path);
+  if (!opened.ok()) {
+    std::cerr << opened.status().to_string() << "\n";
+    return 2;
+  }
+  const auto t0 = SteadyClock::now();
+  std::uint64_t n = 0, value_sum = 0, bytes = 0;
+  auto c = (*opened)->cursor(1);
+  for (; c->valid(); c->next()) {
+    const auto* mark = c->envelope()->event_as_MarkSet();
+    if (mark != nullptr) value_sum += mark->value();
+    bytes += c->bytes().size();
+    ++n;
+  }
+  const double elapsed = seconds_since(t0);
+  if (!c->status().ok() || n != events) {
+    std::cerr << "read " << n << " of " << events << ": " << c->status().to_string() << "\n";
+    return 2;
+  }
+  JsonLine("read")
+      .add("events", n)
+      .add("events_per_s", static_cast<double>(n) / elapsed)
+      .add("mb_per_s", static_cast<double>(bytes) / elapsed / 1e6)
+      .add("mean_value", static_cast<double>(value_sum) / static_cast<double>(n))
+      .print();
+  return 0;
+}
+
+}  // namespace ejournal::bench

@@ -1,0 +1,245 @@
+#include "log/record_reader.h"
+
+#include <cstdint>
+#include <cstring>
+
+#include <rocksdb/iterator.h>
+
+#include "log/format.h"
+
+namespace ejournal::log {
+namespace {
+
+bool is_aligned(const char* p) { return reinterpret_cast<std::uintptr_t>(p) % alignof(std::uint64_t) == 0; }
+
+// FlatBuffers reads scalars in place and needs them aligned; a value inside a RocksDB block may sit at any
+// address. Hand out the value itself when it is aligned, else a copy in `scratch` (whose heap storage is).
+std::string_view aligned_view(const rocksdb::Slice& value, std::string& scratch) {
+  if (is_aligned(value.data()) && value.size() > 0) return {value.data(), value.size()};
+  scratch.assign(value.data(), value.size());
+  return scratch;
+}
+
+Status record_problem(Position p, const std::string& what) {
+  return Status(Code::corruption, "record " + std::to_string(p) + ": " + what);
+}
+
+// Checks a stored record as read: its envelope and that it names the position it is stored under.
+Status check_record(Position p, std::string_view bytes) {
+  if (auto s = check_envelope(bytes); !s.ok()) return record_problem(p, s.message());
+  if (envelope_of(bytes)->header()->position() != p)
+    return record_problem(p, "stores position " + std::to_string(envelope_of(bytes)->header()->position()));
+  return Status::OK();
+}
+
+class RocksCursor final : public LogCursor {
+ public:
+  RocksCursor(const RocksStore& store, Position from, Position to)
+      : expected_(from < 1 ? 1 : from), upper_(format::position_key(to + 1)), upper_slice_(upper_) {
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper_slice_;
+    ro.readahead_size = 2 << 20;  // replay reads the whole log in order
+    ro.fill_cache = false;        // and must not push the hot tail out of the block cache
+    ro.async_io = false;
+    it_.reset(store.db()->NewIterator(ro, store.log_cf()));
+    if (expected_ > to) {
+      valid_ = false;
+      return;
+    }
+    it_->Seek(format::position_key(expected_));
+    settle();
+  }
+
+  bool valid() const override { return valid_; }
+  void next() override {
+    ++expected_;
+    it_->Next();
+    settle();
+  }
+  Position position() const override { return expected_; }
+  std::string_view bytes() const override { return current_; }
+  Status status() const override { return status_; }
+
+ private:
+  void settle() {
+    valid_ = false;
+    if (!it_->Valid()) {
+      status_ = from_rocks(it_->status(), "reading the log");
+      return;
+    }
+    const rocksdb::Slice key = it_->key();
+    if (key.size() != format::kPositionKeyBytes) {
+      status_ = record_problem(expected_, "malformed key in the log family");
+      return;
+    }
+    const Position p = format::decode_position_key({key.data(), key.size()});
+    if (p != expected_) {
+      status_ = record_problem(expected_, "missing (the next stored position is " + std::to_string(p) + ")");
+      return;
+    }
+    current_ = aligned_view(it_->value(), scratch_);
+    status_ = check_record(p, current_);
+    valid_ = status_.ok();
+  }
+
+  Position expected_;
+  std::string upper_;
+  rocksdb::Slice upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+  std::string scratch_;
+  std::string_view current_;
+  Status status_;
+  bool valid_ = false;
+};
+
+Result<std::string> get_raw(const RocksStore& store, Position p) {
+  std::string value;
+  auto s = store.db()->Get(rocksdb::ReadOptions(), store.log_cf(), format::position_key(p), &value);
+  if (s.IsNotFound()) return Status(Code::not_found, "no record at position " + std::to_string(p));
+  if (!s.ok()) return from_rocks(s, "reading record " + std::to_string(p));
+  return value;
+}
+
+}  // namespace
+
+std::unique_ptr<LogCursor> RecordReader::cursor(Position from, Position to) const {
+  return std::make_unique<RocksCursor>(store_, from, to);
+}
+
+Result<StoredRecord> RecordReader::read(Position position, Position head) const {
+  if (position == kNoPosition || position > head)
+    return Status(Code::not_found, "no record at position " + std::to_string(position) + " (head is " +
+                                       std::to_string(head) + ")");
+  auto raw = get_raw(store_, position);
+  if (!raw.ok()) {
+    // The head says it exists: its absence is damage, not a wrong question.
+    if (raw.status().code() == Code::not_found) return record_problem(position, "missing below the head");
+    return raw.status();
+  }
+  StoredRecord rec{position, std::move(raw.value())};
+  if (auto s = check_record(position, rec.bytes); !s.ok()) return s;
+  return rec;
+}
+
+Result<Position> RecordReader::position_at(Timestamp time, Position head) const {
+  // Largest p in [1, head] with recorded_at(p) <= time; times never decrease along the log.
+  Position lo = 1, hi = head, found = kNoPosition;
+  while (lo <= hi) {
+    const Position mid = lo + (hi - lo) / 2;
+    auto rec = read(mid, head);
+    if (!rec.ok()) return rec.status();
+    if (rec->envelope()->header()->recorded_at_us() <= time) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found;
+}
+
+Result<std::optional<StoredRecord>> RecordReader::last_record() const {
+  std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(rocksdb::ReadOptions(), store_.log_cf()));
+  it->SeekToLast();
+  if (!it->Valid()) {
+    if (!it->status().ok()) return from_rocks(it->status(), "finding the last record");
+    return std::optional<StoredRecord>();
+  }
+  if (it->key().size() != format::kPositionKeyBytes)
+    return Status(Code::corruption, "malformed key at the end of the log family");
+  StoredRecord rec{format::decode_position_key({it->key().data(), it->key().size()}), it->value().ToString()};
+  return std::optional<StoredRecord>(std::move(rec));
+}
+
+Result<HeadAnchor> RecordReader::head_anchor() const {
+  std::string value;
+  auto s = store_.db()->Get(rocksdb::ReadOptions(), store_.meta_cf(), format::kHeadKey, &value);
+  if (s.IsNotFound()) return HeadAnchor{};
+  if (!s.ok()) return from_rocks(s, "reading the head anchor");
+  if (value.size() != format::kHeadValueBytes) return Status(Code::corruption, "head anchor has the wrong size");
+  HeadAnchor a;
+  a.position = format::get_u64_be(value.data());
+  std::memcpy(a.hash.bytes.data(), value.data() + 8, a.hash.bytes.size());
+  return a;
+}
+
+Result<VerifyReport> RecordReader::verify(Position from, Position to, Position head) const {
+  VerifyReport report;
+  report.from = from < 1 ? 1 : from;
+  report.to = to > head ? head : to;
+  if (report.from > report.to) {
+    report.to = report.from - 1;
+    return report;
+  }
+  auto fail = [&](Position p, std::string problem) {
+    report.first_bad = p;
+    report.problem = std::move(problem);
+    return report;
+  };
+
+  // The hash each record must name: its predecessor's. Position 1 names all zeros.
+  Digest prev_hash;
+  Timestamp prev_time = INT64_MIN;
+  if (report.from > 1) {
+    auto prev = get_raw(store_, report.from - 1);
+    if (!prev.ok()) return fail(report.from - 1, prev.status().message());
+    prev_hash = record_hash(*prev);
+    if (check_envelope(*prev).ok()) prev_time = envelope_of(*prev)->header()->recorded_at_us();
+  }
+
+  // Is record p intact? It is if the hash of its bytes is what its successor (or the head anchor) names.
+  auto successor_confirms = [&](Position p, const Digest& hash_p) -> Result<bool> {
+    if (p == head) {
+      auto anchor = head_anchor();
+      if (!anchor.ok()) return anchor.status();
+      return anchor->position == p && anchor->hash == hash_p;
+    }
+    auto next = get_raw(store_, p + 1);
+    if (!next.ok()) return false;
+    std::string copy = *next;  // heap copy: aligned for FlatBuffers
+    if (!check_envelope(copy).ok()) return false;
+    return header_of(copy).prev_hash == hash_p;
+  };
+
+  rocksdb::ReadOptions ro;
+  const std::string upper = format::position_key(report.to + 1);
+  rocksdb::Slice upper_slice(upper);
+  ro.iterate_upper_bound = &upper_slice;
+  ro.readahead_size = 2 << 20;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(ro, store_.log_cf()));
+  std::string scratch;
+  Position expected = report.from;
+  for (it->Seek(format::position_key(expected)); it->Valid(); it->Next(), ++expected) {
+    if (it->key().size() != format::kPositionKeyBytes) return fail(expected, "malformed key");
+    const Position p = format::decode_position_key({it->key().data(), it->key().size()});
+    if (p != expected) return fail(expected, "missing: the log jumps to " + std::to_string(p));
+    const std::string_view bytes = aligned_view(it->value(), scratch);
+    if (auto s = check_envelope(bytes); !s.ok()) return fail(p, s.message());
+    const SealFields h = header_of(bytes);
+    if (h.position != p) return fail(p, "stores position " + std::to_string(h.position));
+    const Digest hash = record_hash(bytes);
+    if (h.prev_hash != prev_hash) {
+      auto intact = successor_confirms(p, hash);
+      if (!intact.ok()) return intact.status();
+      if (*intact && p > 1)
+        return fail(p - 1, "its bytes do not match the hash that record " + std::to_string(p) + " names");
+      return fail(p, "its previous-hash link does not match record " + std::to_string(p - 1));
+    }
+    if (h.recorded_at < prev_time) return fail(p, "recorded before its predecessor (time went backwards)");
+    prev_hash = hash;
+    prev_time = h.recorded_at;
+  }
+  if (!it->status().ok()) return from_rocks(it->status(), "walking the log");
+  if (expected <= report.to) return fail(expected, "missing below the head");
+  report.last_hash = prev_hash;
+  if (report.to == head) {
+    auto anchor = head_anchor();
+    if (!anchor.ok()) return anchor.status();
+    if (anchor->position != head) return fail(head, "the head anchor names position " + std::to_string(anchor->position));
+    if (anchor->hash != prev_hash) return fail(head, "its bytes do not match the hash in the head anchor");
+  }
+  return report;
+}
+
+}  // namespace ejournal::log

@@ -1,0 +1,39 @@
+// RecordReader: the read side of a RocksDB-backed log — cursors, point reads, time search and chain
+// verification — shared by the writable log and the read-only view. Internal to src/log.
+// Thread-safety: const methods, safe from any thread; RocksDB iterators give each call its own snapshot.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "ejournal/log/event_log.h"
+#include "log/rocks_store.h"
+
+namespace ejournal::log {
+
+// The head anchor kept in the meta family: the newest position and the hash of its record.
+struct HeadAnchor {
+  Position position = kNoPosition;
+  Digest hash;
+};
+
+class RecordReader {
+ public:
+  explicit RecordReader(const RocksStore& store) : store_(store) {}
+
+  // Records from `from` up to and including `to`.
+  std::unique_ptr<LogCursor> cursor(Position from, Position to) const;
+  Result<StoredRecord> read(Position position, Position head) const;
+  Result<Position> position_at(Timestamp time, Position head) const;
+  Result<VerifyReport> verify(Position from, Position to, Position head) const;
+
+  // The last record in the log family (nullopt when empty), with no checks beyond reading it.
+  Result<std::optional<StoredRecord>> last_record() const;
+  // The anchor in the meta family; kNoPosition when absent (an empty log).
+  Result<HeadAnchor> head_anchor() const;
+
+ private:
+  const RocksStore& store_;
+};
+
+}  // namespace ejournal::log

@@ -1,0 +1,250 @@
+#include "log/rocks_store.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+#include <vector>
+
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+
+#include "log/format.h"
+
+namespace ejournal::log {
+namespace fs = std::filesystem;
+
+Status from_rocks(const rocksdb::Status& s, std::string_view what) {
+  std::string msg(what);
+  msg += ": ";
+  msg += s.ToString();
+  if (s.ok()) return Status::OK();
+  if (s.IsNotFound()) return Status(Code::not_found, msg);
+  if (s.IsCorruption()) return Status(Code::corruption, msg);
+  if (s.IsBusy() || s.IsTryAgain()) return Status(Code::busy, msg);
+  if (s.IsInvalidArgument()) return Status(Code::invalid_argument, msg);
+  if (s.IsNotSupported()) return Status(Code::unsupported, msg);
+  return Status(Code::io_error, msg);
+}
+
+namespace {
+
+// One block cache for the whole process: the log is read sequentially by replay and at random by
+// position_at; 64 MiB keeps the hot tail and the binary-search spine.
+std::shared_ptr<rocksdb::Cache> shared_block_cache() {
+  static std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(64 << 20);
+  return cache;
+}
+
+rocksdb::ColumnFamilyOptions log_family_options() {
+  rocksdb::ColumnFamilyOptions o;
+  // The log is written once and read in order: big blocks compress better and scan faster.
+  o.compression = rocksdb::kZSTD;
+  o.bottommost_compression = rocksdb::kZSTD;
+  o.level_compaction_dynamic_level_bytes = true;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_size = 32 * 1024;
+  t.block_cache = shared_block_cache();
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  return o;
+}
+
+rocksdb::ColumnFamilyOptions idem_family_options() {
+  rocksdb::ColumnFamilyOptions o;
+  // Looked up once per appended command, almost always for an id that is not there: a bloom filter on every
+  // level answers those misses without reading blocks.
+  o.compression = rocksdb::kZSTD;
+  o.level_compaction_dynamic_level_bytes = true;
+  rocksdb::BlockBasedTableOptions t;
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  t.block_cache = shared_block_cache();
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  return o;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
+  return {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {std::string(format::kLogFamily), log_family_options()},
+      {std::string(format::kIdemFamily), idem_family_options()},
+      {std::string(format::kMetaFamily), rocksdb::ColumnFamilyOptions()},
+      {std::string(format::kSnapFamily), rocksdb::ColumnFamilyOptions()},
+  };
+}
+
+rocksdb::DBOptions db_options(bool create) {
+  rocksdb::DBOptions o;
+  o.create_if_missing = create;
+  o.create_missing_column_families = create;
+  o.max_background_jobs = 2;
+  o.keep_log_file_num = 5;  // RocksDB's own info logs, not our data
+  o.max_log_file_size = 8 << 20;
+  o.bytes_per_sync = 1 << 20;
+  return o;
+}
+
+bool has_rocksdb(const fs::path& dir) { return fs::exists(dir / "CURRENT"); }
+
+// Anything in the directory besides our lock file?
+Result<bool> dir_is_empty(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().filename() != format::kLockFile) return false;
+  }
+  if (ec) return Status(Code::io_error, "cannot list " + dir.string() + ": " + ec.message());
+  return true;
+}
+
+Status check_families(const std::string& dir) {
+  std::vector<std::string> names;
+  auto s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names);
+  if (!s.ok()) return from_rocks(s, "cannot read the column families of " + dir);
+  for (std::string_view want : {format::kLogFamily, format::kIdemFamily, format::kMetaFamily}) {
+    if (std::find(names.begin(), names.end(), want) == names.end()) {
+      std::string have;
+      for (const auto& n : names) have += (have.empty() ? "" : ", ") + n;
+      return Status(Code::unsupported, dir + " holds a RocksDB database that is not an ejournal log (column families: " +
+                                           have + ")");
+    }
+  }
+  return Status::OK();
+}
+
+Status require_zstd() {
+  auto supported = rocksdb::GetSupportedCompressions();
+  if (std::find(supported.begin(), supported.end(), rocksdb::kZSTD) == supported.end())
+    return Status(Code::unsupported, "this RocksDB build lacks zstd compression, which the log family requires");
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& dir, Mode mode, bool create) {
+  if (auto s = require_zstd(); !s.ok()) return s;
+  std::unique_ptr<RocksStore> store(new RocksStore());
+  store->dir_ = dir;
+  store->mode_ = mode;
+  const fs::path path(dir);
+  std::error_code ec;
+  const bool exists = fs::is_directory(path, ec);
+  if (mode == Mode::secondary || !create) {
+    if (!exists || !has_rocksdb(path)) return Status(Code::not_found, "no ejournal log in " + dir);
+  }
+
+  bool fresh = false;
+  if (mode == Mode::primary) {
+    if (!exists) {
+      if (fs::exists(path, ec)) return Status(Code::invalid_argument, dir + " exists and is not a directory");
+      fs::create_directories(path, ec);
+      if (ec) return Status(Code::io_error, "cannot create " + dir + ": " + ec.message());
+    }
+    if (!has_rocksdb(path)) {
+      auto empty = dir_is_empty(path);
+      if (!empty.ok()) return empty.status();
+      if (!*empty)
+        return Status(Code::unsupported, dir + " is not empty and holds no ejournal log; refusing to take it over");
+      fresh = true;
+    }
+    // Our own lock, taken before RocksDB's, so that a second opener gets a clear "busy" (flock conflicts
+    // across processes and across open file descriptions within one process alike).
+    const std::string lock_path = (path / format::kLockFile).string();
+    store->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (store->lock_fd_ < 0)
+      return Status(Code::io_error, "cannot open " + lock_path + ": " + std::strerror(errno));
+    if (::flock(store->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      if (err == EWOULDBLOCK)
+        return Status(Code::busy, "the data directory " + dir + " is already open in another process");
+      return Status(Code::io_error, "cannot lock " + lock_path + ": " + std::strerror(err));
+    }
+  }
+  if (!fresh) {
+    if (auto s = check_families(dir); !s.ok()) return s;
+  }
+
+  auto descriptors = family_descriptors();
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status rs;
+  if (mode == Mode::primary) {
+    rs = rocksdb::DB::Open(db_options(create), dir, descriptors, &handles, &raw);
+  } else {
+    char scratch[] = "/tmp/ejournal-secondary-XXXXXX";
+    if (::mkdtemp(scratch) == nullptr)
+      return Status(Code::io_error, std::string("cannot create a scratch directory: ") + std::strerror(errno));
+    store->secondary_dir_ = scratch;
+    rocksdb::DBOptions o = db_options(false);
+    o.max_open_files = -1;  // required by secondary instances
+    // A secondary may not list a family the primary lacks; snap may not exist in logs made before it did.
+    std::vector<std::string> names;
+    (void)rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names);
+    std::erase_if(descriptors, [&](const auto& d) {
+      return std::find(names.begin(), names.end(), d.name) == names.end();
+    });
+    rs = rocksdb::DB::OpenAsSecondary(o, dir, store->secondary_dir_, descriptors, &handles, &raw);
+  }
+  if (!rs.ok()) return from_rocks(rs, "cannot open the log in " + dir);
+  store->db_.reset(raw);
+  for (std::size_t i = 0; i < descriptors.size(); ++i) {
+    const std::string& name = descriptors[i].name;
+    if (name == format::kLogFamily) store->log_cf_ = handles[i];
+    else if (name == format::kIdemFamily) store->idem_cf_ = handles[i];
+    else if (name == format::kMetaFamily) store->meta_cf_ = handles[i];
+    else if (name == format::kSnapFamily) store->snap_cf_ = handles[i];
+    else store->db_->DestroyColumnFamilyHandle(handles[i]);  // default: unused, RocksDB requires it open
+  }
+
+  if (fresh) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    auto s = store->db_->Put(wo, store->meta_cf_, format::kFormatKey, format::format_value());
+    if (!s.ok()) return from_rocks(s, "cannot write the format marker");
+  }
+  if (auto s = store->check_format(); !s.ok()) return s;
+  return store;
+}
+
+Status RocksStore::check_format() {
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), meta_cf_, format::kFormatKey, &value);
+  if (s.IsNotFound())
+    return Status(Code::unsupported, dir_ + " has ejournal's column families but no format marker");
+  if (!s.ok()) return from_rocks(s, "cannot read the format marker");
+  const auto& magic = format::kFormatMagic;
+  if (value.size() != magic.size() + 4 || std::string_view(value).substr(0, magic.size()) != magic)
+    return Status(Code::unsupported, dir_ + " has a format marker this program does not recognise");
+  const std::uint32_t version = format::get_u32_be(value.data() + magic.size());
+  if (version > format::kFormatVersion)
+    return Status(Code::unsupported, dir_ + " holds log format version " + std::to_string(version) +
+                                         ", newer than this program's " + std::to_string(format::kFormatVersion));
+  if (version == 0) return Status(Code::unsupported, dir_ + " has format version 0, which never existed");
+  return Status::OK();
+}
+
+Status RocksStore::refresh() {
+  if (mode_ != Mode::secondary) return Status::OK();
+  return from_rocks(db_->TryCatchUpWithPrimary(), "cannot catch up with the primary");
+}
+
+RocksStore::~RocksStore() {
+  if (db_) {
+    for (auto* h : {log_cf_, idem_cf_, meta_cf_, snap_cf_})
+      if (h != nullptr) db_->DestroyColumnFamilyHandle(h);
+    (void)db_->Close();
+    db_.reset();
+  }
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+  if (!secondary_dir_.empty()) {
+    std::error_code ec;
+    fs::remove_all(secondary_dir_, ec);
+  }
+}
+
+}  // namespace ejournal::log

@@ -1,0 +1,60 @@
+// RocksStore: one data directory's RocksDB database with the log's column families, opened either as the
+// single writer (primary, with our flock held) or as a read-only follower of a directory that another
+// process may hold open (a RocksDB secondary instance).
+//
+// Internal to src/log. Thread-safety: the handles may be used from any thread (RocksDB is thread-safe);
+// opening and closing are not concurrent with use.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <rocksdb/db.h>
+
+#include "ejournal/log/types.h"
+#include "ejournal/status.h"
+
+namespace ejournal::log {
+
+class RocksStore {
+ public:
+  enum class Mode { primary, secondary };
+
+  // Opens `dir`. In primary mode with create=true an absent or empty directory becomes a new, empty log.
+  // Errors as documented for open_event_log().
+  static Result<std::unique_ptr<RocksStore>> open(const std::string& dir, Mode mode, bool create);
+
+  ~RocksStore();
+  RocksStore(const RocksStore&) = delete;
+  RocksStore& operator=(const RocksStore&) = delete;
+
+  rocksdb::DB* db() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* log_cf() const { return log_cf_; }
+  rocksdb::ColumnFamilyHandle* idem_cf() const { return idem_cf_; }
+  rocksdb::ColumnFamilyHandle* meta_cf() const { return meta_cf_; }
+  rocksdb::ColumnFamilyHandle* snap_cf() const { return snap_cf_; }
+  const std::string& dir() const { return dir_; }
+  Mode mode() const { return mode_; }
+
+  // Secondary mode: catch up with what the primary has made durable since. No-op in primary mode.
+  Status refresh();
+
+ private:
+  RocksStore() = default;
+  Status check_format();
+
+  std::string dir_;
+  Mode mode_ = Mode::primary;
+  int lock_fd_ = -1;
+  std::string secondary_dir_;  // scratch directory of a secondary instance, removed on close
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::ColumnFamilyHandle* log_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* idem_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* snap_cf_ = nullptr;
+};
+
+// Maps a RocksDB status to ours, prefixing `what` to the message.
+Status from_rocks(const rocksdb::Status& s, std::string_view what);
+
+}  // namespace ejournal::log

@@ -1,0 +1,44 @@
+// ejctl — the administrator's command-line tool. `ejctl help` lists the commands.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(const std::vector<std::string>&);
+};
+
+constexpr Command kCommands[] = {
+    {"verify", "check a data directory's hash chain: ejctl verify --data DIR [--from N] [--to N]",
+     ejournal::ejctl::run_verify},
+};
+
+void usage(std::FILE* out) {
+  std::fprintf(out, "usage: ejctl COMMAND [OPTIONS]\n\ncommands:\n");
+  for (const auto& c : kCommands) std::fprintf(out, "  %-8s %s\n", c.name, c.summary);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  const std::string name = argv[1];
+  if (name == "help" || name == "--help" || name == "-h") {
+    usage(stdout);
+    return 0;
+  }
+  for (const auto& c : kCommands) {
+    if (name == c.name) return c.run(std::vector<std::string>(argv + 2, argv + argc));
+  }
+  std::fprintf(stderr, "ejctl: unknown command '%s'\n", name.c_str());
+  usage(stderr);
+  return 2;
+}

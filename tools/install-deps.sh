@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what ejournal needs to build and test, from Debian packages only.
+# Idempotent: when every package is already installed it does nothing and returns in well under a second.
+# Boost comes from the 1.81 packages (Beast, Asio, JSON); they conflict with the default libboost-dev (1.74),
+# so that one must never be installed alongside.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
+  librocksdb-dev libflatbuffers-dev flatbuffers-compiler
+  libzstd-dev zstd libsodium-dev catch2
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
