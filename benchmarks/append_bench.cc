@@ -6,7 +6,8 @@
 // write-ahead log bytes divided by the events.
 #include <atomic>
 #include <iostream>
-#include <semaphore>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include <boost/program_options.hpp>
@@ -62,20 +63,29 @@ int run_append(const std::vector<std::string>& args) {
     std::vector<std::thread> pool;
     for (unsigned t = 0; t < threads; ++t) {
       pool.emplace_back([&, t] {
-        std::counting_semaphore<> slots(window);
-        std::atomic<std::uint64_t> outstanding{0};
+        // Refill the window in bursts: wait until half of it has completed, then submit up to the window.
+        // One wake-up per half window, not one per event, so that the clients' scheduling does not hide
+        // the log's own capacity on two cores.
+        std::mutex mu;
+        std::condition_variable cv;
+        unsigned outstanding = 0;
+        const unsigned low_water = window / 2;
         for (std::uint64_t i = t; i < events; i += threads) {
-          slots.acquire();
-          outstanding.fetch_add(1);
+          {
+            std::unique_lock lock(mu);
+            if (outstanding >= window) cv.wait(lock, [&] { return outstanding <= low_water; });
+            ++outstanding;
+          }
           const auto start = SteadyClock::now();
           log.append_async(testkit::sample_command(i), [&, i, start](Result<log::AppendResult> r) {
             latency_us[i] = std::chrono::duration<double, std::micro>(SteadyClock::now() - start).count();
             if (!r.ok()) failures.fetch_add(1);
-            outstanding.fetch_sub(1);
-            slots.release();
+            std::lock_guard lock(mu);
+            if (--outstanding == low_water || outstanding == 0) cv.notify_one();
           });
         }
-        for (unsigned k = 0; k < window; ++k) slots.acquire();  // wait for our last commands
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return outstanding == 0; });  // our last commands
       });
     }
     for (auto& th : pool) th.join();

@@ -1,5 +1,7 @@
 #include "log/group_commit_writer.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <unordered_map>
 
@@ -47,6 +49,7 @@ void GroupCommitWriter::submit(AppendRequest request, AppendCallback done) {
 }
 
 void GroupCommitWriter::run() {
+  pthread_setname_np(pthread_self(), "ej-log-writer");  // for top, perf and gdb
   std::vector<Pending> group;
   for (;;) {
     {
