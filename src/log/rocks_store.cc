@@ -152,6 +152,10 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& dir, Mod
   }
 
   bool fresh = false;
+  if (has_rocksdb(path)) {
+    // Before anything is created in it: is it ours?
+    if (auto s = check_families(dir); !s.ok()) return s;
+  }
   if (mode == Mode::primary) {
     if (!exists) {
       if (fs::exists(path, ec)) return Status(Code::invalid_argument, dir + " exists and is not a directory");
@@ -177,9 +181,6 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& dir, Mod
         return Status(Code::busy, "the data directory " + dir + " is already open in another process");
       return Status(Code::io_error, "cannot lock " + lock_path + ": " + std::strerror(err));
     }
-  }
-  if (!fresh) {
-    if (auto s = check_families(dir); !s.ok()) return s;
   }
 
   auto descriptors = family_descriptors();
