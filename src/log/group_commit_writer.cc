@@ -187,17 +187,19 @@ void GroupCommitWriter::publish(Position head) {
     head_.store(head, std::memory_order_release);
   }
   head_cv_.notify_all();
-  std::lock_guard lock(listeners_mu_);
-  for (auto& [id, listener] : listeners_) listener(head);
+  std::lock_guard lock(listeners_->mu);
+  for (auto& [id, listener] : listeners_->by_id) listener(head);
 }
 
 Subscription GroupCommitWriter::on_commit(CommitListener listener) {
-  std::lock_guard lock(listeners_mu_);
-  const std::uint64_t id = next_listener_++;
-  listeners_.emplace(id, std::move(listener));
-  return Subscription([this, id] {
-    std::lock_guard inner(listeners_mu_);
-    listeners_.erase(id);
+  std::lock_guard lock(listeners_->mu);
+  const std::uint64_t id = listeners_->next_id++;
+  listeners_->by_id.emplace(id, std::move(listener));
+  return Subscription([weak = std::weak_ptr<Listeners>(listeners_), id] {
+    if (auto listeners = weak.lock()) {
+      std::lock_guard inner(listeners->mu);
+      listeners->by_id.erase(id);
+    }
   });
 }
 

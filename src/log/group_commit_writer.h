@@ -77,9 +77,13 @@ class GroupCommitWriter {
   mutable std::mutex head_mu_;
   mutable std::condition_variable head_cv_;
 
-  std::mutex listeners_mu_;
-  std::map<std::uint64_t, CommitListener> listeners_;
-  std::uint64_t next_listener_ = 1;
+  // Shared with the Subscriptions, which hold it weakly: one that outlives the log cancels nothing.
+  struct Listeners {
+    std::mutex mu;
+    std::map<std::uint64_t, CommitListener> by_id;
+    std::uint64_t next_id = 1;
+  };
+  const std::shared_ptr<Listeners> listeners_ = std::make_shared<Listeners>();
 
   std::thread thread_;  // last: starts after everything above is ready
 };

@@ -187,18 +187,19 @@ Result<VerifyReport> RecordReader::verify(Position from, Position to, Position h
     if (check_envelope(*prev).ok()) prev_time = envelope_of(*prev)->header()->recorded_at_us();
   }
 
-  // Is record p intact? It is if the hash of its bytes is what its successor (or the head anchor) names.
-  auto successor_confirms = [&](Position p, const Digest& hash_p) -> Result<bool> {
+  // The hash that the record after p names: its successor's prev_hash, or, when p is the head and nothing
+  // follows yet, the head anchor's. nullopt when neither can be read. (The log may grow while we walk: a
+  // writer commits past the head we started from, and then the successor is a record.)
+  auto named_by_successor = [&](Position p) -> Result<std::optional<Digest>> {
     if (p == head) {
       auto anchor = head_anchor();
       if (!anchor.ok()) return anchor.status();
-      return anchor->position == p && anchor->hash == hash_p;
+      if (anchor->position == p) return std::optional<Digest>(anchor->hash);
+      if (anchor->position < p) return std::optional<Digest>();
     }
     auto next = get_raw(store_, p + 1);
-    if (!next.ok()) return false;
-    std::string copy = *next;  // heap copy: aligned for FlatBuffers
-    if (!check_envelope(copy).ok()) return false;
-    return header_of(copy).prev_hash == hash_p;
+    if (!next.ok() || !check_envelope(*next).ok()) return std::optional<Digest>();
+    return std::optional<Digest>(header_of(*next).prev_hash);
   };
 
   rocksdb::ReadOptions ro;
@@ -220,9 +221,10 @@ Result<VerifyReport> RecordReader::verify(Position from, Position to, Position h
     if (h.position != p) return fail(p, "stores position " + std::to_string(h.position));
     const Digest hash = record_hash(bytes);
     if (h.prev_hash != prev_hash) {
-      auto intact = successor_confirms(p, hash);
-      if (!intact.ok()) return intact.status();
-      if (*intact && p > 1)
+      // Is record p itself intact? Then its successor still names its hash, and the fault is p-1's.
+      auto named = named_by_successor(p);
+      if (!named.ok()) return named.status();
+      if (named->has_value() && **named == hash && p > 1)
         return fail(p - 1, "its bytes do not match the hash that record " + std::to_string(p) + " names");
       return fail(p, "its previous-hash link does not match record " + std::to_string(p - 1));
     }
@@ -234,10 +236,10 @@ Result<VerifyReport> RecordReader::verify(Position from, Position to, Position h
   if (expected <= report.to) return fail(expected, "missing below the head");
   report.last_hash = prev_hash;
   if (report.to == head) {
-    auto anchor = head_anchor();
-    if (!anchor.ok()) return anchor.status();
-    if (anchor->position != head) return fail(head, "the head anchor names position " + std::to_string(anchor->position));
-    if (anchor->hash != prev_hash) return fail(head, "its bytes do not match the hash in the head anchor");
+    auto named = named_by_successor(head);
+    if (!named.ok()) return named.status();
+    if (!named->has_value()) return fail(head, "the head anchor does not name it");
+    if (**named != prev_hash) return fail(head, "its bytes do not match the hash in the head anchor");
   }
   return report;
 }

@@ -215,7 +215,10 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& dir, Mod
     else store->db_->DestroyColumnFamilyHandle(handles[i]);  // default: unused, RocksDB requires it open
   }
 
-  if (fresh) {
+  // Creating a log is two steps (RocksDB creates the database, then we write the format marker), and a crash
+  // can fall between them. A database with our families, all empty, and no marker is such an interrupted
+  // creation of ours: finish it.
+  if (fresh || (mode == Mode::primary && store->is_unfinished_creation())) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     auto s = store->db_->Put(wo, store->meta_cf_, format::kFormatKey, format::format_value());
@@ -240,6 +243,16 @@ Status RocksStore::check_format() {
                                          ", newer than this program's " + std::to_string(format::kFormatVersion));
   if (version == 0) return Status(Code::unsupported, dir_ + " has format version 0, which never existed");
   return Status::OK();
+}
+
+bool RocksStore::is_unfinished_creation() const {
+  for (auto* cf : {log_cf_, idem_cf_, meta_cf_, snap_cf_}) {
+    if (cf == nullptr) return false;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
+    it->SeekToFirst();
+    if (it->Valid() || !it->status().ok()) return false;
+  }
+  return true;
 }
 
 Status RocksStore::refresh() {

@@ -42,6 +42,7 @@ class RocksStore {
  private:
   RocksStore() = default;
   Status check_format();
+  bool is_unfinished_creation() const;
 
   std::string dir_;
   Mode mode_ = Mode::primary;

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "child_process.h"
+#include "printers.h"
 #include "testkit.h"
 
 using namespace ejournal;

@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "printers.h"
 #include "testkit.h"
 
 using namespace ejournal;
@@ -240,4 +241,40 @@ TEST_CASE("followers hear of new heads without polling", "[log]") {
   std::lock_guard lock(mu);
   CHECK(heads == std::vector<Position>{1, 2});
   CHECK(log->wait_beyond(3, std::chrono::milliseconds(1)) == 3);  // times out, returns the head
+}
+
+TEST_CASE("a subscription may outlive its log", "[log]") {
+  testkit::TempDir dir;
+  log::Subscription sub;
+  int calls = 0;
+  {
+    auto log = open_or_fail(dir.sub("data"));
+    sub = log->on_commit([&](Position) { ++calls; });
+    REQUIRE(log->append(testkit::sample_command(1)).ok());
+  }
+  sub.reset();  // the log is gone: nothing to unregister from, and nothing breaks
+  CHECK(calls == 1);
+}
+
+TEST_CASE("verify finds no fault in a log that grows while it walks", "[log][verify]") {
+  testkit::TempDir dir;
+  auto log = open_or_fail(dir.sub("data"));
+  REQUIRE(log->append(testkit::sample_command(0)).ok());
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (std::uint64_t i = 1; i < 400 && !stop.load(); ++i)
+      if (!log->append(testkit::sample_command(i)).ok()) break;
+  });
+  int faults = 0;
+  for (int k = 0; k < 50; ++k) {
+    auto report = log->verify(1, UINT64_MAX);
+    REQUIRE(report.ok());
+    if (!report->ok()) {
+      ++faults;
+      UNSCOPED_INFO("fault at " << report->first_bad << ": " << report->problem);
+    }
+  }
+  stop.store(true);
+  writer.join();
+  CHECK(faults == 0);
 }

@@ -147,3 +147,35 @@ TEST_CASE("a data directory is opened by one writer at a time", "[log][refusal]"
     CHECK(log::open_event_log(data).ok());  // the lock dies with its holder
   }
 }
+
+TEST_CASE("a creation interrupted before the format marker is finished, not refused", "[log][refusal]") {
+  testkit::TempDir dir;
+  const std::string data = dir.sub("data");
+  {
+    auto log = log::open_event_log(data);
+    REQUIRE(log.ok());
+  }
+  {
+    testkit::RawStore raw(data);  // as if the process died right after RocksDB created the families
+    raw.erase(log::format::kMetaFamily, std::string(log::format::kFormatKey));
+  }
+  auto log = log::open_event_log(data);
+  INFO(log.status().to_string());
+  REQUIRE(log.ok());
+  REQUIRE((*log)->append(testkit::sample_command(1)).ok());
+}
+
+TEST_CASE("a log with records but no format marker is refused", "[log][refusal]") {
+  testkit::TempDir dir;
+  const std::string data = dir.sub("data");
+  {
+    auto log = log::open_event_log(data);
+    REQUIRE(log.ok());
+    REQUIRE((*log)->append(testkit::sample_command(1)).ok());
+  }
+  {
+    testkit::RawStore raw(data);
+    raw.erase(log::format::kMetaFamily, std::string(log::format::kFormatKey));
+  }
+  CHECK(log::open_event_log(data).status().code() == Code::unsupported);
+}

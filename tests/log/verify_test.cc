@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "raw_store.h"
+#include "printers.h"
 #include "testkit.h"
 
 using namespace ejournal;

@@ -113,7 +113,7 @@ class LogReader {
 using CommitListener = std::function<void(Position head)>;
 
 // Keeps a commit listener registered; unregisters on destruction (waiting for a running call to finish).
-// Do not destroy it from inside the listener itself.
+// It may outlive its log (it then does nothing). Do not destroy it from inside the listener itself.
 class Subscription {
  public:
   Subscription() = default;
@@ -143,6 +143,7 @@ class EventLog : public LogReader {
   virtual Subscription on_commit(CommitListener listener) = 0;
 
   // Blocks until head() > known or the timeout passes; returns head(). For followers that poll nothing.
+  // REQUIRES: the log outlives the call.
   virtual Position wait_beyond(Position known, std::chrono::milliseconds timeout) const = 0;
 };
 
