@@ -50,6 +50,9 @@ class RocksEventLog final : public EventLog {
   std::unique_ptr<LogCursor> cursor(Position from) const override { return reader_.cursor(from, head()); }
   Result<StoredRecord> read(Position position) const override { return reader_.read(position, head()); }
   Result<Position> position_at(Timestamp time) const override { return reader_.position_at(time, head()); }
+  Result<std::optional<AppendResult>> find_command(const CommandId& id) const override {
+    return reader_.find_command(id);
+  }
   Result<VerifyReport> verify(Position from, Position to) const override {
     return reader_.verify(from, to, head());
   }
@@ -101,6 +104,9 @@ class RocksLogView final : public LogReader {
   std::unique_ptr<LogCursor> cursor(Position from) const override { return reader_.cursor(from, head_); }
   Result<StoredRecord> read(Position position) const override { return reader_.read(position, head_); }
   Result<Position> position_at(Timestamp time) const override { return reader_.position_at(time, head_); }
+  Result<std::optional<AppendResult>> find_command(const CommandId& id) const override {
+    return reader_.find_command(id);
+  }
   Result<VerifyReport> verify(Position from, Position to) const override {
     return reader_.verify(from, to, head_);
   }

@@ -138,6 +138,25 @@ Result<Position> RecordReader::position_at(Timestamp time, Position head) const 
   return found;
 }
 
+Result<std::optional<AppendResult>> RecordReader::find_command(const CommandId& id) const {
+  std::string value;
+  const rocksdb::Slice key(reinterpret_cast<const char*>(id.bytes.data()), id.bytes.size());
+  auto s = store_.db()->Get(rocksdb::ReadOptions(), store_.idem_cf(), key, &value);
+  if (s.IsNotFound()) return std::optional<AppendResult>();
+  if (!s.ok()) return from_rocks(s, "looking up command id " + id.to_hex());
+  if (value.size() != format::kIdemValueBytes)
+    return Status(Code::corruption, "command-id index entry for " + id.to_hex() + " has the wrong size");
+  AppendResult r;
+  r.first = format::get_u64_be(value.data());
+  r.count = format::get_u32_be(value.data() + 8);
+  r.duplicate = true;
+  auto first = get_raw(store_, r.first);
+  if (!first.ok()) return first.status();
+  if (auto c = check_record(r.first, *first); !c.ok()) return c;
+  r.recorded_at = envelope_of(*first)->header()->recorded_at_us();
+  return std::optional<AppendResult>(r);
+}
+
 Result<std::optional<StoredRecord>> RecordReader::last_record() const {
   std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(rocksdb::ReadOptions(), store_.log_cf()));
   it->SeekToLast();

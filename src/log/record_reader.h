@@ -25,6 +25,7 @@ class RecordReader {
   std::unique_ptr<LogCursor> cursor(Position from, Position to) const;
   Result<StoredRecord> read(Position position, Position head) const;
   Result<Position> position_at(Timestamp time, Position head) const;
+  Result<std::optional<AppendResult>> find_command(const CommandId& id) const;
   Result<VerifyReport> verify(Position from, Position to, Position head) const;
 
   // The last record in the log family (nullopt when empty), with no checks beyond reading it.

@@ -157,6 +157,13 @@ TEST_CASE("a command id is stored once, also across close and reopen", "[log]") 
     CHECK(log->head() == 2);
   }
   auto log = open_or_fail(dir.sub("data"));
+  auto found = log->find_command(testkit::sample_command_id(2));
+  REQUIRE(found.ok());
+  REQUIRE(found->has_value());
+  CHECK((*found)->first == first.first);
+  CHECK((*found)->count == 1);
+  CHECK((*found)->recorded_at == first.recorded_at);
+  CHECK(log->find_command(testkit::sample_command_id(77))->has_value() == false);
   auto again = log->append(testkit::sample_command(2));
   REQUIRE(again.ok());
   CHECK(again->duplicate);

@@ -101,6 +101,10 @@ class LogReader {
   // over the recorded-at times, which never decrease.
   virtual Result<Position> position_at(Timestamp time) const = 0;
 
+  // Where a command id was appended, if it is in the log: its positions and time, with duplicate = true.
+  // nullopt when the log has no such command.
+  virtual Result<std::optional<AppendResult>> find_command(const CommandId& id) const = 0;
+
   // Walks records from..to (clamped to 1..head), checking each record's envelope, that its position equals its
   // key and follows the previous one, that time does not decrease, that its prev_hash is the hash of its
   // predecessor, and, when the range reaches the head, that the head matches the anchor in the meta family.
