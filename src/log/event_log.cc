@@ -6,6 +6,7 @@
 
 #include "log/group_commit_writer.h"
 #include "log/record_reader.h"
+#include "log/rocks_key_store.h"
 #include "log/rocks_store.h"
 
 namespace ejournal::log {
@@ -41,6 +42,7 @@ class RocksEventLog final : public EventLog {
   RocksEventLog(std::unique_ptr<RocksStore> store, LogOptions options, WriterState start)
       : store_(std::move(store)),
         reader_(*store_),
+        keys_(*store_),
         options_(std::move(options)),
         writer_(std::make_unique<GroupCommitWriter>(*store_, options_.clock, options_.max_batch_events, start)) {}
 
@@ -66,6 +68,7 @@ class RocksEventLog final : public EventLog {
   }
 
   Subscription on_commit(CommitListener listener) override { return writer_->on_commit(std::move(listener)); }
+  KeyStore& key_store() override { return keys_; }
   Position wait_beyond(Position known, std::chrono::milliseconds timeout) const override {
     return writer_->wait_beyond(known, timeout);
   }
@@ -91,6 +94,7 @@ class RocksEventLog final : public EventLog {
 
   std::unique_ptr<RocksStore> store_;
   RecordReader reader_;
+  RocksKeyStore keys_;
   LogOptions options_;
   std::unique_ptr<GroupCommitWriter> writer_;
 };

@@ -15,6 +15,7 @@ inline constexpr std::string_view kLogFamily = "log";    // position → sealed 
 inline constexpr std::string_view kIdemFamily = "idem";  // command id → first position, count
 inline constexpr std::string_view kMetaFamily = "meta";  // format marker, head anchor
 inline constexpr std::string_view kSnapFamily = "snap";  // projection snapshots (written by projections)
+inline constexpr std::string_view kKeysFamily = "keys";  // wrapped personal-data keys (KeyStore)
 
 // Keys in the meta family.
 inline constexpr std::string_view kFormatKey = "format";

@@ -86,6 +86,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
       {std::string(format::kIdemFamily), idem_family_options()},
       {std::string(format::kMetaFamily), rocksdb::ColumnFamilyOptions()},
       {std::string(format::kSnapFamily), rocksdb::ColumnFamilyOptions()},
+      {std::string(format::kKeysFamily), rocksdb::ColumnFamilyOptions()},
   };
 }
 
@@ -212,6 +213,7 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& dir, Mod
     else if (name == format::kIdemFamily) store->idem_cf_ = handles[i];
     else if (name == format::kMetaFamily) store->meta_cf_ = handles[i];
     else if (name == format::kSnapFamily) store->snap_cf_ = handles[i];
+    else if (name == format::kKeysFamily) store->keys_cf_ = handles[i];
     else store->db_->DestroyColumnFamilyHandle(handles[i]);  // default: unused, RocksDB requires it open
   }
 
@@ -246,7 +248,7 @@ Status RocksStore::check_format() {
 }
 
 bool RocksStore::is_unfinished_creation() const {
-  for (auto* cf : {log_cf_, idem_cf_, meta_cf_, snap_cf_}) {
+  for (auto* cf : {log_cf_, idem_cf_, meta_cf_, snap_cf_, keys_cf_}) {
     if (cf == nullptr) return false;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
     it->SeekToFirst();
@@ -262,7 +264,7 @@ Status RocksStore::refresh() {
 
 RocksStore::~RocksStore() {
   if (db_) {
-    for (auto* h : {log_cf_, idem_cf_, meta_cf_, snap_cf_})
+    for (auto* h : {log_cf_, idem_cf_, meta_cf_, snap_cf_, keys_cf_})
       if (h != nullptr) db_->DestroyColumnFamilyHandle(h);
     (void)db_->Close();
     db_.reset();

@@ -33,6 +33,7 @@ class RocksStore {
   rocksdb::ColumnFamilyHandle* idem_cf() const { return idem_cf_; }
   rocksdb::ColumnFamilyHandle* meta_cf() const { return meta_cf_; }
   rocksdb::ColumnFamilyHandle* snap_cf() const { return snap_cf_; }
+  rocksdb::ColumnFamilyHandle* keys_cf() const { return keys_cf_; }
   const std::string& dir() const { return dir_; }
   Mode mode() const { return mode_; }
 
@@ -53,6 +54,7 @@ class RocksStore {
   rocksdb::ColumnFamilyHandle* idem_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* snap_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* keys_cf_ = nullptr;
 };
 
 // Maps a RocksDB status to ours, prefixing `what` to the message.

@@ -28,6 +28,7 @@
 
 #include "ejournal/log/clock.h"
 #include "ejournal/log/envelope.h"
+#include "ejournal/log/key_store.h"
 #include "ejournal/log/types.h"
 #include "ejournal/status.h"
 
@@ -145,6 +146,9 @@ class EventLog : public LogReader {
 
   // Registers a listener for new heads. It is not called for records committed before registration.
   virtual Subscription on_commit(CommitListener listener) = 0;
+
+  // Secrets kept beside the log in the same data directory (personal-data keys); lives as long as the log.
+  virtual KeyStore& key_store() = 0;
 
   // Blocks until head() > known or the timeout passes; returns head(). For followers that poll nothing.
   // REQUIRES: the log outlives the call.

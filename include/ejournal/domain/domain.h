@@ -1,0 +1,66 @@
+// Domain: the one entry point for changing the journal. A command from the server, ejctl or the demo
+// generator is checked against the write model and the actor's role and scope; if it passes, its events are
+// appended to the log, and the caller hears the outcome once they are durable.
+//
+// Order and concurrency: commands are decided one at a time (a mutex), against a model that already includes
+// every command decided before — also those still being synced — and are queued to the log in that same
+// order, so the log's order is the order of decision. Deciding is cheap (no I/O except sealing personal data);
+// waiting for the fsync happens outside the lock, so commands in flight share group commits.
+//
+// Idempotency: a command id already in the log (or in flight) is not decided again: the caller gets the first
+// outcome with duplicate = true.
+//
+// Failure: if the log fails a write, the model may be ahead of the disk; the Domain then refuses everything
+// with `unavailable` until it is reopened (which replays the log).
+//
+// Thread-safety: execute() and execute_async() may be called from any thread. Callbacks run on the log's
+// writer thread (or on the calling thread for an immediate refusal); they must be quick.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "ejournal/domain/commands.h"
+#include "ejournal/domain/vault.h"
+#include "ejournal/log/event_log.h"
+
+namespace ejournal::domain {
+
+struct Executed {
+  log::Position first = log::kNoPosition;  // the command's events are first … first + count - 1
+  std::uint32_t count = 0;
+  log::Timestamp recorded_at = 0;
+  bool duplicate = false;  // the command id was seen before; nothing new was written
+  std::uint32_t created = 0;  // id of the entity the command created (class, lesson, mark, user …), else 0
+};
+
+using ExecuteCallback = std::function<void(Result<Executed>)>;
+
+class Domain {
+ public:
+  // Rebuilds the write model by replaying `log`. The log and the vault must outlive the Domain.
+  static Result<std::unique_ptr<Domain>> open(log::EventLog& log, PersonalDataVault& vault);
+  ~Domain();
+
+  // `actor` 0 is the system itself. `done` gets the outcome when durable, or the refusal.
+  void execute_async(UserId actor, const log::CommandId& id, Command command, ExecuteCallback done);
+  Result<Executed> execute(UserId actor, const log::CommandId& id, Command command);
+
+  // Decides `command` against the current state without recording anything: OK if execute() would accept
+  // it now, else the refusal it would give. For previews (a class list import) and for tests.
+  Status check(UserId actor, const Command& command) const;
+
+  // The id of the entity an event creates (for Executed::created), or 0.
+  static std::uint32_t created_by(const fb::Envelope& event);
+
+ private:
+  struct State;
+  explicit Domain(std::unique_ptr<State> state);
+  std::shared_ptr<State> state_;  // shared with in-flight callbacks
+};
+
+// Opens the data directory's personal-data vault (master.key beside the database, keys in the log's
+// KeyStore).
+Result<std::unique_ptr<PersonalDataVault>> open_vault(const std::string& dir, log::EventLog& log);
+
+}  // namespace ejournal::domain

@@ -1,0 +1,209 @@
+#include "ejournal/domain/domain.h"
+
+#include <future>
+#include <mutex>
+#include <unordered_map>
+
+#include "domain/decide.h"
+#include "domain/sealed_vault.h"
+#include "domain/write_model.h"
+
+namespace ejournal::domain {
+
+struct Domain::State {
+  State(log::EventLog& l, PersonalDataVault& v) : log(l), vault(v) {}
+
+  log::EventLog& log;
+  PersonalDataVault& vault;
+
+  std::mutex decide_mu;  // guards model; held while deciding and queueing, never while waiting for a sync
+  WriteModel model;
+
+  // Commands decided and queued but not yet durable: a retry resubmits the very same drafts, and the log
+  // answers it with the first one's positions. Guarded by inflight_mu (taken by callbacks on the writer
+  // thread, so never held while calling into the log).
+  std::mutex inflight_mu;
+  std::unordered_map<log::CommandId, std::vector<log::EventDraft>> inflight;
+
+  std::atomic<bool> failed{false};
+};
+
+namespace {
+
+std::uint32_t created_in(const std::vector<std::string_view>& events) {
+  for (std::string_view bytes : events) {
+    if (const std::uint32_t id = Domain::created_by(*log::envelope_of(bytes)); id != 0) return id;
+  }
+  return 0;
+}
+
+Executed executed_from(const log::AppendResult& r, std::uint32_t created) {
+  return Executed{r.first, r.count, r.recorded_at, r.duplicate, created};
+}
+
+// The outcome of a command already in the log, recovered from its stored events.
+Result<Executed> stored_outcome(const log::EventLog& log, const log::AppendResult& r) {
+  std::vector<log::StoredRecord> records;
+  std::vector<std::string_view> views;
+  for (std::uint32_t k = 0; k < r.count; ++k) {
+    auto rec = log.read(r.first + k);
+    if (!rec.ok()) return rec.status();
+    records.push_back(std::move(*rec));
+  }
+  for (const auto& rec : records) views.push_back(rec.bytes);
+  return executed_from(r, created_in(views));
+}
+
+
+// Seals nothing and creates no keys: check() must leave no trace.
+class DryRunVault final : public PersonalDataVault {
+ public:
+  Result<std::string> seal(DataSubject, UserId, const PersonalData&) override { return std::string(40, '\0'); }
+  Result<PersonalData> open(DataSubject, UserId, std::string_view) const override {
+    return Status(Code::unsupported, "dry run");
+  }
+  Status erase(DataSubject, UserId) override { return Status::OK(); }
+};
+
+// Who is acting, or the refusal for an unknown or blocked account.
+Result<ActorView> actor_view(const WriteModel& model, UserId actor) {
+  ActorView view{actor, nullptr};
+  if (actor == 0) return view;
+  view.user = model.user(actor);
+  if (view.user == nullptr) return refuse(Code::forbidden, "Неизвестный пользователь");
+  if (view.user->blocked) return refuse(Code::forbidden, "Учётная запись заблокирована");
+  return view;
+}
+
+}  // namespace
+
+std::uint32_t Domain::created_by(const fb::Envelope& e) {
+  using E = fb::Event;
+  switch (e.event_type()) {
+    case E::AcademicYearOpened: return e.event_as_AcademicYearOpened()->year();
+    case E::TermDefined: return e.event_as_TermDefined()->term();
+    case E::ClassCreated: return e.event_as_ClassCreated()->class_id();
+    case E::StudyGroupCreated: return e.event_as_StudyGroupCreated()->group();
+    case E::SubjectCreated: return e.event_as_SubjectCreated()->subject();
+    case E::WorkTypeDefined: return e.event_as_WorkTypeDefined()->work_type();
+    case E::TeacherAssigned: return e.event_as_TeacherAssigned()->assignment();
+    case E::TimetableEntrySet: return e.event_as_TimetableEntrySet()->entry();
+    case E::AccountCreated: return e.event_as_AccountCreated()->user();
+    case E::LessonScheduled: return e.event_as_LessonScheduled()->lesson();
+    case E::MarkSet: return e.event_as_MarkSet()->mark();
+    case E::CorrectionRequested: return e.event_as_CorrectionRequested()->request();
+    default: return 0;
+  }
+}
+
+Domain::Domain(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Domain::~Domain() = default;
+
+Result<std::unique_ptr<Domain>> Domain::open(log::EventLog& log, PersonalDataVault& vault) {
+  auto state = std::make_unique<State>(log, vault);
+  auto c = log.cursor(1);
+  for (; c->valid(); c->next()) {
+    const fb::Envelope* env = c->envelope();
+    state->model.apply(*env, static_cast<UserId>(env->header()->actor()));
+    if (env->event_type() == fb::Event::PersonalDataErased) {
+      // The erasure is in the log; make sure the key is gone too (a crash may have come between the two).
+      const auto* e = env->event_as_PersonalDataErased();
+      if (auto s = vault.erase(e->subject_kind(), e->subject()); !s.ok()) return s;
+    }
+  }
+  if (!c->status().ok()) return c->status();
+  return std::unique_ptr<Domain>(new Domain(std::move(state)));
+}
+
+void Domain::execute_async(UserId actor, const log::CommandId& id, Command command, ExecuteCallback done) {
+  State& st = *state_;
+  if (st.failed.load())
+    return done(Status(Code::unavailable, "Журнал временно недоступен: ошибка записи, требуется перезапуск сервера"));
+
+  std::unique_lock decide_lock(st.decide_mu);
+  {
+    // A retry of a command still in flight: the same drafts again; the log deduplicates them.
+    std::unique_lock lock(st.inflight_mu);
+    if (auto it = st.inflight.find(id); it != st.inflight.end()) {
+      log::AppendRequest again{actor, id, it->second};
+      lock.unlock();
+      std::vector<std::string> copies;
+      for (const auto& d : again.events) copies.push_back(d.bytes);
+      decide_lock.unlock();
+      st.log.append_async(std::move(again), [copies, done](Result<log::AppendResult> r) {
+        if (!r.ok()) return done(r.status());
+        done(executed_from(*r, created_in({copies.begin(), copies.end()})));
+      });
+      return;
+    }
+  }
+  // A retry of a command already durable: its first outcome, nothing decided again.
+  auto found = st.log.find_command(id);
+  if (!found.ok()) return done(found.status());
+  if (found->has_value()) {
+    decide_lock.unlock();
+    return done(stored_outcome(st.log, **found));
+  }
+
+  auto view = actor_view(st.model, actor);
+  if (!view.ok()) return done(view.status());
+  auto decision = decide(st.model, *view, command, st.vault);
+  if (!decision.ok()) return done(decision.status());
+
+  for (const auto& draft : decision->events) st.model.apply(*log::envelope_of(draft.bytes), actor);
+  std::vector<std::string> views;  // the drafts, to name what the command created once it is durable
+  for (const auto& d : decision->events) views.push_back(d.bytes);
+  {
+    std::lock_guard lock(st.inflight_mu);
+    st.inflight.emplace(id, decision->events);
+  }
+  std::vector<std::pair<DataSubject, UserId>> erased;
+  for (const auto& v : views) {
+    const fb::Envelope* e = log::envelope_of(v);
+    if (e->event_type() == fb::Event::PersonalDataErased)
+      erased.emplace_back(e->event_as_PersonalDataErased()->subject_kind(), e->event_as_PersonalDataErased()->subject());
+  }
+  std::weak_ptr<State> weak = state_;
+  st.log.append_async(
+      log::AppendRequest{actor, id, std::move(decision->events)},
+      [weak, id, views = std::move(views), erased = std::move(erased), done](Result<log::AppendResult> r) {
+        auto state = weak.lock();
+        if (state) {
+          std::lock_guard lock(state->inflight_mu);
+          state->inflight.erase(id);
+        }
+        if (!r.ok()) {
+          // The model already holds this command's effects, which the log does not: stop deciding.
+          if (state) state->failed.store(true);
+          return done(r.status());
+        }
+        if (state) {
+          for (const auto& [kind, subject] : erased) (void)state->vault.erase(kind, subject);
+        }
+        done(executed_from(*r, created_in({views.begin(), views.end()})));
+      });
+}
+
+Status Domain::check(UserId actor, const Command& command) const {
+  State& st = *state_;
+  std::lock_guard lock(st.decide_mu);
+  auto view = actor_view(st.model, actor);
+  if (!view.ok()) return view.status();
+  DryRunVault vault;
+  return decide(st.model, *view, command, vault).status();
+}
+
+Result<Executed> Domain::execute(UserId actor, const log::CommandId& id, Command command) {
+  std::promise<Result<Executed>> promise;
+  auto future = promise.get_future();
+  execute_async(actor, id, std::move(command), [&promise](Result<Executed> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+Result<std::unique_ptr<PersonalDataVault>> open_vault(const std::string& dir, log::EventLog& log) {
+  auto vault = SealedVault::open(dir, log.key_store());
+  if (!vault.ok()) return vault.status();
+  return std::unique_ptr<PersonalDataVault>(std::move(vault.value()));
+}
+
+}  // namespace ejournal::domain

@@ -1,0 +1,198 @@
+// WriteModel: just the facts that validation needs — who has which role where, which classes, lessons,
+// marks and terms exist and in what state, and each cell's version. A pure fold of the events:
+// apply() is deterministic and does no I/O, so replaying the log rebuilds exactly the live model.
+//
+// Internal to src/domain. Not thread-safe: the Domain serialises all access.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "ejournal/domain/types.h"
+#include "ejournal/fb/envelope_generated.h"
+
+namespace ejournal::domain {
+
+struct UserState {
+  bool exists = false;
+  std::string login;
+  std::uint32_t roles = 0;     // bit (1 << Role)
+  ClassId curator_of = 0;      // with Role::Curator
+  bool blocked = false;
+  bool has_credential = false;
+  bool one_time = false;       // the credential must be changed at the next sign-in
+  bool has_role(Role r) const { return (roles >> static_cast<unsigned>(r)) & 1u; }
+};
+
+struct TermState {
+  bool exists = false;
+  YearId year = 0;
+  Day first_day = 0, last_day = 0;
+  int grade_from = 0, grade_to = 0;
+  bool closed = false;
+};
+
+struct ClassState {
+  bool exists = false;
+  YearId year = 0;
+  int grade = 0;
+  std::string name;
+};
+
+struct GroupState {
+  bool exists = false;
+  ClassId class_id = 0;
+};
+
+struct AssignmentState {
+  bool exists = false;
+  UserId teacher = 0;
+  ClassId class_id = 0;
+  GroupId group = 0;  // 0: the whole class
+  SubjectId subject = 0;
+  bool ended = false;
+};
+
+struct TimetableEntryState {
+  bool exists = false;
+  AssignmentId assignment = 0;
+  bool removed = false;
+};
+
+struct StudentState {
+  bool exists = false;
+  ClassId class_id = 0;            // 0 once the student has left
+  std::vector<GroupId> groups;
+  std::vector<UserId> parents;
+  bool erased = false;
+};
+
+struct ParentState {
+  bool exists = false;
+  std::vector<UserId> children;
+  bool erased = false;
+};
+
+struct LessonState {
+  bool exists = false;
+  AssignmentId assignment = 0;
+  Day day = 0;
+  int period = 0;
+  UserId substitute = 0;
+  bool not_held = false;
+};
+
+struct MarkState {
+  bool exists = false;
+  LessonId lesson = 0;
+  UserId student = 0;
+  bool removed = false;
+};
+
+struct CellState {
+  std::uint32_t version = 0;  // changes applied to this lesson × student cell
+  bool has_attendance = false;
+};
+
+struct RequestState {
+  bool exists = false;
+  bool decided = false;
+  UserId requester = 0;
+  TermId term = 0;
+  fb::CorrectionKind kind = fb::CorrectionKind::SetMark;
+  LessonId lesson = 0;
+  UserId student = 0;
+  MarkId mark = 0;
+  int value = 0;
+  WorkTypeId work_type = 0;
+  Attendance code = Attendance::Absent;
+  std::string reason;
+};
+
+class WriteModel {
+ public:
+  // Folds one event, issued by `actor`.
+  void apply(const fb::Envelope& envelope, UserId actor);
+
+  // Lookups: nullptr when the id does not name an existing entity.
+  const UserState* user(UserId id) const { return find(users_, id); }
+  const TermState* term(TermId id) const { return find(terms_, id); }
+  const ClassState* class_of(ClassId id) const { return find(classes_, id); }
+  const GroupState* group(GroupId id) const { return find(groups_, id); }
+  bool subject_exists(SubjectId id) const { return id != 0 && id < subjects_.size() && subjects_[id] != 0; }
+  bool year_exists(YearId id) const { return id != 0 && id < years_.size() && years_[id] != 0; }
+  bool work_type_exists(WorkTypeId id) const { return id != 0 && id < work_types_.size() && work_types_[id] != 0; }
+  const AssignmentState* assignment(AssignmentId id) const { return find(assignments_, id); }
+  const TimetableEntryState* timetable_entry(TimetableEntryId id) const { return find(entries_, id); }
+  const StudentState* student(UserId id) const { return find(students_, id); }
+  const ParentState* parent(UserId id) const { return find(parents_, id); }
+  const LessonState* lesson(LessonId id) const { return find(lessons_, id); }
+  const MarkState* mark(MarkId id) const { return find(marks_, id); }
+  const RequestState* request(RequestId id) const { return find(requests_, id); }
+  CellState cell(LessonId lesson, UserId student) const;
+  UserId user_by_login(const std::string& login) const;
+  bool lesson_slot_taken(AssignmentId a, Day day, int period) const;
+  bool has_attestation(UserId student, SubjectId subject, AttestationKind kind, TermId term) const;
+
+  // The term of a lesson: the one of its class's grade that contains its day (0 if none).
+  TermId term_of_lesson(const LessonState& lesson) const;
+  // Whether `student` belongs to the assignment's class (and group, for a group assignment) now.
+  bool student_in_assignment(UserId student, const AssignmentState& a) const;
+
+  // The ids the next created entity of each kind gets.
+  UserId next_user() const { return static_cast<UserId>(users_.size()); }
+  YearId next_year() const { return static_cast<YearId>(years_.size()); }
+  TermId next_term() const { return static_cast<TermId>(terms_.size()); }
+  ClassId next_class() const { return static_cast<ClassId>(classes_.size()); }
+  GroupId next_group() const { return static_cast<GroupId>(groups_.size()); }
+  SubjectId next_subject() const { return static_cast<SubjectId>(subjects_.size()); }
+  WorkTypeId next_work_type() const { return static_cast<WorkTypeId>(work_types_.size()); }
+  AssignmentId next_assignment() const { return static_cast<AssignmentId>(assignments_.size()); }
+  TimetableEntryId next_timetable_entry() const { return static_cast<TimetableEntryId>(entries_.size()); }
+  LessonId next_lesson() const { return static_cast<LessonId>(lessons_.size()); }
+  MarkId next_mark() const { return static_cast<MarkId>(marks_.size()); }
+  RequestId next_request() const { return static_cast<RequestId>(requests_.size()); }
+
+  // Assignments by teacher, for scope checks.
+  const std::vector<AssignmentId>& assignments_of(UserId teacher) const;
+
+ private:
+  template <typename T>
+  static const T* find(const std::vector<T>& v, std::uint64_t id) {
+    return id != 0 && id < v.size() && v[id].exists ? &v[id] : nullptr;
+  }
+  // Grows `v` so that `id` is a valid index, and returns the element.
+  template <typename T>
+  static T& slot(std::vector<T>& v, std::uint64_t id) {
+    if (v.size() <= id) v.resize(id + 1);
+    return v[id];
+  }
+  static std::uint64_t cell_key(LessonId l, UserId s) { return (std::uint64_t{l} << 32) | s; }
+
+  // Index 0 is never used: ids start at 1, and size() is the next id.
+  std::vector<UserState> users_{1};
+  std::vector<std::uint8_t> years_ = std::vector<std::uint8_t>(1, 0);  // 1 = exists
+  std::vector<TermState> terms_{1};
+  std::vector<ClassState> classes_{1};
+  std::vector<GroupState> groups_{1};
+  std::vector<std::uint8_t> subjects_ = std::vector<std::uint8_t>(1, 0);
+  std::vector<std::uint8_t> work_types_ = std::vector<std::uint8_t>(1, 0);
+  std::vector<AssignmentState> assignments_{1};
+  std::vector<TimetableEntryState> entries_{1};
+  std::vector<StudentState> students_{1};
+  std::vector<ParentState> parents_{1};
+  std::vector<LessonState> lessons_{1};
+  std::vector<MarkState> marks_{1};
+  std::vector<RequestState> requests_{1};
+  std::unordered_map<std::uint64_t, CellState> cells_;
+  std::unordered_map<std::string, UserId> logins_;
+  std::unordered_set<std::uint64_t> lesson_slots_;
+  std::unordered_set<std::uint64_t> attestations_;
+  std::unordered_map<UserId, std::vector<AssignmentId>> by_teacher_;
+  std::vector<TermId> term_list_;
+};
+
+}  // namespace ejournal::domain

@@ -1,0 +1,37 @@
+#include "log/rocks_key_store.h"
+
+namespace ejournal::log {
+
+Result<std::optional<std::string>> RocksKeyStore::get(std::string_view name) const {
+  if (store_.keys_cf() == nullptr) return std::optional<std::string>();
+  std::string value;
+  auto s = store_.db()->Get(rocksdb::ReadOptions(), store_.keys_cf(), rocksdb::Slice(name.data(), name.size()), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return from_rocks(s, "reading a key");
+  return std::optional<std::string>(std::move(value));
+}
+
+Status RocksKeyStore::put(std::string_view name, std::string_view value) {
+  if (store_.mode() != RocksStore::Mode::primary) return Status(Code::unsupported, "the key store is read-only here");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return from_rocks(store_.db()->Put(wo, store_.keys_cf(), rocksdb::Slice(name.data(), name.size()),
+                                     rocksdb::Slice(value.data(), value.size())),
+                    "storing a key");
+}
+
+Status RocksKeyStore::destroy(std::string_view name) {
+  if (store_.mode() != RocksStore::Mode::primary) return Status(Code::unsupported, "the key store is read-only here");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  const rocksdb::Slice key(name.data(), name.size());
+  if (auto s = store_.db()->Delete(wo, store_.keys_cf(), key); !s.ok()) return from_rocks(s, "destroying a key");
+  // A delete only hides the value: flush the family and compact it so that no live table file holds it.
+  // (The write-ahead log that carried it is deleted once the flush makes it obsolete.)
+  if (auto s = store_.db()->Flush(rocksdb::FlushOptions(), store_.keys_cf()); !s.ok()) return from_rocks(s, "flushing keys");
+  rocksdb::CompactRangeOptions co;
+  co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  return from_rocks(store_.db()->CompactRange(co, store_.keys_cf(), nullptr, nullptr), "compacting keys");
+}
+
+}  // namespace ejournal::log

@@ -1,0 +1,170 @@
+// The rules a school relies on, one by one: what is refused, with which code, and that nothing is lost.
+#include <catch2/catch.hpp>
+
+#include "printers.h"
+#include "school.h"
+
+using namespace ejournal;
+using namespace ejournal::domain;
+
+namespace {
+Code code_of(const Result<Executed>& r) { return r.ok() ? Code::ok : r.status().code(); }
+}  // namespace
+
+TEST_CASE("marks are whole numbers 1 to 5 of a known work type, and never in grade 1", "[domain][rules]") {
+  testkit::School s;
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 0, s.answer, "", 0})) == Code::invalid_argument);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 6, s.answer, "", 0})) == Code::invalid_argument);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 4, 77, "", 0})) == Code::not_found);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 1, s.answer, "", 0})) == Code::ok);
+
+  auto first_grade = s.run(s.teacher_a, cmd::SetMark{s.lesson_1a, s.student_1st, 5, s.answer, "", 0});
+  CHECK(code_of(first_grade) == Code::invalid_argument);
+  CHECK_THAT(first_grade.status().message(), Catch::Contains("1 классе"));
+  // Attendance is kept in grade 1, and term results are words there.
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetAttendance{s.lesson_1a, s.student_1st, Attendance::Sick, 0})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetAttestationMark{s.student_1st, s.math, AttestationKind::Term, s.q1,
+                                                           AttestationValue::Four, ""})) == Code::invalid_argument);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetAttestationMark{s.student_1st, s.math, AttestationKind::Term, s.q1,
+                                                           AttestationValue::Passed, ""})) == Code::ok);
+}
+
+TEST_CASE("corrections and removals need a reason and a live mark", "[domain][rules]") {
+  testkit::School s;
+  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "", 0})) == Code::invalid_argument);
+  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "   ", 0})) == Code::invalid_argument);
+  CHECK(code_of(s.run(s.teacher_a, cmd::RemoveMark{s.mark_a1, "", 0})) == Code::invalid_argument);
+  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "ошибка при вводе", 0})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_a, cmd::RemoveMark{s.mark_a1, "поставлена не тому ученику", 0})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{s.mark_a1, 3, s.answer, "ещё раз", 0})) == Code::conflict);
+  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{9999, 3, s.answer, "нет такой", 0})) == Code::not_found);
+}
+
+TEST_CASE("a cancelled lesson takes no marks, and a substituted one belongs to the substitute", "[domain][rules]") {
+  testkit::School s;
+  REQUIRE(code_of(s.run(s.deputy, cmd::SubstituteLesson{s.lesson_5a, s.teacher_b, "болезнь"})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_b, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", 0})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", 0})) == Code::forbidden);
+
+  REQUIRE(code_of(s.run(s.deputy, cmd::CancelLesson{s.lesson_5b, "актированный день"})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_b, cmd::SetMark{s.lesson_5b, s.student_b1, 5, s.answer, "", 0})) == Code::conflict);
+  CHECK(code_of(s.run(s.teacher_b, cmd::SetTopic{s.lesson_5b, "Тема"})) == Code::conflict);
+  CHECK(code_of(s.run(s.deputy, cmd::CancelLesson{s.lesson_5b, "ещё раз"})) == Code::conflict);
+}
+
+TEST_CASE("a mark goes only to a student of the lesson's class or group", "[domain][rules]") {
+  testkit::School s;
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_b1, 5, s.answer, "", 0})) == Code::invalid_argument);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, 4242, 5, s.answer, "", 0})) == Code::invalid_argument);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{4242, s.student_a1, 5, s.answer, "", 0})) == Code::not_found);
+  // A group lesson: only the group's members.
+  const auto english = s.must(s.deputy, cmd::CreateSubject{"Английский язык", "англ"});
+  const auto group_assignment = s.must(s.deputy, cmd::AssignTeacher{s.teacher_a, s.class_5a, s.group_5a_1, english});
+  const auto lesson = s.must(s.teacher_a, cmd::ScheduleLesson{group_assignment, testkit::kSep4, 6});
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{lesson, s.student_a1, 5, s.answer, "", 0})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{lesson, s.student_a2, 5, s.answer, "", 0})) == Code::invalid_argument);
+}
+
+TEST_CASE("a closed term takes changes only through a deputy-approved request", "[domain][rules]") {
+  testkit::School s;
+  REQUIRE(code_of(s.run(s.deputy, cmd::CloseTerm{s.q1})) == Code::ok);
+  CHECK(code_of(s.run(s.deputy, cmd::CloseTerm{s.q1})) == Code::conflict);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", 0})) == Code::term_closed);
+  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "ошибка", 0})) == Code::term_closed);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetTopic{s.lesson_5a, "Тема"})) == Code::term_closed);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetAttestationMark{s.student_a1, s.math, AttestationKind::Term, s.q1,
+                                                           AttestationValue::Five, ""})) == Code::term_closed);
+
+  const auto request = s.must(s.teacher_a, cmd::RequestCorrection{fb::CorrectionKind::SetMark, s.lesson_5a, s.student_a2,
+                                                                   0, 4, s.answer, Attendance::Absent, "не внесла вовремя"});
+  CHECK(request > 0);
+  CHECK(code_of(s.run(s.teacher_a, cmd::ApproveCorrection{request, ""})) == Code::forbidden);
+  auto approved = s.run(s.deputy, cmd::ApproveCorrection{request, "согласовано"});
+  REQUIRE(approved.ok());
+  CHECK(approved->count == 2);    // the approval and the mark itself
+  CHECK(approved->created > s.mark_a1);  // the new mark
+  CHECK(code_of(s.run(s.deputy, cmd::RejectCorrection{request, "поздно"})) == Code::conflict);
+
+  // A request for an open term is pointless: change it directly.
+  const auto lesson_q2 = s.must(s.teacher_b, cmd::ScheduleLesson{s.math_5b, testkit::kNov6, 2});
+  CHECK(code_of(s.run(s.teacher_b, cmd::RequestCorrection{fb::CorrectionKind::SetMark, lesson_q2, s.student_b1, 0, 4,
+                                                          s.answer, Attendance::Absent, "причина"})) ==
+        Code::invalid_argument);
+  REQUIRE(code_of(s.run(s.deputy, cmd::ReopenTerm{s.q1, "ошибка в итоговых"})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", 0})) == Code::ok);
+}
+
+TEST_CASE("two teachers, one cell: the second sees a conflict", "[domain][rules]") {
+  testkit::School s;
+  // The cell (lesson_5a, student_a1) has seen one change: mark_a1.
+  REQUIRE(code_of(s.run(s.deputy, cmd::SubstituteLesson{s.lesson_5a, s.teacher_a, "x"})) == Code::invalid_argument);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a1, 4, s.answer, "", 1})) == Code::ok);
+  auto late = s.run(s.teacher_a, cmd::SetAttendance{s.lesson_5a, s.student_a1, Attendance::Late, 1});
+  CHECK(code_of(late) == Code::conflict);
+  CHECK_THAT(late.status().message(), Catch::Contains("другой пользователь"));
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetAttendance{s.lesson_5a, s.student_a1, Attendance::Late, 2})) == Code::ok);
+}
+
+TEST_CASE("membership and links are not duplicated", "[domain][rules]") {
+  testkit::School s;
+  CHECK(code_of(s.run(s.teacher_a, cmd::AddStudentToGroup{s.student_a1, s.group_5a_1})) == Code::conflict);
+  CHECK(code_of(s.run(s.teacher_a, cmd::LinkParent{s.parent_a1, s.student_a1})) == Code::conflict);
+  CHECK(code_of(s.run(s.teacher_a, cmd::TransferStudent{s.student_a1, s.class_5a, testkit::kNov6, "x"})) == Code::invalid_argument);
+  CHECK(code_of(s.run(s.deputy, cmd::ScheduleLesson{s.math_5a, testkit::kSep4, 1})) == Code::conflict);
+  CHECK(code_of(s.run(s.admin, cmd::CreateStaffAccount{"teacher.a", Role::Teacher, "Двойник", 0})) == Code::conflict);
+  CHECK(code_of(s.run(s.admin, cmd::GrantRole{s.teacher_a, Role::Curator, s.class_5b})) == Code::conflict);
+}
+
+TEST_CASE("a blocked account can do nothing until unblocked", "[domain][rules]") {
+  testkit::School s;
+  REQUIRE(code_of(s.run(s.admin, cmd::BlockAccount{s.teacher_b, "подозрение на утечку пароля"})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_b, cmd::SetMark{s.lesson_5b, s.student_b1, 5, s.answer, "", 0})) == Code::forbidden);
+  CHECK(code_of(s.run(s.admin, cmd::BlockAccount{s.admin, "сам себя"})) == Code::conflict);
+  REQUIRE(code_of(s.run(s.admin, cmd::UnblockAccount{s.teacher_b, "пароль сменён"})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_b, cmd::SetMark{s.lesson_5b, s.student_b1, 5, s.answer, "", 0})) == Code::ok);
+  CHECK(code_of(s.run(s.director, cmd::UnblockAccount{s.teacher_b, "x"})) == Code::forbidden);
+}
+
+TEST_CASE("a repeated command id gets the first answer and changes nothing", "[domain][idempotency]") {
+  testkit::School s;
+  const auto id = log::CommandId::random();
+  auto first = s.domain().execute(s.deputy, id, cmd::CreateClass{s.year, 7, "7А"});
+  REQUIRE(first.ok());
+  auto again = s.domain().execute(s.deputy, id, cmd::CreateClass{s.year, 7, "7А"});
+  REQUIRE(again.ok());
+  CHECK(again->duplicate);
+  CHECK(again->first == first->first);
+  CHECK(again->created == first->created);
+  // No second class was made: the next one gets the next id.
+  CHECK(s.must(s.deputy, cmd::CreateClass{s.year, 7, "7Б"}) == first->created + 1);
+
+  SECTION("also after a restart") {
+    s.reopen();
+    auto after = s.domain().execute(s.deputy, id, cmd::CreateClass{s.year, 7, "7А"});
+    REQUIRE(after.ok());
+    CHECK(after->duplicate);
+    CHECK(after->created == first->created);
+  }
+}
+
+TEST_CASE("the model rebuilt by replay decides as the live one did", "[domain][replay]") {
+  testkit::School s;
+  const auto head = s.log().head();
+  s.reopen();
+  CHECK(s.log().head() == head);
+  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "после перезапуска", 0})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_b, cmd::SetMark{s.lesson_5a, s.student_a1, 4, s.answer, "", 0})) == Code::forbidden);
+  const auto next = s.must(s.deputy, cmd::CreateClass{s.year, 8, "8А"});
+  CHECK(next == s.class_5b + 1);
+  auto report = s.log().verify(1, s.log().head());
+  REQUIRE(report.ok());
+  CHECK(report->ok());
+}
+
+TEST_CASE("the first administrator is made by the system, and only once", "[domain][rules]") {
+  testkit::School s;
+  CHECK(code_of(s.run(0, cmd::CreateStaffAccount{"admin2", Role::Administrator, "Второй", 0})) == Code::forbidden);
+  CHECK(code_of(s.run(s.admin, cmd::CreateStaffAccount{"admin2", Role::Administrator, "Второй", 0})) == Code::ok);
+  CHECK(code_of(s.run(s.admin, cmd::CreateStaffAccount{"BAD LOGIN", Role::Teacher, "Х", 0})) == Code::invalid_argument);
+  CHECK(code_of(s.run(s.admin, cmd::CreateStaffAccount{"kid", Role::Student, "Х", 0})) == Code::invalid_argument);
+}
