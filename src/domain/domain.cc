@@ -19,11 +19,14 @@ struct Domain::State {
   std::mutex decide_mu;  // guards model; held while deciding and queueing, never while waiting for a sync
   WriteModel model;
 
-  // Commands decided and queued but not yet durable: a retry resubmits the very same drafts, and the log
-  // answers it with the first one's positions. Guarded by inflight_mu (taken by callbacks on the writer
-  // thread, so never held while calling into the log).
+  // Commands decided and queued but not yet durable, with the retries waiting for them. Guarded by
+  // inflight_mu (taken by callbacks on the writer thread, so never held while calling into the log).
+  struct InFlight {
+    std::uint32_t created = 0;
+    std::vector<ExecuteCallback> waiters;
+  };
   std::mutex inflight_mu;
-  std::unordered_map<log::CommandId, std::vector<log::EventDraft>> inflight;
+  std::unordered_map<log::CommandId, InFlight> inflight;
 
   std::atomic<bool> failed{false};
 };
@@ -115,73 +118,87 @@ Result<std::unique_ptr<Domain>> Domain::open(log::EventLog& log, PersonalDataVau
   return std::unique_ptr<Domain>(new Domain(std::move(state)));
 }
 
-void Domain::execute_async(UserId actor, const log::CommandId& id, Command command, ExecuteCallback done) {
+Result<Accepted> Domain::submit(UserId actor, const log::CommandId& id, Command command, ExecuteCallback done) {
   State& st = *state_;
   if (st.failed.load())
-    return done(Status(Code::unavailable, "Журнал временно недоступен: ошибка записи, требуется перезапуск сервера"));
+    return Status(Code::unavailable, "Журнал временно недоступен: ошибка записи, требуется перезапуск сервера");
 
   std::unique_lock decide_lock(st.decide_mu);
   {
-    // A retry of a command still in flight: the same drafts again; the log deduplicates them.
-    std::unique_lock lock(st.inflight_mu);
+    // A retry of a command still in flight: answered together with the first, once it is durable.
+    std::lock_guard lock(st.inflight_mu);
     if (auto it = st.inflight.find(id); it != st.inflight.end()) {
-      log::AppendRequest again{actor, id, it->second};
-      lock.unlock();
-      std::vector<std::string> copies;
-      for (const auto& d : again.events) copies.push_back(d.bytes);
-      decide_lock.unlock();
-      st.log.append_async(std::move(again), [copies, done](Result<log::AppendResult> r) {
-        if (!r.ok()) return done(r.status());
-        done(executed_from(*r, created_in({copies.begin(), copies.end()})));
-      });
-      return;
+      it->second.waiters.push_back(std::move(done));
+      return Accepted{it->second.created, true};
     }
   }
   // A retry of a command already durable: its first outcome, nothing decided again.
   auto found = st.log.find_command(id);
-  if (!found.ok()) return done(found.status());
+  if (!found.ok()) return found.status();
   if (found->has_value()) {
     decide_lock.unlock();
-    return done(stored_outcome(st.log, **found));
+    auto outcome = stored_outcome(st.log, **found);
+    if (!outcome.ok()) return outcome.status();
+    const Accepted accepted{outcome->created, true};
+    done(std::move(outcome));
+    return accepted;
   }
 
   auto view = actor_view(st.model, actor);
-  if (!view.ok()) return done(view.status());
+  if (!view.ok()) return view.status();
   auto decision = decide(st.model, *view, command, st.vault);
-  if (!decision.ok()) return done(decision.status());
+  if (!decision.ok()) return decision.status();
 
-  for (const auto& draft : decision->events) st.model.apply(*log::envelope_of(draft.bytes), actor);
-  std::vector<std::string> views;  // the drafts, to name what the command created once it is durable
-  for (const auto& d : decision->events) views.push_back(d.bytes);
+  std::vector<std::pair<DataSubject, UserId>> erased;
+  std::vector<std::string_view> events;
+  for (const auto& draft : decision->events) {
+    const fb::Envelope* e = log::envelope_of(draft.bytes);
+    st.model.apply(*e, actor);
+    events.push_back(draft.bytes);
+    if (const auto* pd = e->event_as_PersonalDataErased()) erased.emplace_back(pd->subject_kind(), pd->subject());
+  }
+  const std::uint32_t created = created_in(events);
   {
     std::lock_guard lock(st.inflight_mu);
-    st.inflight.emplace(id, decision->events);
-  }
-  std::vector<std::pair<DataSubject, UserId>> erased;
-  for (const auto& v : views) {
-    const fb::Envelope* e = log::envelope_of(v);
-    if (e->event_type() == fb::Event::PersonalDataErased)
-      erased.emplace_back(e->event_as_PersonalDataErased()->subject_kind(), e->event_as_PersonalDataErased()->subject());
+    st.inflight.emplace(id, State::InFlight{created, {}});
   }
   std::weak_ptr<State> weak = state_;
   st.log.append_async(
       log::AppendRequest{actor, id, std::move(decision->events)},
-      [weak, id, views = std::move(views), erased = std::move(erased), done](Result<log::AppendResult> r) {
+      [weak, id, created, erased = std::move(erased), done = std::move(done)](Result<log::AppendResult> r) {
+        std::vector<ExecuteCallback> waiters;
         auto state = weak.lock();
         if (state) {
           std::lock_guard lock(state->inflight_mu);
-          state->inflight.erase(id);
+          if (auto it = state->inflight.find(id); it != state->inflight.end()) {
+            waiters = std::move(it->second.waiters);
+            state->inflight.erase(it);
+          }
         }
         if (!r.ok()) {
           // The model already holds this command's effects, which the log does not: stop deciding.
           if (state) state->failed.store(true);
-          return done(r.status());
+          done(r.status());
+          for (auto& w : waiters) w(r.status());
+          return;
         }
         if (state) {
           for (const auto& [kind, subject] : erased) (void)state->vault.erase(kind, subject);
         }
-        done(executed_from(*r, created_in({views.begin(), views.end()})));
+        done(executed_from(*r, created));
+        for (auto& w : waiters) {
+          Executed again = executed_from(*r, created);
+          again.duplicate = true;
+          w(again);
+        }
       });
+  return Accepted{created, false};
+}
+
+void Domain::execute_async(UserId actor, const log::CommandId& id, Command command, ExecuteCallback done) {
+  auto shared = std::make_shared<ExecuteCallback>(std::move(done));
+  auto accepted = submit(actor, id, std::move(command), [shared](Result<Executed> r) { (*shared)(std::move(r)); });
+  if (!accepted.ok()) (*shared)(accepted.status());
 }
 
 Status Domain::check(UserId actor, const Command& command) const {

@@ -1,4 +1,6 @@
 // The rules a school relies on, one by one: what is refused, with which code, and that nothing is lost.
+#include <future>
+
 #include <catch2/catch.hpp>
 
 #include "printers.h"
@@ -167,4 +169,26 @@ TEST_CASE("the first administrator is made by the system, and only once", "[doma
   CHECK(code_of(s.run(s.admin, cmd::CreateStaffAccount{"admin2", Role::Administrator, "Второй", 0})) == Code::ok);
   CHECK(code_of(s.run(s.admin, cmd::CreateStaffAccount{"BAD LOGIN", Role::Teacher, "Х", 0})) == Code::invalid_argument);
   CHECK(code_of(s.run(s.admin, cmd::CreateStaffAccount{"kid", Role::Student, "Х", 0})) == Code::invalid_argument);
+}
+
+TEST_CASE("a retry while the first is still in flight is answered with the first", "[domain][idempotency]") {
+  testkit::School s;
+  const auto id = log::CommandId::random();
+  std::promise<Result<Executed>> first_done, second_done;
+  auto first = s.domain().submit(s.teacher_a, id, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", 0},
+                                 [&](Result<Executed> r) { first_done.set_value(std::move(r)); });
+  auto second = s.domain().submit(s.teacher_a, id, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", 0},
+                                  [&](Result<Executed> r) { second_done.set_value(std::move(r)); });
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  CHECK_FALSE(first->duplicate);
+  CHECK(second->created == first->created);
+  auto a = first_done.get_future().get();
+  auto b = second_done.get_future().get();
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(b->duplicate);
+  CHECK(a->first == b->first);
+  // Only one mark was made.
+  CHECK(s.must(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 3, s.answer, "", 0}) == first->created + 1);
 }

@@ -36,13 +36,25 @@ struct Executed {
 
 using ExecuteCallback = std::function<void(Result<Executed>)>;
 
+// A command that passed its checks and is queued (or a retry of one): what it creates is known at once.
+struct Accepted {
+  std::uint32_t created = 0;
+  bool duplicate = false;
+};
+
 class Domain {
  public:
   // Rebuilds the write model by replaying `log`. The log and the vault must outlive the Domain.
   static Result<std::unique_ptr<Domain>> open(log::EventLog& log, PersonalDataVault& vault);
   ~Domain();
 
-  // `actor` 0 is the system itself. `done` gets the outcome when durable, or the refusal.
+  // Decides the command now. A refusal is returned and `done` is never called. Otherwise the command is
+  // queued (its effects already count for the next command) and `done` runs exactly once, when it is durable
+  // or the log failed. For bulk callers that need created ids before durability (the demo generator).
+  // `actor` 0 is the system itself.
+  Result<Accepted> submit(UserId actor, const log::CommandId& id, Command command, ExecuteCallback done);
+
+  // submit(), with a refusal also delivered through `done`.
   void execute_async(UserId actor, const log::CommandId& id, Command command, ExecuteCallback done);
   Result<Executed> execute(UserId actor, const log::CommandId& id, Command command);
 
