@@ -69,7 +69,7 @@ Result<Decision> decide(const WriteModel& m, const ActorView& a, const Command& 
                                     cmd::LinkParent, cmd::UnlinkParent, cmd::RecordPersonalData,
                                     cmd::CheckPersonalData, cmd::ErasePersonalData>) {
           return decide_people(m, a, command, vault);
-        } else if constexpr (one_of<T, cmd::ScheduleLesson, cmd::SetTopic, cmd::SetHomework, cmd::SubstituteLesson,
+        } else if constexpr (one_of<T, cmd::ScheduleLesson, cmd::ScheduleFromTimetable, cmd::SetTopic, cmd::SetHomework, cmd::SubstituteLesson,
                                     cmd::CancelLesson, cmd::SetMark, cmd::CorrectMark, cmd::RemoveMark,
                                     cmd::SetAttendance, cmd::ClearAttendance, cmd::SetAttestationMark>) {
           return decide_lessons(m, a, command);

@@ -71,6 +71,35 @@ Result<Decision> schedule(const WriteModel& m, const ActorView& a, const cmd::Sc
   return d;
 }
 
+Result<Decision> schedule_from_timetable(const WriteModel& m, const ActorView& a, const cmd::ScheduleFromTimetable& c) {
+  if (!manages_school(a)) return forbidden("уроки по расписанию создаёт заместитель директора");
+  if (c.first_day <= 0 || c.first_day > c.last_day) return invalid("Неверный диапазон дат");
+  if (c.last_day - c.first_day > 30) return invalid("Не больше 31 дня за один раз");
+  Decision d;
+  LessonId next = m.next_lesson();
+  const auto& entries = m.timetable_entries();
+  for (Day day = c.first_day; day <= c.last_day; ++day) {
+    const int weekday = weekday_of(day);
+    for (TimetableEntryId id = 1; id < entries.size(); ++id) {
+      const TimetableEntryState& e = entries[id];
+      if (!e.exists || e.removed || e.weekday != weekday || day < e.first_day || day > e.last_day) continue;
+      const AssignmentState* as = m.assignment(e.assignment);
+      if (as == nullptr || as->ended || m.lesson_slot_taken(e.assignment, day, e.period)) continue;
+      const LessonState probe{true, e.assignment, day, e.period, 0, false};
+      const TermState* term = m.term(m.term_of_lesson(probe));
+      if (term == nullptr || term->closed) continue;  // a holiday, or a closed term
+      if (d.events.size() == 4096) return invalid("Слишком много уроков за один раз: выберите меньший диапазон");
+      if (d.created == 0) d.created = next;
+      emit(d, fb::Event::LessonScheduled, [&](auto& b) {
+        return fb::CreateLessonScheduled(b, next, e.assignment, day, static_cast<std::uint8_t>(e.period), id).Union();
+      });
+      ++next;
+    }
+  }
+  if (d.events.empty()) return refuse(Code::conflict, "Все уроки этого периода уже в журнале (или это каникулы)");
+  return d;
+}
+
 Result<Decision> set_topic(const WriteModel& m, const ActorView& a, const cmd::SetTopic& c) {
   auto l = find_lesson(m, c.lesson);
   if (!l.ok()) return l.status();
@@ -245,6 +274,7 @@ Result<Decision> set_attestation(const WriteModel& m, const ActorView& a, const 
 
 Result<Decision> decide_lessons(const WriteModel& m, const ActorView& a, const Command& c) {
   if (auto* x = std::get_if<cmd::ScheduleLesson>(&c)) return schedule(m, a, *x);
+  if (auto* x = std::get_if<cmd::ScheduleFromTimetable>(&c)) return schedule_from_timetable(m, a, *x);
   if (auto* x = std::get_if<cmd::SetTopic>(&c)) return set_topic(m, a, *x);
   if (auto* x = std::get_if<cmd::SetHomework>(&c)) return set_homework(m, a, *x);
   if (auto* x = std::get_if<cmd::SubstituteLesson>(&c)) return substitute(m, a, *x);

@@ -34,7 +34,7 @@ constexpr const char* kCommandNames[] = {
     "grant_role", "revoke_role", "issue_credential", "change_password", "block_account", "unblock_account",
     "record_login", "enroll_student", "transfer_student", "student_leaves", "add_student_to_group",
     "remove_student_from_group", "add_parent", "link_parent", "unlink_parent", "record_personal_data",
-    "check_personal_data", "erase_personal_data", "schedule_lesson", "set_topic", "set_homework",
+    "check_personal_data", "erase_personal_data", "schedule_lesson", "schedule_from_timetable", "set_topic", "set_homework",
     "substitute_lesson", "cancel_lesson", "set_mark", "correct_mark", "remove_mark", "set_attendance",
     "clear_attendance", "set_attestation_mark", "review_homework", "close_term", "reopen_term",
     "request_correction", "approve_correction", "reject_correction"};

@@ -135,7 +135,8 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
     case E::AssignmentEnded: slot(assignments_, env.event_as_AssignmentEnded()->assignment()).ended = true; break;
     case E::TimetableEntrySet: {
       const auto* e = env.event_as_TimetableEntrySet();
-      slot(entries_, e->entry()) = TimetableEntryState{true, e->assignment(), false};
+      slot(entries_, e->entry()) =
+          TimetableEntryState{true, e->assignment(), false, e->weekday(), e->period(), e->first_day(), e->last_day()};
       break;
     }
     case E::TimetableEntryRemoved: slot(entries_, env.event_as_TimetableEntryRemoved()->entry()).removed = true; break;
@@ -232,6 +233,7 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
     }
     case E::LessonScheduled: {
       const auto* e = env.event_as_LessonScheduled();
+      if (lessons_.size() <= e->lesson()) lessons_.reserve(lessons_.size() * 2 + 1024);
       slot(lessons_, e->lesson()) = LessonState{true, e->assignment(), e->day(), e->period(), 0, false};
       lesson_slots_.insert(slot_key(e->assignment(), e->day(), e->period()));
       break;

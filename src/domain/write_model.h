@@ -60,6 +60,9 @@ struct TimetableEntryState {
   bool exists = false;
   AssignmentId assignment = 0;
   bool removed = false;
+  int weekday = 0;  // 1 = Monday
+  int period = 0;
+  Day first_day = 0, last_day = 0;
 };
 
 struct StudentState {
@@ -155,6 +158,9 @@ class WriteModel {
   LessonId next_lesson() const { return static_cast<LessonId>(lessons_.size()); }
   MarkId next_mark() const { return static_cast<MarkId>(marks_.size()); }
   RequestId next_request() const { return static_cast<RequestId>(requests_.size()); }
+
+  // Every timetable entry ever set, indexed by id (index 0 and removed entries included; check them).
+  const std::vector<TimetableEntryState>& timetable_entries() const { return entries_; }
 
   // Assignments by teacher, for scope checks.
   const std::vector<AssignmentId>& assignments_of(UserId teacher) const;

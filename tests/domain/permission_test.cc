@@ -68,6 +68,7 @@ TEST_CASE("each command is allowed to exactly the roles and scopes the order giv
       {cmd::CheckPersonalData{DataSubject::Parent, s.parent_a1, testkit::kNov6}, curator_a},
       {cmd::ErasePersonalData{DataSubject::Student, s.student_a2, "выбыл, срок хранения истёк"}, admin},
       {cmd::ScheduleLesson{s.math_5a, testkit::kSep4, 5}, {"deputy", "teacher+curator 5А"}},
+      {cmd::ScheduleFromTimetable{testkit::kSep4 + 7, testkit::kSep4 + 13}, managers},
       {cmd::SetTopic{s.lesson_5a, "Обыкновенные дроби"}, teacher_a},
       {cmd::SetHomework{s.lesson_5a, "№ 12, 14", testkit::kSep4 + 2}, teacher_a},
       {cmd::SubstituteLesson{s.lesson_5a, s.teacher_b, "болезнь учителя"}, deputy},

@@ -192,3 +192,21 @@ TEST_CASE("a retry while the first is still in flight is answered with the first
   // Only one mark was made.
   CHECK(s.must(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 3, s.answer, "", 0}) == first->created + 1);
 }
+
+TEST_CASE("lessons come from the timetable for school days within terms only", "[domain][rules]") {
+  testkit::School s;
+  // Math in 5Б on Mondays, 2nd period, and on Wednesdays, 1st — all year.
+  s.must(s.deputy, cmd::SetTimetableEntry{s.math_5b, 1, 2, testkit::kSep1, testkit::kMay31});
+  s.must(s.deputy, cmd::SetTimetableEntry{s.math_5b, 3, 1, testkit::kSep1, testkit::kMay31});
+  // 2023-10-30 (Mon) .. 2023-11-08 (Wed): Oct 30 and 31 are in quarter 1, Nov 1–5 are holidays, Nov 6 and 8 in q2.
+  auto r = s.run(s.deputy, cmd::ScheduleFromTimetable{19660, 19669});
+  REQUIRE(r.ok());
+  CHECK(r->count == 3);  // Mon Oct 30, Mon Nov 6, Wed Nov 8
+  // Running it again adds nothing; the Monday 2nd period of Sep 4 was already scheduled by hand.
+  CHECK(s.run(s.deputy, cmd::ScheduleFromTimetable{19660, 19669}).status().code() == Code::conflict);
+  auto sept = s.run(s.deputy, cmd::ScheduleFromTimetable{testkit::kSep4, testkit::kSep4 + 6});
+  REQUIRE(sept.ok());
+  CHECK(sept->count == 1);  // only Wednesday: Monday's slot exists
+  CHECK(s.run(s.deputy, cmd::ScheduleFromTimetable{testkit::kSep1, testkit::kSep1 + 40}).status().code() ==
+        Code::invalid_argument);
+}

@@ -71,6 +71,9 @@ struct ErasePersonalData { DataSubject kind = DataSubject::Student; UserId subje
 
 // Lessons (the assignment's teacher; deputies schedule, substitute and cancel).
 struct ScheduleLesson { AssignmentId assignment = 0; Day day = 0; int period = 0; };
+// Lessons for every timetable slot in first_day..last_day (at most 31 days) that falls in a term and is not
+// in the journal yet. Holidays are the gaps between terms.
+struct ScheduleFromTimetable { Day first_day = 0; Day last_day = 0; };
 struct SetTopic { LessonId lesson = 0; std::string topic; };
 struct SetHomework { LessonId lesson = 0; std::string text; Day due_day = 0; };
 struct SubstituteLesson { LessonId lesson = 0; UserId substitute = 0; std::string reason; };
@@ -112,7 +115,7 @@ using Command = std::variant<
     cmd::ChangePassword, cmd::BlockAccount, cmd::UnblockAccount, cmd::RecordLogin, cmd::EnrollStudent,
     cmd::TransferStudent, cmd::StudentLeaves, cmd::AddStudentToGroup, cmd::RemoveStudentFromGroup,
     cmd::AddParent, cmd::LinkParent, cmd::UnlinkParent, cmd::RecordPersonalData, cmd::CheckPersonalData,
-    cmd::ErasePersonalData, cmd::ScheduleLesson, cmd::SetTopic, cmd::SetHomework, cmd::SubstituteLesson,
+    cmd::ErasePersonalData, cmd::ScheduleLesson, cmd::ScheduleFromTimetable, cmd::SetTopic, cmd::SetHomework, cmd::SubstituteLesson,
     cmd::CancelLesson, cmd::SetMark, cmd::CorrectMark, cmd::RemoveMark, cmd::SetAttendance,
     cmd::ClearAttendance, cmd::SetAttestationMark, cmd::ReviewHomework, cmd::CloseTerm, cmd::ReopenTerm,
     cmd::RequestCorrection, cmd::ApproveCorrection, cmd::RejectCorrection>;
