@@ -233,7 +233,6 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
     }
     case E::LessonScheduled: {
       const auto* e = env.event_as_LessonScheduled();
-      if (lessons_.size() <= e->lesson()) lessons_.reserve(lessons_.size() * 2 + 1024);
       slot(lessons_, e->lesson()) = LessonState{true, e->assignment(), e->day(), e->period(), 0, false};
       lesson_slots_.insert(slot_key(e->assignment(), e->day(), e->period()));
       break;

@@ -98,6 +98,8 @@ rocksdb::DBOptions db_options(bool create) {
   o.keep_log_file_num = 5;  // RocksDB's own info logs, not our data
   o.max_log_file_size = 8 << 20;
   o.bytes_per_sync = 1 << 20;
+  // The meta family is rewritten by every commit and would otherwise keep old write-ahead logs alive.
+  o.max_total_wal_size = 256 << 20;
   // One thread writes (GroupCommitWriter), and the hash memtable of the idem family cannot take concurrent
   // inserts anyway.
   o.allow_concurrent_memtable_write = false;

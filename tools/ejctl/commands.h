@@ -8,5 +8,6 @@
 namespace ejournal::ejctl {
 
 int run_verify(const std::vector<std::string>& args);
+int run_demo(const std::vector<std::string>& args);
 
 }  // namespace ejournal::ejctl

@@ -16,6 +16,8 @@ struct Command {
 constexpr Command kCommands[] = {
     {"verify", "check a data directory's hash chain: ejctl verify --data DIR [--from N] [--to N]",
      ejournal::ejctl::run_verify},
+    {"demo", "write the demo school into an empty directory: ejctl demo --data DIR [--seed S] [--students N] [--years Y]",
+     ejournal::ejctl::run_demo},
 };
 
 void usage(std::FILE* out) {

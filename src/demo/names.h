@@ -1,0 +1,23 @@
+// Plausible Russian names, addresses and documents for the demo school. Internal to src/demo.
+#pragma once
+
+#include <random>
+#include <string>
+
+#include "ejournal/domain/commands.h"
+
+namespace ejournal::demo {
+
+using Rng = std::mt19937_64;
+
+// A family name in its masculine form; feminine() derives the other (Иванов → Иванова, Лесной → Лесная).
+std::string family_name(Rng& rng);
+std::string feminine(const std::string& family);
+
+// A person of the given family; birth_year picks a birth day within that year.
+domain::PersonalData make_person(Rng& rng, const std::string& family, bool female, int birth_year);
+
+// A staff member's display name: "Фамилия Имя Отчество".
+std::string staff_name(Rng& rng, bool female);
+
+}  // namespace ejournal::demo

@@ -1,0 +1,42 @@
+#include "ejournal/domain/passwords.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace ejournal::domain {
+
+Result<std::string> hash_password(const std::string& password) {
+  if (sodium_init() < 0) return Status(Code::io_error, "libsodium cannot initialise");
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    return Status(Code::io_error, "out of memory while hashing a password");
+  return std::string(out);
+}
+
+bool verify_password(const std::string& encoded_hash, const std::string& password) {
+  if (sodium_init() < 0) return false;
+  return crypto_pwhash_str_verify(encoded_hash.c_str(), password.data(), password.size()) == 0;
+}
+
+std::string one_time_password() {
+  static constexpr char kAlphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  if (sodium_init() < 0) return {};
+  std::string p;
+  for (int i = 0; i < 10; ++i) p.push_back(kAlphabet[randombytes_uniform(sizeof kAlphabet - 1)]);
+  return p;
+}
+
+Status check_password_strength(const std::string& password) {
+  const auto has = [&](int (*pred)(int)) {
+    return std::any_of(password.begin(), password.end(), [&](char c) { return pred(static_cast<unsigned char>(c)) != 0; });
+  };
+  if (password.size() < 8) return Status(Code::invalid_argument, "Пароль должен быть не короче 8 символов");
+  if (password.size() > 128) return Status(Code::invalid_argument, "Пароль должен быть не длиннее 128 символов");
+  if (!has(isdigit) || !has(isalpha)) return Status(Code::invalid_argument, "Пароль должен содержать буквы и цифры");
+  return Status::OK();
+}
+
+}  // namespace ejournal::domain
