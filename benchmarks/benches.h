@@ -9,5 +9,7 @@ namespace ejournal::bench {
 
 int run_append(const std::vector<std::string>& args);
 int run_read(const std::vector<std::string>& args);
+int run_execute(const std::vector<std::string>& args);
+int run_demo(const std::vector<std::string>& args);
 
 }  // namespace ejournal::bench

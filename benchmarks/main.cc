@@ -1,6 +1,8 @@
 // ej-bench — ejournal's performance goals, measured. Prints one JSON object per line.
 //   ej-bench append --events N --threads T [--window W]
 //   ej-bench read --events N
+//   ej-bench execute --events N [--threads T]
+//   ej-bench demo [--students N]
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -15,11 +17,13 @@ int main(int argc, char** argv) {
   static constexpr Bench kBenches[] = {
       {"append", ejournal::bench::run_append},
       {"read", ejournal::bench::run_read},
+      {"execute", ejournal::bench::run_execute},
+      {"demo", ejournal::bench::run_demo},
   };
   if (argc >= 2) {
     for (const auto& b : kBenches)
       if (argv[1] == std::string(b.name)) return b.run(std::vector<std::string>(argv + 2, argv + argc));
   }
-  std::fprintf(stderr, "usage: ej-bench {append|read} [--help]\n");
+  std::fprintf(stderr, "usage: ej-bench {append|read|execute|demo} [--help]\n");
   return 2;
 }
