@@ -65,7 +65,7 @@ int run_read(const std::vector<std::string>& args) {
     return 2;
   }
   if (auto s = log::compact_storage(path); !s.ok()) {
-    std::cerr << s.to_string() << "\n";
+    std::cerr << s.status().to_string() << "\n";
     return 2;
   }
   auto opened = log::open_event_log(path);

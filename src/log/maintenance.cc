@@ -1,19 +1,20 @@
 #include "log/maintenance.h"
 
-#include <filesystem>
+#include <rocksdb/metadata.h>
+#include <rocksdb/transaction_log.h>
 
 #include "log/rocks_store.h"
 
 namespace ejournal::log {
-namespace fs = std::filesystem;
 
-Status compact_storage(const std::string& dir) {
+namespace {
+
+Status flush_and_compact(const std::string& dir) {
   auto store = RocksStore::open(dir, RocksStore::Mode::primary, false);
   if (!store.ok()) return store.status();
   rocksdb::DB* db = (*store)->db();
-  for (auto* cf : {(*store)->log_cf(), (*store)->idem_cf(), (*store)->meta_cf(), (*store)->snap_cf()}) {
-    if (cf == nullptr) continue;
-    if (auto s = db->Flush(rocksdb::FlushOptions(), cf); !s.ok()) return from_rocks(s, "flushing");
+  if (auto s = db->Flush(rocksdb::FlushOptions(), (*store)->families()); !s.ok()) return from_rocks(s, "flushing");
+  for (auto* cf : (*store)->families()) {
     rocksdb::CompactRangeOptions co;
     co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     if (auto s = db->CompactRange(co, cf, nullptr, nullptr); !s.ok()) return from_rocks(s, "compacting");
@@ -21,16 +22,21 @@ Status compact_storage(const std::string& dir) {
   return Status::OK();
 }
 
-Result<StorageSize> storage_size(const std::string& dir) {
+}  // namespace
+
+Result<StorageSize> compact_storage(const std::string& dir) {
+  // Write-ahead logs made obsolete by the flush are deleted when the database is next opened: measure then.
+  if (auto s = flush_and_compact(dir); !s.ok()) return s;
+  auto store = RocksStore::open(dir, RocksStore::Mode::primary, false);
+  if (!store.ok()) return store.status();
+  rocksdb::DB* db = (*store)->db();
   StorageSize size;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (!entry.is_regular_file()) continue;
-    const auto ext = entry.path().extension();
-    if (ext == ".sst") size.sst_bytes += entry.file_size();
-    if (ext == ".log") size.wal_bytes += entry.file_size();
-  }
-  if (ec) return Status(Code::io_error, "cannot list " + dir + ": " + ec.message());
+  std::vector<rocksdb::LiveFileMetaData> files;
+  db->GetLiveFilesMetaData(&files);
+  for (const auto& f : files) size.sst_bytes += f.size;
+  rocksdb::VectorLogPtr wals;
+  if (auto s = db->GetSortedWalFiles(wals); !s.ok()) return from_rocks(s, "listing write-ahead logs");
+  for (const auto& w : wals) size.wal_bytes += w->SizeFileBytes();
   return size;
 }
 

@@ -11,14 +11,11 @@ namespace ejournal::log {
 
 struct StorageSize {
   std::uint64_t sst_bytes = 0;  // live table files
-  std::uint64_t wal_bytes = 0;  // write-ahead log files
+  std::uint64_t wal_bytes = 0;  // live write-ahead log files
 };
 
 // Opens the log in `dir` (which must not be open elsewhere), flushes every memtable and compacts every
-// column family fully, then closes it.
-Status compact_storage(const std::string& dir);
-
-// Bytes of table and write-ahead log files in `dir`.
-Result<StorageSize> storage_size(const std::string& dir);
+// column family fully, and returns the size of the live files it then holds.
+Result<StorageSize> compact_storage(const std::string& dir);
 
 }  // namespace ejournal::log

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <rocksdb/db.h>
 
@@ -34,6 +35,8 @@ class RocksStore {
   rocksdb::ColumnFamilyHandle* meta_cf() const { return meta_cf_; }
   rocksdb::ColumnFamilyHandle* snap_cf() const { return snap_cf_; }
   rocksdb::ColumnFamilyHandle* keys_cf() const { return keys_cf_; }
+  // Every open family, the unused `default` one included (it must be flushed too, or it pins old WAL files).
+  std::vector<rocksdb::ColumnFamilyHandle*> families() const;
   const std::string& dir() const { return dir_; }
   Mode mode() const { return mode_; }
 
@@ -55,6 +58,7 @@ class RocksStore {
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* snap_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* keys_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
 };
 
 // Maps a RocksDB status to ours, prefixing `what` to the message.
