@@ -120,19 +120,41 @@ Result<bool> dir_is_empty(const fs::path& dir) {
   return true;
 }
 
+// Whether every family of a read-only opened database is empty.
+bool all_empty(const std::string& dir, const std::vector<std::string>& names) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, descriptors, &handles, &raw).ok()) return false;
+  std::unique_ptr<rocksdb::DB> db(raw);
+  bool empty = true;
+  for (auto* h : handles) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), h));
+    it->SeekToFirst();
+    empty = empty && !it->Valid() && it->status().ok();
+    (void)db->DestroyColumnFamilyHandle(h);
+  }
+  return empty;
+}
+
+// Is the RocksDB database in `dir` an ejournal log? All our families must be there — except right after a
+// creation that a crash interrupted (RocksDB creates the families one by one): then the database has only
+// families of ours, all of them empty, and opening it finishes the creation.
 Status check_families(const std::string& dir) {
   std::vector<std::string> names;
   auto s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names);
   if (!s.ok()) return from_rocks(s, "cannot read the column families of " + dir);
-  for (std::string_view want : {format::kLogFamily, format::kIdemFamily, format::kMetaFamily}) {
-    if (std::find(names.begin(), names.end(), want) == names.end()) {
-      std::string have;
-      for (const auto& n : names) have += (have.empty() ? "" : ", ") + n;
-      return Status(Code::unsupported, dir + " holds a RocksDB database that is not an ejournal log (column families: " +
-                                           have + ")");
-    }
-  }
-  return Status::OK();
+  const std::vector<std::string_view> ours = {rocksdb::kDefaultColumnFamilyName, format::kLogFamily, format::kIdemFamily,
+                                              format::kMetaFamily, format::kSnapFamily, format::kKeysFamily};
+  const auto is_ours = [&](std::string_view n) { return std::find(ours.begin(), ours.end(), n) != ours.end(); };
+  const auto has = [&](std::string_view n) { return std::find(names.begin(), names.end(), n) != names.end(); };
+  const bool complete = has(format::kLogFamily) && has(format::kIdemFamily) && has(format::kMetaFamily);
+  if (complete || (std::all_of(names.begin(), names.end(), is_ours) && all_empty(dir, names))) return Status::OK();
+  std::string have;
+  for (const auto& n : names) have += (have.empty() ? "" : ", ") + n;
+  return Status(Code::unsupported,
+                dir + " holds a RocksDB database that is not an ejournal log (column families: " + have + ")");
 }
 
 Status require_zstd() {
@@ -259,8 +281,7 @@ std::vector<rocksdb::ColumnFamilyHandle*> RocksStore::families() const {
 }
 
 bool RocksStore::is_unfinished_creation() const {
-  for (auto* cf : {log_cf_, idem_cf_, meta_cf_, snap_cf_, keys_cf_}) {
-    if (cf == nullptr) return false;
+  for (auto* cf : families()) {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
     it->SeekToFirst();
     if (it->Valid() || !it->status().ok()) return false;

@@ -179,3 +179,42 @@ TEST_CASE("a log with records but no format marker is refused", "[log][refusal]"
   }
   CHECK(log::open_event_log(data).status().code() == Code::unsupported);
 }
+
+TEST_CASE("a creation interrupted between column families is finished, not refused", "[log][refusal]") {
+  testkit::TempDir dir;
+  const std::string data = dir.sub("data");
+  {
+    // What a crash leaves if it comes after RocksDB made CURRENT and the first of our families.
+    rocksdb::Options o;
+    o.create_if_missing = true;
+    rocksdb::DB* db = nullptr;
+    REQUIRE(rocksdb::DB::Open(o, data, &db).ok());
+    rocksdb::ColumnFamilyHandle* h = nullptr;
+    REQUIRE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "log", &h).ok());
+    REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
+    delete db;
+  }
+  auto log = log::open_event_log(data);
+  INFO(log.status().to_string());
+  REQUIRE(log.ok());
+  REQUIRE((*log)->append(testkit::sample_command(1)).ok());
+}
+
+TEST_CASE("a database with only some of our family names but data in them is refused", "[log][refusal]") {
+  testkit::TempDir dir;
+  const std::string data = dir.sub("data");
+  {
+    rocksdb::Options o;
+    o.create_if_missing = true;
+    rocksdb::DB* db = nullptr;
+    REQUIRE(rocksdb::DB::Open(o, data, &db).ok());
+    rocksdb::ColumnFamilyHandle* h = nullptr;
+    REQUIRE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "log", &h).ok());
+    REQUIRE(db->Put(rocksdb::WriteOptions(), h, "someone", "else's").ok());
+    REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
+    delete db;
+  }
+  const auto before = listing(data);
+  CHECK(log::open_event_log(data).status().code() == Code::unsupported);
+  CHECK(listing(data) == before);
+}
