@@ -312,28 +312,31 @@ class Generator {
     const UserId deputy = deputies_[1];
     const Day day = term_plans_[0].first_day - 3;
     const int per_class = std::max(1, o_.students / static_cast<int>(classes_.size()));
-    for (auto& c : classes_) {
-      // Who comes from last year's class with the same letter one grade lower.
-      const ClassPlan* from = nullptr;
-      for (const auto& p : previous)
-        if (p.grade == c.grade - 1 && p.letter == c.letter) from = &p;
-      if (from != nullptr) {
-        for (int s : from->students) {
-          run(deputy, cmd::TransferStudent{students_[static_cast<std::size_t>(s)].id, c.id, day, "Перевод в следующий класс"});
-          c.students.push_back(s);
+    // Last year's students move up a grade: into the class with the same letter, or, where the next grade
+    // has fewer classes (8В → 9), into the smallest one; the 11th grade leaves; a new 1st grade comes.
+    for (const auto& p : previous) {
+      for (int s : p.students) {
+        const UserId id = students_[static_cast<std::size_t>(s)].id;
+        if (p.grade == 11) {
+          run(deputy, cmd::StudentLeaves{id, day, "Окончил обучение"});
+          continue;
         }
-      } else {
-        for (int k = 0; k < per_class; ++k) enroll(c, y - 6 - c.grade);
+        ClassPlan* to = nullptr;
+        for (auto& c : classes_) {
+          if (c.grade != p.grade + 1) continue;
+          if (c.letter == p.letter) {
+            to = &c;
+            break;
+          }
+          if (to == nullptr || c.students.size() < to->students.size()) to = &c;
+        }
+        run(deputy, cmd::TransferStudent{id, to->id, day, "Перевод в следующий класс"});
+        to->students.push_back(s);
       }
     }
-    for (const auto& p : previous) {
-      const bool continues = std::any_of(classes_.begin(), classes_.end(), [&](const ClassPlan& c) {
-        return c.grade == p.grade + 1 && c.letter == p.letter;
-      });
-      if (continues) continue;
-      for (int s : p.students)
-        run(deputy, cmd::StudentLeaves{students_[static_cast<std::size_t>(s)].id, day, "Окончил обучение"});
-    }
+    for (auto& c : classes_)
+      if (c.grade == 1 || previous.empty())
+        for (int k = 0; k < per_class; ++k) enroll(c, y - 6 - c.grade);
     wait_all();
     // Study groups (from grade 2): two halves of the class.
     for (auto& c : classes_) {
@@ -582,7 +585,7 @@ class Generator {
         }
         run(teacher, cmd::SetAttestationMark{students_[static_cast<std::size_t>(si)].id,
                                              subject_ids_[static_cast<std::size_t>(a.subject)], AttestationKind::Year, 0,
-                                             v, ""});
+                                             v, "", year_id_});
       }
     }
   }

@@ -249,22 +249,26 @@ Result<Decision> set_attestation(const WriteModel& m, const ActorView& a, const 
   if (!numeric && !word_mark(c.value)) return invalid("Отметка должна быть 2–5, «н/а», «зач», «незач» или «осв»");
   const ClassState* cls = m.class_of(s->class_id);
   if (cls->grade == 1 && numeric) return invalid("В 1 классе отметки не ставятся");
+  YearId year = c.year;
   if (c.kind == AttestationKind::Term) {
     const TermState* t = m.term(c.term);
     if (t == nullptr) return not_found("Учебный период");
     if (t->year != cls->year || cls->grade < t->grade_from || cls->grade > t->grade_to)
       return invalid("Этот период не относится к классу ученика");
     if (t->closed) return refuse(Code::term_closed, "Период закрыт: отправьте запрос на исправление");
-  } else if (c.term != 0) {
-    return invalid("Годовая, экзаменационная и итоговая отметки ставятся без периода");
+    year = t->year;
+  } else {
+    if (c.term != 0) return invalid("Годовая, экзаменационная и итоговая отметки ставятся без периода");
+    if (!m.year_exists(c.year)) return not_found("Учебный год");
+    if (c.year != cls->year) return invalid("Ученик учится в этом году в классе другого учебного года");
   }
-  if (m.has_attestation(c.student, c.subject, c.kind, c.term)) {
+  if (m.has_attestation(c.student, c.subject, c.kind, year, c.term)) {
     if (auto st = check_reason(c.reason); !st.ok()) return refuse(Code::invalid_argument, "Отметка уже выставлена: для замены укажите причину");
   }
   Decision d;
   emit(d, fb::Event::AttestationMarkSet, [&](auto& b) {
     return fb::CreateAttestationMarkSetDirect(b, c.student, c.subject, c.kind, c.term, c.value,
-                                              c.reason.empty() ? nullptr : c.reason.c_str())
+                                              c.reason.empty() ? nullptr : c.reason.c_str(), year)
         .Union();
   });
   return d;

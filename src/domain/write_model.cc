@@ -18,11 +18,6 @@ std::uint64_t slot_key(AssignmentId a, Day day, int period) {
          static_cast<std::uint64_t>(period);
 }
 
-std::uint64_t attestation_key(UserId student, SubjectId subject, AttestationKind kind, TermId term) {
-  return (std::uint64_t{student} << 40) ^ (std::uint64_t{subject} << 24) ^
-         (std::uint64_t{static_cast<std::uint8_t>(kind)} << 20) ^ term;
-}
-
 }  // namespace
 
 CellState WriteModel::cell(LessonId lesson, UserId student) const {
@@ -39,8 +34,9 @@ bool WriteModel::lesson_slot_taken(AssignmentId a, Day day, int period) const {
   return lesson_slots_.count(slot_key(a, day, period)) != 0;
 }
 
-bool WriteModel::has_attestation(UserId student, SubjectId subject, AttestationKind kind, TermId term) const {
-  return attestations_.count(attestation_key(student, subject, kind, term)) != 0;
+bool WriteModel::has_attestation(UserId student, SubjectId subject, AttestationKind kind, YearId year,
+                                 TermId term) const {
+  return attestations_.count(AttestationKey{student, subject, kind, year, term}) != 0;
 }
 
 const std::vector<AssignmentId>& WriteModel::assignments_of(UserId teacher) const {
@@ -248,7 +244,7 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
     case E::HomeworkReviewed: break;
     case E::AttestationMarkSet: {
       const auto* e = env.event_as_AttestationMarkSet();
-      attestations_.insert(attestation_key(e->student(), e->subject(), e->kind(), e->term()));
+      attestations_.insert(AttestationKey{e->student(), e->subject(), e->kind(), e->year(), e->term()});
       break;
     }
     case E::TermClosed: slot(terms_, env.event_as_TermClosed()->term()).closed = true; break;

@@ -138,7 +138,7 @@ class WriteModel {
   CellState cell(LessonId lesson, UserId student) const;
   UserId user_by_login(const std::string& login) const;
   bool lesson_slot_taken(AssignmentId a, Day day, int period) const;
-  bool has_attestation(UserId student, SubjectId subject, AttestationKind kind, TermId term) const;
+  bool has_attestation(UserId student, SubjectId subject, AttestationKind kind, YearId year, TermId term) const;
 
   // The term of a lesson: the one of its class's grade that contains its day (0 if none).
   TermId term_of_lesson(const LessonState& lesson) const;
@@ -196,7 +196,22 @@ class WriteModel {
   std::unordered_map<std::uint64_t, CellState> cells_;
   std::unordered_map<std::string, UserId> logins_;
   std::unordered_set<std::uint64_t> lesson_slots_;
-  std::unordered_set<std::uint64_t> attestations_;
+  struct AttestationKey {
+    UserId student;
+    SubjectId subject;
+    AttestationKind kind;
+    YearId year;
+    TermId term;
+    friend bool operator==(const AttestationKey&, const AttestationKey&) = default;
+  };
+  struct AttestationHash {
+    std::size_t operator()(const AttestationKey& k) const {
+      return std::hash<std::uint64_t>()((std::uint64_t{k.student} << 32 | k.subject) * 31 +
+                                        (std::uint64_t{k.year} << 40 | std::uint64_t{k.term} << 8 |
+                                         static_cast<std::uint8_t>(k.kind)));
+    }
+  };
+  std::unordered_set<AttestationKey, AttestationHash> attestations_;
   std::unordered_map<UserId, std::vector<AssignmentId>> by_teacher_;
   std::vector<TermId> term_list_;
 };

@@ -1,5 +1,7 @@
 // The demo school is built through the same entry point as everything else, so it must pass every rule:
 // zero refusals, a log that verifies and replays, and the same school for the same seed.
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "ejournal/demo/demo_school.h"
@@ -82,4 +84,20 @@ TEST_CASE("the same seed gives the same school", "[demo]") {
   CHECK(a->mean_mark == b->mean_mark);
   CHECK(event_kinds(dir.sub("a")) == event_kinds(dir.sub("b")));
   CHECK(event_kinds(dir.sub("a")) != event_kinds(dir.sub("c")));
+}
+
+TEST_CASE("two demo years: students move up a grade, leavers leave, the first grade is new", "[demo]") {
+  testkit::TempDir dir;
+  demo::DemoOptions o = small(5);
+  o.years = 2;
+  o.students = 60;
+  auto report = demo::build_demo_school(dir.sub("data"), o);
+  REQUIRE(report.ok());
+  for (const auto& r : report->first_refusals) UNSCOPED_INFO(r);
+  CHECK(report->refusals == 0);
+  CHECK(report->students == 60 + 6);  // two per class, and a new first grade of three classes
+  const auto kinds = event_kinds(dir.sub("data"));
+  CHECK(std::count(kinds.begin(), kinds.end(), fb::Event::AcademicYearOpened) == 2);
+  CHECK(std::count(kinds.begin(), kinds.end(), fb::Event::StudentTransferred) == 56);  // all but the 11th grade
+  CHECK(std::count(kinds.begin(), kinds.end(), fb::Event::StudentLeft) == 4);        // 11А and 11Б
 }

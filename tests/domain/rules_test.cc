@@ -210,3 +210,18 @@ TEST_CASE("lessons come from the timetable for school days within terms only", "
   CHECK(s.run(s.deputy, cmd::ScheduleFromTimetable{testkit::kSep1, testkit::kSep1 + 40}).status().code() ==
         Code::invalid_argument);
 }
+
+TEST_CASE("year marks belong to an academic year", "[domain][rules]") {
+  testkit::School s;
+  const auto year_mark = [&](YearId year) {
+    return s.run(s.teacher_a, cmd::SetAttestationMark{s.student_a1, s.math, AttestationKind::Year, 0,
+                                                      AttestationValue::Four, "", year});
+  };
+  CHECK(code_of(year_mark(0)) == Code::not_found);
+  CHECK(code_of(year_mark(s.year)) == Code::ok);
+  CHECK(code_of(year_mark(s.year)) == Code::invalid_argument);  // a second one needs a reason
+  const auto next = s.must(s.deputy, cmd::OpenYear{"2024/2025", 19967, 20239});
+  CHECK(code_of(year_mark(next)) == Code::invalid_argument);  // the student's class is of 2023/2024
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetAttestationMark{s.student_a1, s.math, AttestationKind::Year, s.q1,
+                                                           AttestationValue::Four, "", s.year})) == Code::invalid_argument);
+}

@@ -90,9 +90,11 @@ struct SetAttendance { LessonId lesson = 0; UserId student = 0; Attendance code 
 struct ClearAttendance { LessonId lesson = 0; UserId student = 0; std::string reason;
                          std::uint32_t expected_version = 0; };
 
-// Term, year, exam and final marks (the subject's teacher of the student's class or group).
+// Term, year, exam and final marks (the subject's teacher of the student's class or group). A term mark
+// names its term; the others name the academic year (term 0).
 struct SetAttestationMark { UserId student = 0; SubjectId subject = 0; AttestationKind kind = AttestationKind::Term;
-                            TermId term = 0; AttestationValue value = AttestationValue::None; std::string reason; };
+                            TermId term = 0; AttestationValue value = AttestationValue::None; std::string reason;
+                            YearId year = 0; };
 
 // The deputies' control.
 struct ReviewHomework { LessonId lesson = 0; bool conforms = true; std::string comment; };
