@@ -13,6 +13,7 @@
 #include <boost/program_options.hpp>
 
 #include "bench_util.h"
+#include "cli_options.h"
 #include "benches.h"
 #include "ejournal/log/event_log.h"
 #include "log/maintenance.h"
@@ -31,17 +32,7 @@ int run_append(const std::vector<std::string>& args) {
       ("threads", po::value(&threads), "appending threads (default 16)")
       ("window", po::value(&window), "commands each thread keeps in flight (default 64)");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << e.what() << "\n" << desc;
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
+  if (auto stop = cli::parse_options("ej-bench append", args, desc, vm)) return *stop;
   if (threads == 0 || window == 0 || events == 0) {
     std::cerr << "events, threads and window must be positive\n";
     return 2;

@@ -9,6 +9,7 @@
 #include <boost/program_options.hpp>
 
 #include "bench_util.h"
+#include "cli_options.h"
 #include "benches.h"
 #include "ejournal/demo/demo_school.h"
 #include "ejournal/domain/domain.h"
@@ -19,22 +20,6 @@ namespace po = boost::program_options;
 using namespace domain;
 
 namespace {
-
-bool parse(const std::vector<std::string>& args, po::options_description& desc) {
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << e.what() << "\n" << desc;
-    return false;
-  }
-  if (vm.count("help")) {
-    std::cout << desc;
-    return false;
-  }
-  return true;
-}
 
 struct BenchSchool {
   std::vector<UserId> teachers;
@@ -90,7 +75,8 @@ int run_execute(const std::vector<std::string>& args) {
   desc.add_options()("help,h", "this text")("events", po::value(&events), "mark commands (default 300,000)")
       ("threads", po::value(&threads), "client threads (default 16)")
       ("window", po::value(&window), "commands each thread keeps in flight (default 64)");
-  if (!parse(args, desc)) return 2;
+  po::variables_map vm;
+  if (auto stop = cli::parse_options("ej-bench execute", args, desc, vm)) return *stop;
   testkit::TempDir dir;
   auto log = log::open_event_log(dir.sub("data"));
   if (!log.ok()) return 2;
@@ -149,7 +135,8 @@ int run_demo(const std::vector<std::string>& args) {
   po::options_description desc("ej-bench demo");
   desc.add_options()("help,h", "this text")("students", po::value(&o.students), "students (default 800)")
       ("seed", po::value(&o.seed), "seed (default 1)");
-  if (!parse(args, desc)) return 2;
+  po::variables_map vm;
+  if (auto stop = cli::parse_options("ej-bench demo", args, desc, vm)) return *stop;
   testkit::TempDir dir;
   auto report = demo::build_demo_school(dir.sub("data"), o);
   if (!report.ok()) {

@@ -9,6 +9,7 @@
 #include <boost/program_options.hpp>
 
 #include "bench_util.h"
+#include "cli_options.h"
 #include "benches.h"
 #include "ejournal/log/event_log.h"
 #include "log/maintenance.h"
@@ -47,17 +48,7 @@ int run_read(const std::vector<std::string>& args) {
       ("events", po::value(&events), "events in the log (default 1,000,000)")
       ("passes", po::value(&passes), "full passes over the log; the median is reported (default 5)");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << e.what() << "\n" << desc;
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
+  if (auto stop = cli::parse_options("ej-bench read", args, desc, vm)) return *stop;
   testkit::TempDir dir;
   const std::string path = dir.sub("data");
   if (auto s = fill(path, events); !s.ok()) {

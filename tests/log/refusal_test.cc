@@ -180,20 +180,27 @@ TEST_CASE("a log with records but no format marker is refused", "[log][refusal]"
   CHECK(log::open_event_log(data).status().code() == Code::unsupported);
 }
 
+namespace {
+
+// A RocksDB database with the default family and one called "log", holding `value` under a key if given.
+void make_partial_database(const std::string& dir, const std::string& value) {
+  rocksdb::Options o;
+  o.create_if_missing = true;
+  rocksdb::DB* db = nullptr;
+  REQUIRE(rocksdb::DB::Open(o, dir, &db).ok());
+  rocksdb::ColumnFamilyHandle* h = nullptr;
+  REQUIRE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "log", &h).ok());
+  if (!value.empty()) REQUIRE(db->Put(rocksdb::WriteOptions(), h, "someone", value).ok());
+  REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
+  delete db;
+}
+
+}  // namespace
+
 TEST_CASE("a creation interrupted between column families is finished, not refused", "[log][refusal]") {
   testkit::TempDir dir;
   const std::string data = dir.sub("data");
-  {
-    // What a crash leaves if it comes after RocksDB made CURRENT and the first of our families.
-    rocksdb::Options o;
-    o.create_if_missing = true;
-    rocksdb::DB* db = nullptr;
-    REQUIRE(rocksdb::DB::Open(o, data, &db).ok());
-    rocksdb::ColumnFamilyHandle* h = nullptr;
-    REQUIRE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "log", &h).ok());
-    REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
-    delete db;
-  }
+  make_partial_database(data, "");  // what a crash leaves after RocksDB made CURRENT and our first family
   auto log = log::open_event_log(data);
   INFO(log.status().to_string());
   REQUIRE(log.ok());
@@ -203,17 +210,7 @@ TEST_CASE("a creation interrupted between column families is finished, not refus
 TEST_CASE("a database with only some of our family names but data in them is refused", "[log][refusal]") {
   testkit::TempDir dir;
   const std::string data = dir.sub("data");
-  {
-    rocksdb::Options o;
-    o.create_if_missing = true;
-    rocksdb::DB* db = nullptr;
-    REQUIRE(rocksdb::DB::Open(o, data, &db).ok());
-    rocksdb::ColumnFamilyHandle* h = nullptr;
-    REQUIRE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "log", &h).ok());
-    REQUIRE(db->Put(rocksdb::WriteOptions(), h, "someone", "else's").ok());
-    REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
-    delete db;
-  }
+  make_partial_database(data, "else's");
   const auto before = listing(data);
   CHECK(log::open_event_log(data).status().code() == Code::unsupported);
   CHECK(listing(data) == before);

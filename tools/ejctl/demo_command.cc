@@ -4,6 +4,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "cli_options.h"
 #include "commands.h"
 #include "ejournal/demo/demo_school.h"
 
@@ -22,17 +23,7 @@ int run_demo(const std::vector<std::string>& args) {
       ("years", po::value(&o.years), "academic years of journal (default 1)")
       ("no-credentials", "issue no passwords (faster; nobody can sign in)");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    if (vm.count("help")) {
-      std::cout << desc;
-      return 0;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "ejctl demo: " << e.what() << "\n" << desc;
-    return 2;
-  }
+  if (auto stop = cli::parse_options("ejctl demo", args, desc, vm)) return *stop;
   o.issue_credentials = vm.count("no-credentials") == 0;
   auto report = demo::build_demo_school(data, o);
   if (!report.ok()) {

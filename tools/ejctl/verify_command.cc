@@ -6,6 +6,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "cli_options.h"
 #include "commands.h"
 #include "ejournal/log/event_log.h"
 
@@ -23,17 +24,7 @@ int run_verify(const std::vector<std::string>& args) {
       ("from", po::value(&from), "first position to check (default 1)")
       ("to", po::value(&to), "last position to check (default: the head)");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    if (vm.count("help")) {
-      std::cout << desc;
-      return 0;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "ejctl verify: " << e.what() << "\n" << desc;
-    return 2;
-  }
+  if (auto stop = cli::parse_options("ejctl verify", args, desc, vm)) return *stop;
 
   auto reader = log::open_log_reader(data);
   if (!reader.ok()) {

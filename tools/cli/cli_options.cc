@@ -1,0 +1,24 @@
+#include "cli_options.h"
+
+#include <iostream>
+
+namespace ejournal::cli {
+namespace po = boost::program_options;
+
+std::optional<int> parse_options(const std::string& program, const std::vector<std::string>& args,
+                                 const po::options_description& desc, po::variables_map& vm) {
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    if (vm.count("help") != 0) {
+      std::cout << desc;
+      return 0;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << program << ": " << e.what() << "\n" << desc;
+    return 2;
+  }
+  return std::nullopt;
+}
+
+}  // namespace ejournal::cli
