@@ -69,6 +69,8 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
 
   // OK when a value is held.
   Status status() const { return ok() ? Status::OK() : std::get<Status>(v_); }

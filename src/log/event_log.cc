@@ -7,6 +7,7 @@
 #include "log/group_commit_writer.h"
 #include "log/record_reader.h"
 #include "log/rocks_key_store.h"
+#include "log/rocks_snapshot_store.h"
 #include "log/rocks_store.h"
 
 namespace ejournal::log {
@@ -43,6 +44,7 @@ class RocksEventLog final : public EventLog {
       : store_(std::move(store)),
         reader_(*store_),
         keys_(*store_),
+        snapshots_(*store_),
         options_(std::move(options)),
         writer_(std::make_unique<GroupCommitWriter>(*store_, options_.clock, options_.max_batch_events, start)) {}
 
@@ -69,6 +71,7 @@ class RocksEventLog final : public EventLog {
 
   Subscription on_commit(CommitListener listener) override { return writer_->on_commit(std::move(listener)); }
   KeyStore& key_store() override { return keys_; }
+  SnapshotStore& snapshot_store() override { return snapshots_; }
   Position wait_beyond(Position known, std::chrono::milliseconds timeout) const override {
     return writer_->wait_beyond(known, timeout);
   }
@@ -95,6 +98,7 @@ class RocksEventLog final : public EventLog {
   std::unique_ptr<RocksStore> store_;
   RecordReader reader_;
   RocksKeyStore keys_;
+  RocksSnapshotStore snapshots_;
   LogOptions options_;
   std::unique_ptr<GroupCommitWriter> writer_;
 };

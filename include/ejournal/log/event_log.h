@@ -29,6 +29,7 @@
 #include "ejournal/log/clock.h"
 #include "ejournal/log/envelope.h"
 #include "ejournal/log/key_store.h"
+#include "ejournal/log/snapshot_store.h"
 #include "ejournal/log/types.h"
 #include "ejournal/status.h"
 
@@ -149,6 +150,9 @@ class EventLog : public LogReader {
 
   // Secrets kept beside the log in the same data directory (personal-data keys); lives as long as the log.
   virtual KeyStore& key_store() = 0;
+
+  // Saved projection states, in the same data directory; lives as long as the log.
+  virtual SnapshotStore& snapshot_store() = 0;
 
   // Blocks until head() > known or the timeout passes; returns head(). For followers that poll nothing.
   // REQUIRES: the log outlives the call.

@@ -1,0 +1,238 @@
+#include "ejournal/projections/host.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <iostream>
+#include <list>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+
+#include "snapshot_codec.h"
+
+namespace ejournal::projections {
+namespace {
+
+constexpr std::size_t kApplyBatch = 256;  // records per exclusive lock: readers wait at most that long
+
+void warn(const std::string& msg) { std::cerr << "{\"level\":\"warn\",\"msg\":\"" << msg << "\"}\n"; }
+
+// Applies records (from, to] of `log` to `p`.
+Status replay(const log::EventLog& log, Projection& p, log::Position from, log::Position to) {
+  if (to <= from) return Status::OK();
+  auto c = log.cursor(from + 1);
+  for (; c->valid() && c->position() <= to; c->next()) {
+    const fb::Envelope* env = c->envelope();
+    p.apply(EventView{c->position(), env->header()->recorded_at_us(), static_cast<std::uint32_t>(env->header()->actor()), *env});
+  }
+  return c->status();
+}
+
+}  // namespace
+
+Result<log::Position> restore_latest(const log::SnapshotStore& store, Projection& projection, log::Position position) {
+  auto positions = store.positions(projection.name());
+  if (!positions.ok()) return positions.status();
+  for (auto it = positions->rbegin(); it != positions->rend(); ++it) {
+    if (*it > position) continue;
+    auto bytes = store.get(projection.name(), *it);
+    if (!bytes.ok()) continue;
+    auto unframed = unframe_snapshot(*bytes);
+    if (!unframed.ok() || unframed->position != *it) {
+      warn("skipping a damaged snapshot of " + std::string(projection.name()) + " at " + std::to_string(*it));
+      continue;
+    }
+    if (!projection.restore(unframed->raw).ok()) {  // refused: the projection is unchanged
+      warn("skipping an unreadable snapshot of " + std::string(projection.name()) + " at " + std::to_string(*it));
+      continue;
+    }
+    return *it;
+  }
+  return log::kNoPosition;
+}
+
+struct ProjectionHost::State {
+  log::EventLog& log;
+  HostOptions options;
+  std::vector<std::unique_ptr<Projection>> projections;
+  std::vector<log::Position> checkpoints;  // per projection
+
+  mutable std::shared_mutex mu;       // projections and checkpoints
+  std::mutex apply_mu;                // one applier at a time (the follower, catch_up, rebuild)
+  std::atomic<log::Position> applied{0};
+  log::Position last_snapshot = 0;
+
+  std::mutex wake_mu;
+  std::condition_variable wake;
+  bool stopping = false;
+  log::Subscription subscription;
+  std::thread follower;
+
+  std::mutex cache_mu;
+  std::list<std::pair<std::pair<std::string, log::Position>, std::shared_ptr<const Projection>>> cache;
+
+  State(log::EventLog& l, HostOptions o) : log(l), options(o) {}
+
+  std::size_t index_of(std::string_view name) const {
+    for (std::size_t i = 0; i < projections.size(); ++i)
+      if (projections[i]->name() == name) return i;
+    return projections.size();
+  }
+
+  Result<log::Position> catch_up() {
+    std::lock_guard apply_lock(apply_mu);
+    const log::Position head = log.head();
+    auto c = log.cursor(applied.load() + 1);
+    while (c->valid() && c->position() <= head) {
+      std::unique_lock lock(mu);  // released before a snapshot, which reads under a shared lock
+      for (std::size_t n = 0; n < kApplyBatch && c->valid() && c->position() <= head; ++n, c->next()) {
+        const fb::Envelope* env = c->envelope();
+        const EventView view{c->position(), env->header()->recorded_at_us(),
+                             static_cast<std::uint32_t>(env->header()->actor()), *env};
+        for (std::size_t i = 0; i < projections.size(); ++i) {
+          if (checkpoints[i] >= view.position) continue;
+          projections[i]->apply(view);
+          checkpoints[i] = view.position;
+        }
+        applied.store(view.position);
+      }
+      lock.unlock();
+      if (options.snapshot_every > 0 && applied.load() - last_snapshot >= options.snapshot_every) {
+        if (auto s = snapshot_locked(); !s.ok()) warn("cannot write snapshots: " + s.to_string());
+      }
+    }
+    if (!c->status().ok()) return c->status();
+    return applied.load();
+  }
+
+  // REQUIRES: apply_mu held.
+  Status snapshot_locked() {
+    std::shared_lock lock(mu);
+    auto& store = log.snapshot_store();
+    for (std::size_t i = 0; i < projections.size(); ++i) {
+      const auto& p = *projections[i];
+      if (auto s = store.put(p.name(), checkpoints[i], frame_snapshot(checkpoints[i], p.snapshot())); !s.ok()) return s;
+      auto positions = store.positions(p.name());
+      if (positions.ok() && positions->size() > options.keep_snapshots) {
+        for (std::size_t k = 0; k + options.keep_snapshots < positions->size(); ++k)
+          (void)store.remove(p.name(), (*positions)[k]);
+      }
+    }
+    last_snapshot = applied.load();
+    return Status::OK();
+  }
+
+  void follow() {
+    for (;;) {
+      {
+        std::unique_lock lock(wake_mu);
+        wake.wait(lock, [&] { return stopping || log.head() > applied.load(); });
+        if (stopping) return;
+      }
+      if (auto r = catch_up(); !r.ok()) {
+        warn("projections stopped following the log: " + r.status().to_string());
+        return;
+      }
+    }
+  }
+};
+
+ProjectionHost::ProjectionHost(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+Result<std::unique_ptr<ProjectionHost>> ProjectionHost::start(log::EventLog& log,
+                                                              std::vector<std::unique_ptr<Projection>> projections,
+                                                              HostOptions options) {
+  auto st = std::make_unique<State>(log, options);
+  const log::Position head = log.head();
+  log::Position lowest = head;
+  for (auto& p : projections) {
+    auto restored = restore_latest(log.snapshot_store(), *p, head);
+    if (!restored.ok()) return restored.status();
+    st->checkpoints.push_back(*restored);
+    lowest = std::min(lowest, *restored);
+  }
+  st->projections = std::move(projections);
+  st->applied.store(lowest);
+  st->last_snapshot = lowest;
+  if (auto r = st->catch_up(); !r.ok()) return r.status();
+  std::unique_ptr<ProjectionHost> host(new ProjectionHost(std::move(st)));
+  if (options.follow) {
+    State* s = host->state_.get();
+    s->subscription = log.on_commit([s](log::Position) {
+      std::lock_guard lock(s->wake_mu);
+      s->wake.notify_one();
+    });
+    s->follower = std::thread([s] { s->follow(); });
+  }
+  return host;
+}
+
+ProjectionHost::~ProjectionHost() {
+  {
+    std::lock_guard lock(state_->wake_mu);
+    state_->stopping = true;
+  }
+  state_->wake.notify_one();
+  if (state_->follower.joinable()) state_->follower.join();
+  state_->subscription.reset();
+  std::lock_guard apply_lock(state_->apply_mu);
+  if (auto s = state_->snapshot_locked(); !s.ok()) warn("cannot write snapshots at shutdown: " + s.to_string());
+}
+
+void ProjectionHost::read_raw(std::string_view name, const std::function<void(const Projection&)>& fn) const {
+  std::shared_lock lock(state_->mu);
+  const std::size_t i = state_->index_of(name);
+  if (i < state_->projections.size()) fn(*state_->projections[i]);
+}
+
+Result<log::Position> ProjectionHost::catch_up() { return state_->catch_up(); }
+log::Position ProjectionHost::applied() const { return state_->applied.load(); }
+
+Status ProjectionHost::write_snapshots() {
+  std::lock_guard apply_lock(state_->apply_mu);
+  return state_->snapshot_locked();
+}
+
+Status ProjectionHost::rebuild(std::string_view name) {
+  State& st = *state_;
+  std::lock_guard apply_lock(st.apply_mu);
+  const std::size_t i = st.index_of(name);
+  if (i == st.projections.size()) return Status(Code::not_found, "no projection " + std::string(name));
+  auto fresh = st.projections[i]->fresh();
+  const log::Position to = st.applied.load();
+  if (auto s = replay(st.log, *fresh, 0, to); !s.ok()) return s;
+  std::unique_lock lock(st.mu);
+  st.projections[i] = std::move(fresh);
+  st.checkpoints[i] = to;
+  return Status::OK();
+}
+
+Result<std::shared_ptr<const Projection>> ProjectionHost::as_of(std::string_view name, log::Timestamp time) {
+  State& st = *state_;
+  const std::size_t i = st.index_of(name);
+  if (i == st.projections.size()) return Status(Code::not_found, "no projection " + std::string(name));
+  auto position = st.log.position_at(time);
+  if (!position.ok()) return position.status();
+  const std::pair<std::string, log::Position> key{std::string(name), *position};
+  {
+    std::lock_guard lock(st.cache_mu);
+    for (auto it = st.cache.begin(); it != st.cache.end(); ++it) {
+      if (it->first == key) {
+        st.cache.splice(st.cache.begin(), st.cache, it);
+        return st.cache.front().second;
+      }
+    }
+  }
+  std::shared_ptr<Projection> past = st.projections[i]->fresh();
+  auto from = restore_latest(st.log.snapshot_store(), *past, *position);
+  if (!from.ok()) return from.status();
+  if (auto s = replay(st.log, *past, *from, *position); !s.ok()) return s;
+  std::lock_guard lock(st.cache_mu);
+  st.cache.emplace_front(key, past);
+  while (st.cache.size() > st.options.as_of_cache) st.cache.pop_back();
+  return std::shared_ptr<const Projection>(past);
+}
+
+}  // namespace ejournal::projections

@@ -1,0 +1,240 @@
+#include "ejournal/projections/roster.h"
+
+#include <algorithm>
+
+#include "ejournal/fb/roster_snapshot_generated.h"
+
+namespace ejournal::projections {
+namespace {
+
+using namespace domain;
+
+std::string str(const flatbuffers::String* s) { return s != nullptr ? s->str() : std::string(); }
+
+template <typename T>
+std::vector<T> vec(const flatbuffers::Vector<T>* v) {
+  return v != nullptr ? std::vector<T>(v->begin(), v->end()) : std::vector<T>();
+}
+
+std::string bytes(const flatbuffers::Vector<std::uint8_t>* v) {
+  return v != nullptr ? std::string(reinterpret_cast<const char*>(v->data()), v->size()) : std::string();
+}
+
+void add_unique(std::vector<std::uint32_t>& v, std::uint32_t x) {
+  if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
+}
+
+}  // namespace
+
+void RosterProjection::apply(const EventView& ev) {
+  using E = fb::Event;
+  const fb::Envelope& env = ev.envelope;
+  switch (env.event_type()) {
+    case E::ClassCreated: {
+      const auto* e = env.event_as_ClassCreated();
+      classes_[e->class_id()] = RosterClass{e->class_id(), e->year(), e->grade(), str(e->name()), 0};
+      break;
+    }
+    case E::StudyGroupCreated: {
+      const auto* e = env.event_as_StudyGroupCreated();
+      groups_[e->group()] = RosterGroup{e->group(), e->class_id(), str(e->name())};
+      break;
+    }
+    case E::SubjectCreated: {
+      const auto* e = env.event_as_SubjectCreated();
+      subjects_[e->subject()] = RosterSubject{e->subject(), str(e->name()), str(e->short_name())};
+      break;
+    }
+    case E::AccountCreated: {
+      const auto* e = env.event_as_AccountCreated();
+      if (e->role() == Role::Student || e->role() == Role::Parent) break;  // people of the class lists
+      staff_[e->user()] = RosterStaff{e->user(), str(e->login()), str(e->display_name()),
+                                      1u << static_cast<unsigned>(e->role()), false};
+      break;
+    }
+    case E::RoleGranted: {
+      const auto* e = env.event_as_RoleGranted();
+      if (auto it = staff_.find(e->user()); it != staff_.end()) it->second.roles |= 1u << static_cast<unsigned>(e->role());
+      if (e->role() == Role::Curator)
+        if (auto c = classes_.find(e->class_id()); c != classes_.end()) c->second.curator = e->user();
+      break;
+    }
+    case E::RoleRevoked: {
+      const auto* e = env.event_as_RoleRevoked();
+      if (auto it = staff_.find(e->user()); it != staff_.end()) it->second.roles &= ~(1u << static_cast<unsigned>(e->role()));
+      if (e->role() == Role::Curator)
+        for (auto& [id, c] : classes_)
+          if (c.curator == e->user()) c.curator = 0;
+      break;
+    }
+    case E::AccountBlocked:
+      if (auto it = staff_.find(env.event_as_AccountBlocked()->user()); it != staff_.end()) it->second.blocked = true;
+      break;
+    case E::AccountUnblocked:
+      if (auto it = staff_.find(env.event_as_AccountUnblocked()->user()); it != staff_.end()) it->second.blocked = false;
+      break;
+    case E::StudentEnrolled: {
+      const auto* e = env.event_as_StudentEnrolled();
+      RosterStudent& s = students_[e->student()];
+      s.id = e->student();
+      s.class_id = e->class_id();
+      break;
+    }
+    case E::StudentTransferred: {
+      RosterStudent& s = students_[env.event_as_StudentTransferred()->student()];
+      s.class_id = env.event_as_StudentTransferred()->to_class();
+      s.groups.clear();
+      break;
+    }
+    case E::StudentLeft: {
+      RosterStudent& s = students_[env.event_as_StudentLeft()->student()];
+      s.class_id = 0;
+      s.groups.clear();
+      break;
+    }
+    case E::StudentJoinedGroup: {
+      const auto* e = env.event_as_StudentJoinedGroup();
+      add_unique(students_[e->student()].groups, e->group());
+      break;
+    }
+    case E::StudentLeftGroup: {
+      const auto* e = env.event_as_StudentLeftGroup();
+      std::erase(students_[e->student()].groups, e->group());
+      break;
+    }
+    case E::ParentLinked: {
+      const auto* e = env.event_as_ParentLinked();
+      RosterParent& p = parents_[e->parent()];
+      p.id = e->parent();
+      add_unique(p.children, e->student());
+      add_unique(students_[e->student()].parents, e->parent());
+      break;
+    }
+    case E::ParentUnlinked: {
+      const auto* e = env.event_as_ParentUnlinked();
+      std::erase(parents_[e->parent()].children, e->student());
+      std::erase(students_[e->student()].parents, e->parent());
+      break;
+    }
+    case E::PersonalDataRecorded: {
+      const auto* e = env.event_as_PersonalDataRecorded();
+      const std::string sealed = bytes(e->sealed());
+      if (e->subject_kind() == DataSubject::Student) students_[e->subject()].sealed = sealed;
+      else parents_[e->subject()].sealed = sealed;
+      break;
+    }
+    case E::PersonalDataChecked: {
+      const auto* e = env.event_as_PersonalDataChecked();
+      if (e->subject_kind() == DataSubject::Student) students_[e->subject()].checked_on = e->day();
+      break;
+    }
+    case E::PersonalDataErased: {
+      const auto* e = env.event_as_PersonalDataErased();
+      if (e->subject_kind() == DataSubject::Student) students_[e->subject()].erased = true;
+      else parents_[e->subject()].erased = true;
+      break;
+    }
+    case E::TeacherAssigned: {
+      const auto* e = env.event_as_TeacherAssigned();
+      assignments_[e->assignment()] =
+          RosterAssignment{e->assignment(), e->teacher(), e->class_id(), e->group(), e->subject(), false};
+      break;
+    }
+    case E::AssignmentEnded: assignments_[env.event_as_AssignmentEnded()->assignment()].ended = true; break;
+    case E::TimetableEntrySet: {
+      const auto* e = env.event_as_TimetableEntrySet();
+      entries_[e->entry()] = RosterEntry{e->entry(), e->assignment(), e->weekday(), e->period(), e->first_day(),
+                                         e->last_day(), false};
+      break;
+    }
+    case E::TimetableEntryRemoved: entries_[env.event_as_TimetableEntryRemoved()->entry()].removed = true; break;
+    default: break;
+  }
+}
+
+std::vector<UserId> RosterProjection::students_of_class(ClassId class_id) const {
+  std::vector<UserId> out;
+  for (const auto& [id, s] : students_)
+    if (s.class_id == class_id && class_id != 0) out.push_back(id);
+  return out;
+}
+
+std::vector<UserId> RosterProjection::students_of_group(GroupId group) const {
+  std::vector<UserId> out;
+  for (const auto& [id, s] : students_)
+    if (std::find(s.groups.begin(), s.groups.end(), group) != s.groups.end()) out.push_back(id);
+  return out;
+}
+
+std::string RosterProjection::snapshot() const {
+  namespace s = fb::snap;
+  flatbuffers::FlatBufferBuilder b(1 << 16);
+  std::vector<flatbuffers::Offset<s::RosterClass>> classes;
+  for (const auto& [id, c] : classes_)
+    classes.push_back(s::CreateRosterClassDirect(b, id, c.year, static_cast<std::uint8_t>(c.grade), c.name.c_str(), c.curator));
+  std::vector<flatbuffers::Offset<s::RosterGroup>> groups;
+  for (const auto& [id, g] : groups_) groups.push_back(s::CreateRosterGroupDirect(b, id, g.class_id, g.name.c_str()));
+  std::vector<flatbuffers::Offset<s::RosterStudent>> students;
+  for (const auto& [id, st] : students_) {
+    std::vector<std::uint8_t> sealed(st.sealed.begin(), st.sealed.end());
+    students.push_back(s::CreateRosterStudentDirect(b, id, st.class_id, &st.groups, &st.parents, &sealed, st.checked_on, st.erased));
+  }
+  std::vector<flatbuffers::Offset<s::RosterParent>> parents;
+  for (const auto& [id, p] : parents_) {
+    std::vector<std::uint8_t> sealed(p.sealed.begin(), p.sealed.end());
+    parents.push_back(s::CreateRosterParentDirect(b, id, &p.children, &sealed, p.erased));
+  }
+  std::vector<flatbuffers::Offset<s::RosterAssignment>> assignments;
+  for (const auto& [id, a] : assignments_)
+    assignments.push_back(s::CreateRosterAssignment(b, id, a.teacher, a.class_id, a.group, a.subject, a.ended));
+  std::vector<flatbuffers::Offset<s::RosterEntry>> entries;
+  for (const auto& [id, e] : entries_)
+    entries.push_back(s::CreateRosterEntry(b, id, e.assignment, static_cast<std::uint8_t>(e.weekday),
+                                           static_cast<std::uint8_t>(e.period), e.first_day, e.last_day, e.removed));
+  std::vector<flatbuffers::Offset<s::RosterSubject>> subjects;
+  for (const auto& [id, sub] : subjects_)
+    subjects.push_back(s::CreateRosterSubjectDirect(b, id, sub.name.c_str(), sub.short_name.c_str()));
+  std::vector<flatbuffers::Offset<s::RosterStaff>> staff;
+  for (const auto& [id, st] : staff_)
+    staff.push_back(s::CreateRosterStaffDirect(b, id, st.login.c_str(), st.name.c_str(), st.roles, st.blocked));
+  b.Finish(s::CreateRosterDirect(b, &classes, &groups, &students, &parents, &assignments, &entries, &subjects, &staff),
+           s::RosterIdentifier());
+  return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+}
+
+Status RosterProjection::restore(std::string_view raw) {
+  namespace s = fb::snap;
+  std::string aligned;  // FlatBuffers reads in place and needs the buffer 8-byte aligned
+  if (reinterpret_cast<std::uintptr_t>(raw.data()) % 8 != 0) raw = aligned.assign(raw);
+  flatbuffers::Verifier verifier(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size());
+  if (!s::RosterBufferHasIdentifier(raw.data()) || !s::VerifyRosterBuffer(verifier))
+    return Status(Code::corruption, "not a roster snapshot");
+  const s::Roster* r = s::GetRoster(raw.data());
+  RosterProjection next;
+  if (r->classes())
+    for (const auto* c : *r->classes()) next.classes_[c->id()] = RosterClass{c->id(), c->year(), c->grade(), str(c->name()), c->curator()};
+  if (r->groups())
+    for (const auto* g : *r->groups()) next.groups_[g->id()] = RosterGroup{g->id(), g->class_id(), str(g->name())};
+  if (r->students())
+    for (const auto* st : *r->students())
+      next.students_[st->id()] = RosterStudent{st->id(), st->class_id(), vec(st->groups()), vec(st->parents()),
+                                               bytes(st->sealed()), st->checked_on(), st->erased()};
+  if (r->parents())
+    for (const auto* p : *r->parents())
+      next.parents_[p->id()] = RosterParent{p->id(), vec(p->children()), bytes(p->sealed()), p->erased()};
+  if (r->assignments())
+    for (const auto* a : *r->assignments())
+      next.assignments_[a->id()] = RosterAssignment{a->id(), a->teacher(), a->class_id(), a->group(), a->subject(), a->ended()};
+  if (r->entries())
+    for (const auto* e : *r->entries())
+      next.entries_[e->id()] = RosterEntry{e->id(), e->assignment(), e->weekday(), e->period(), e->first_day(), e->last_day(), e->removed()};
+  if (r->subjects())
+    for (const auto* sub : *r->subjects()) next.subjects_[sub->id()] = RosterSubject{sub->id(), str(sub->name()), str(sub->short_name())};
+  if (r->staff())
+    for (const auto* st : *r->staff())
+      next.staff_[st->id()] = RosterStaff{st->id(), str(st->login()), str(st->name()), st->roles(), st->blocked()};
+  *this = std::move(next);
+  return Status::OK();
+}
+
+}  // namespace ejournal::projections

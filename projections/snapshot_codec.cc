@@ -1,0 +1,71 @@
+#include "snapshot_codec.h"
+
+#include <sodium.h>
+#include <zstd.h>
+
+#include <cstring>
+
+namespace ejournal::projections {
+namespace {
+
+constexpr std::string_view kMagic = "EJS1";
+constexpr std::uint32_t kVersion = 1;
+constexpr std::size_t kHash = 16;
+constexpr std::size_t kHeader = 4 + 4 + 8 + 8 + kHash;
+constexpr std::uint64_t kMaxRaw = 4ULL << 30;  // a school's projection is far smaller; refuse absurd sizes
+
+void put_be(std::string& out, std::uint64_t v, int bytes) {
+  for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+std::uint64_t get_be(const char* p, int bytes) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+std::string checksum(log::Position position, std::string_view raw) {
+  std::string pos;
+  put_be(pos, position, 8);
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, nullptr, 0, kHash);
+  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(pos.data()), pos.size());
+  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
+  std::string out(kHash, '\0');
+  crypto_generichash_final(&st, reinterpret_cast<unsigned char*>(out.data()), kHash);
+  return out;
+}
+
+}  // namespace
+
+std::string frame_snapshot(log::Position position, std::string_view raw) {
+  std::string out(kMagic);
+  put_be(out, kVersion, 4);
+  put_be(out, position, 8);
+  put_be(out, raw.size(), 8);
+  out += checksum(position, raw);
+  const std::size_t bound = ZSTD_compressBound(raw.size());
+  const std::size_t at = out.size();
+  out.resize(at + bound);
+  const std::size_t n = ZSTD_compress(out.data() + at, bound, raw.data(), raw.size(), 3);
+  out.resize(ZSTD_isError(n) ? at : at + n);
+  return out;
+}
+
+Result<Unframed> unframe_snapshot(std::string_view framed) {
+  const auto bad = [](const std::string& why) { return Status(Code::corruption, "snapshot: " + why); };
+  if (framed.size() < kHeader || framed.substr(0, 4) != kMagic) return bad("no EJS1 frame");
+  if (get_be(framed.data() + 4, 4) != kVersion) return bad("unknown version");
+  Unframed u;
+  u.position = get_be(framed.data() + 8, 8);
+  const std::uint64_t size = get_be(framed.data() + 16, 8);
+  if (size > kMaxRaw) return bad("implausible size");
+  u.raw.resize(size);
+  const std::string_view body = framed.substr(kHeader);
+  const std::size_t n = ZSTD_decompress(u.raw.data(), u.raw.size(), body.data(), body.size());
+  if (ZSTD_isError(n) || n != size) return bad("does not decompress");
+  if (checksum(u.position, u.raw) != framed.substr(24, kHash)) return bad("checksum mismatch");
+  return u;
+}
+
+}  // namespace ejournal::projections

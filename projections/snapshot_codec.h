@@ -1,0 +1,24 @@
+// The frame around a projection's snapshot bytes, as stored in the `snap` family:
+//   "EJS1" ‖ version (4 bytes BE, 1) ‖ position (8 BE) ‖ raw size (8 BE) ‖ BLAKE2b-128(position ‖ raw) ‖ zstd(raw)
+// A snapshot whose frame, checksum or decompression fails is not used (the host falls back to an older one
+// or to replaying the log). Internal to projections/.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "ejournal/log/types.h"
+#include "ejournal/status.h"
+
+namespace ejournal::projections {
+
+std::string frame_snapshot(log::Position position, std::string_view raw);
+
+struct Unframed {
+  log::Position position = log::kNoPosition;
+  std::string raw;
+};
+// corruption when anything about the frame does not hold.
+Result<Unframed> unframe_snapshot(std::string_view framed);
+
+}  // namespace ejournal::projections

@@ -1,0 +1,67 @@
+#include "log/rocks_snapshot_store.h"
+
+#include <memory>
+
+#include "log/format.h"
+
+namespace ejournal::log {
+namespace {
+
+std::string prefix_of(std::string_view projection) {
+  std::string p(projection);
+  p.push_back('\0');
+  return p;
+}
+
+std::string key_of(std::string_view projection, Position position) {
+  std::string k = prefix_of(projection);
+  format::put_u64_be(k, position);
+  return k;
+}
+
+Status writable(const RocksStore& store) {
+  if (store.mode() != RocksStore::Mode::primary || store.snap_cf() == nullptr)
+    return Status(Code::unsupported, "snapshots are read-only here");
+  return Status::OK();
+}
+
+}  // namespace
+
+Status RocksSnapshotStore::put(std::string_view projection, Position position, std::string_view bytes) {
+  if (auto s = writable(store_); !s.ok()) return s;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return from_rocks(store_.db()->Put(wo, store_.snap_cf(), key_of(projection, position),
+                                     rocksdb::Slice(bytes.data(), bytes.size())),
+                    "storing a snapshot");
+}
+
+Result<std::vector<Position>> RocksSnapshotStore::positions(std::string_view projection) const {
+  std::vector<Position> out;
+  if (store_.snap_cf() == nullptr) return out;
+  const std::string prefix = prefix_of(projection);
+  std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(rocksdb::ReadOptions(), store_.snap_cf()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (it->key().size() != prefix.size() + 8) continue;
+    out.push_back(format::get_u64_be(it->key().data() + prefix.size()));
+  }
+  if (!it->status().ok()) return from_rocks(it->status(), "listing snapshots");
+  return out;
+}
+
+Result<std::string> RocksSnapshotStore::get(std::string_view projection, Position position) const {
+  if (store_.snap_cf() == nullptr) return Status(Code::not_found, "no snapshots here");
+  std::string value;
+  auto s = store_.db()->Get(rocksdb::ReadOptions(), store_.snap_cf(), key_of(projection, position), &value);
+  if (s.IsNotFound()) return Status(Code::not_found, "no snapshot of " + std::string(projection) + " at " + std::to_string(position));
+  if (!s.ok()) return from_rocks(s, "reading a snapshot");
+  return value;
+}
+
+Status RocksSnapshotStore::remove(std::string_view projection, Position position) {
+  if (auto s = writable(store_); !s.ok()) return s;
+  return from_rocks(store_.db()->Delete(rocksdb::WriteOptions(), store_.snap_cf(), key_of(projection, position)),
+                    "removing a snapshot");
+}
+
+}  // namespace ejournal::log
