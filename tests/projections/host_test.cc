@@ -10,6 +10,7 @@
 #include "ejournal/demo/demo_school.h"
 #include "ejournal/domain/domain.h"
 #include "ejournal/projections/host.h"
+#include "ejournal/projections/journal.h"
 #include "ejournal/projections/roster.h"
 #include "snapshot_codec.h"
 #include "testkit.h"
@@ -35,23 +36,30 @@ std::string demo_school(const testkit::TempDir& dir, std::uint64_t seed) {
 std::vector<std::unique_ptr<Projection>> all() {
   std::vector<std::unique_ptr<Projection>> v;
   v.push_back(std::make_unique<RosterProjection>());
+  v.push_back(std::make_unique<JournalProjection>());
   return v;
 }
 
-// The roster after replaying records 1..to from scratch.
-std::string replayed(const log::EventLog& log, log::Position to) {
-  RosterProjection p;
+// The snapshots of every projection after replaying records 1..to from scratch.
+std::vector<std::string> replayed(const log::EventLog& log, log::Position to) {
+  auto projections = all();
   auto c = log.cursor(1);
   for (; c->valid() && c->position() <= to; c->next()) {
     const auto* env = c->envelope();
-    p.apply(EventView{c->position(), env->header()->recorded_at_us(), static_cast<std::uint32_t>(env->header()->actor()), *env});
+    const EventView view{c->position(), env->header()->recorded_at_us(), static_cast<std::uint32_t>(env->header()->actor()), *env};
+    for (auto& p : projections) p->apply(view);
   }
   REQUIRE(c->status().ok());
-  return p.snapshot();
+  std::vector<std::string> out;
+  for (const auto& p : projections) out.push_back(p->snapshot());
+  return out;
 }
 
-std::string live(const ProjectionHost& host) {
-  return host.read<RosterProjection>("roster", [](const RosterProjection& r) { return r.snapshot(); });
+std::vector<std::string> live(const ProjectionHost& host) {
+  std::vector<std::string> out;
+  for (const auto& p : all())
+    host.read_raw(p->name(), [&](const Projection& live_p) { out.push_back(live_p.snapshot()); });
+  return out;
 }
 
 HostOptions no_follow() {
@@ -71,13 +79,14 @@ TEST_CASE("rebuilt, restored from a snapshot plus tail, and replayed states are 
     auto log = log::open_event_log(data);
     REQUIRE(log.ok());
     const log::Position head = (*log)->head();
-    const std::string expected = replayed(**log, head);
+    const auto expected = replayed(**log, head);
     {
       auto host = ProjectionHost::start(**log, all(), no_follow());
       REQUIRE(host.ok());
       CHECK((*host)->applied() == head);
       CHECK(live(**host) == expected);
       REQUIRE((*host)->rebuild("roster").ok());
+      REQUIRE((*host)->rebuild("journal").ok());
       CHECK(live(**host) == expected);
     }
     // The host wrote a snapshot at the head when it stopped; put an older one in the middle too.
@@ -85,14 +94,12 @@ TEST_CASE("rebuilt, restored from a snapshot plus tail, and replayed states are 
     auto positions = store.positions("roster");
     REQUIRE(positions.ok());
     CHECK(positions->back() == head);
-    REQUIRE(store.remove("roster", head).ok());
-    RosterProjection half;
-    {
-      auto c = (*log)->cursor(1);
-      for (; c->valid() && c->position() <= head / 2; c->next())
-        half.apply(EventView{c->position(), 0, 0, *c->envelope()});
+    const auto halfway = replayed(**log, head / 2);
+    const auto projections = all();
+    for (std::size_t i = 0; i < projections.size(); ++i) {
+      REQUIRE(store.remove(projections[i]->name(), head).ok());
+      REQUIRE(store.put(projections[i]->name(), head / 2, frame_snapshot(head / 2, halfway[i])).ok());
     }
-    REQUIRE(store.put("roster", head / 2, frame_snapshot(head / 2, half.snapshot())).ok());
     auto host = ProjectionHost::start(**log, all(), no_follow());
     REQUIRE(host.ok());
     CHECK(live(**host) == expected);
@@ -105,7 +112,7 @@ TEST_CASE("a damaged snapshot is skipped, and an older one or the log serves", "
   auto log = log::open_event_log(data);
   REQUIRE(log.ok());
   const log::Position head = (*log)->head();
-  const std::string expected = replayed(**log, head);
+  const auto expected = replayed(**log, head);
   { REQUIRE(ProjectionHost::start(**log, all(), no_follow()).ok()); }  // leaves a snapshot at the head
   auto& store = (*log)->snapshot_store();
   auto good = store.get("roster", head);
@@ -170,7 +177,11 @@ TEST_CASE("as_of(T) is the state of the log cut at T", "[projections]") {
     auto past = host->as_of("roster", t);
     REQUIRE(past.ok());
     const log::Position cut = *(*log)->position_at(t);
-    CHECK(static_cast<const RosterProjection&>(**past).snapshot() == replayed(**log, cut));
+    const auto expected = replayed(**log, cut);
+    CHECK((*past)->snapshot() == expected[0]);
+    auto past_journal = host->as_of("journal", t);
+    REQUIRE(past_journal.ok());
+    CHECK((*past_journal)->snapshot() == expected[1]);
   }
   CHECK(host->as_of("roster", first_time - 1).ok());  // before the first record: the empty roster
 }

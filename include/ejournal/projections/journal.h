@@ -1,0 +1,133 @@
+// JournalProjection: the class journal — for a class (or one of its study groups), a subject and a term:
+// the lessons in date order with topic, homework and whether they were held (or by a substitute), the
+// students, each cell's marks and attendance, each student's weighted average, and term and year marks.
+//
+// Weighted average: Σ(value × weight of its work type) / Σ(weights) over the student's live marks in the
+// page's lessons, rounded half up to two decimals (4.445 → 4.45); no marks → no average.
+// Thread-safety: none; use it through a ProjectionHost.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "ejournal/domain/types.h"
+#include "ejournal/projections/projection.h"
+
+namespace ejournal::projections {
+
+struct JournalMark {
+  domain::MarkId id = 0;
+  int value = 0;
+  domain::WorkTypeId work_type = 0;
+  std::string comment;
+};
+
+struct JournalLesson {
+  domain::LessonId id = 0;
+  domain::Day day = 0;
+  int period = 0;
+  std::string topic;
+  std::string homework;
+  domain::Day homework_due = 0;
+  domain::UserId teacher = 0;     // who gives it: the assignment's teacher or the substitute
+  bool substituted = false;
+  bool held = true;
+  std::string not_held_reason;
+};
+
+struct JournalCell {
+  std::vector<JournalMark> marks;
+  std::optional<domain::Attendance> attendance;
+};
+
+struct JournalRow {
+  domain::UserId student = 0;
+  std::vector<JournalCell> cells;           // one per lesson of the page, in the same order
+  std::optional<double> average;            // weighted, rounded half up to 2 decimals
+  std::optional<domain::AttestationValue> term_mark;
+  std::optional<domain::AttestationValue> year_mark;
+};
+
+struct JournalPage {
+  std::vector<JournalLesson> lessons;
+  std::vector<JournalRow> rows;
+};
+
+class JournalProjection final : public Projection {
+ public:
+  std::string_view name() const override { return "journal"; }
+  void apply(const EventView& event) override;
+  std::string snapshot() const override;
+  Status restore(std::string_view bytes) override;
+  std::unique_ptr<Projection> fresh() const override { return std::make_unique<JournalProjection>(); }
+
+  // The page of `subject` for `class_id` (group 0: the whole class, else that study group) in `term`.
+  // not_found for an unknown class, group or term.
+  Result<JournalPage> page(domain::ClassId class_id, domain::GroupId group, domain::SubjectId subject,
+                           domain::TermId term) const;
+
+  // Rounds half up to two decimals, as the journal shows averages.
+  static double round_average(double value);
+
+  // State, public for snapshots and the diary's reuse; treat as read-only.
+  struct Lesson {
+    domain::AssignmentId assignment = 0;
+    domain::Day day = 0;
+    int period = 0;
+    std::string topic, homework;
+    domain::Day due = 0;
+    domain::UserId substitute = 0;
+    bool not_held = false;
+    std::string not_held_reason;
+  };
+  struct Assignment {
+    domain::UserId teacher = 0;
+    domain::ClassId class_id = 0;
+    domain::GroupId group = 0;
+    domain::SubjectId subject = 0;
+  };
+  struct Term {
+    domain::YearId year = 0;
+    domain::Day first_day = 0, last_day = 0;
+    int grade_from = 0, grade_to = 0;
+  };
+  struct Class {
+    domain::YearId year = 0;
+    int grade = 0;
+  };
+  struct Mark {
+    domain::LessonId lesson = 0;
+    domain::UserId student = 0;
+    int value = 0;
+    domain::WorkTypeId work_type = 0;
+    std::string comment;
+    bool removed = false;
+  };
+  struct Member {
+    domain::ClassId class_id = 0;
+    std::vector<domain::GroupId> groups;
+  };
+  using AttestationKey = std::tuple<domain::UserId, domain::SubjectId, int /*kind*/, domain::YearId, domain::TermId>;
+
+ private:
+  std::map<domain::LessonId, Lesson> lessons_;
+  std::map<domain::AssignmentId, Assignment> assignments_;
+  std::map<domain::TermId, Term> terms_;
+  std::map<domain::ClassId, Class> classes_;
+  std::map<domain::GroupId, domain::ClassId> groups_;
+  std::map<domain::WorkTypeId, int> weights_;
+  std::map<domain::MarkId, Mark> marks_;
+  std::map<std::pair<domain::LessonId, domain::UserId>, domain::Attendance> attendance_;
+  std::map<domain::UserId, Member> members_;
+  std::map<AttestationKey, domain::AttestationValue> attestation_;
+
+  // Derived indexes (not in snapshots; rebuilt by restore()).
+  void reindex();
+  std::map<domain::AssignmentId, std::vector<domain::LessonId>> lessons_by_assignment_;
+  std::map<std::pair<domain::LessonId, domain::UserId>, std::vector<domain::MarkId>> marks_by_cell_;
+};
+
+}  // namespace ejournal::projections

@@ -1,0 +1,92 @@
+// The journal page of a hand-built scenario, with the numbers a teacher would check by hand.
+#include <catch2/catch.hpp>
+
+#include "ejournal/projections/host.h"
+#include "ejournal/projections/journal.h"
+#include "school.h"
+
+using namespace ejournal;
+using namespace ejournal::domain;
+using namespace ejournal::projections;
+
+TEST_CASE("the journal page shows lessons, cells, weighted averages and attestation", "[projections][journal]") {
+  testkit::School s;
+  // lesson_5a (Mon Sep 4) already holds mark_a1: a 5 for an answer (weight 1) to student_a1.
+  const LessonId wed = s.must(s.teacher_a, cmd::ScheduleLesson{s.math_5a, testkit::kSep4 + 2, 1});
+  const LessonId fri = s.must(s.teacher_a, cmd::ScheduleLesson{s.math_5a, testkit::kSep4 + 4, 1});
+  s.must(s.teacher_a, cmd::SetTopic{s.lesson_5a, "Натуральные числа"});
+  s.must(s.teacher_a, cmd::SetHomework{s.lesson_5a, "№ 1–5", testkit::kSep4 + 2});
+  s.must(s.teacher_a, cmd::SetMark{wed, s.student_a1, 3, s.test, "", 0});         // weight 2
+  const MarkId a2 = s.must(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", 0});
+  s.must(s.teacher_a, cmd::CorrectMark{a2, 5, s.answer, "ошибка при вводе", 0});
+  const MarkId wrong = s.must(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 2, s.answer, "", 0});
+  s.must(s.teacher_a, cmd::RemoveMark{wrong, "не тому ученику"});
+  s.must(s.teacher_a, cmd::SetAttendance{wed, s.student_a2, Attendance::Sick, 0});
+  s.must(s.deputy, cmd::SubstituteLesson{wed, s.teacher_b, "болезнь учителя"});
+  s.must(s.deputy, cmd::CancelLesson{fri, "карантин"});
+  s.must(s.teacher_a, cmd::SetAttestationMark{s.student_a1, s.math, AttestationKind::Term, s.q1, AttestationValue::Four, ""});
+  s.must(s.teacher_a, cmd::SetAttestationMark{s.student_a1, s.math, AttestationKind::Year, 0, AttestationValue::Four, "", s.year});
+
+  HostOptions o;
+  o.follow = false;
+  std::vector<std::unique_ptr<Projection>> projections;
+  projections.push_back(std::make_unique<JournalProjection>());
+  auto host = ProjectionHost::start(s.log(), std::move(projections), o);
+  REQUIRE(host.ok());
+  auto page = (*host)->read<JournalProjection>("journal", [&](const JournalProjection& j) {
+    return std::optional<Result<JournalPage>>(j.page(s.class_5a, 0, s.math, s.q1));
+  });
+  REQUIRE(page.has_value());
+  REQUIRE(page->ok());
+  const JournalPage& p = page->value();
+
+  REQUIRE(p.lessons.size() == 3);
+  CHECK(p.lessons[0].id == s.lesson_5a);
+  CHECK(p.lessons[0].topic == "Натуральные числа");
+  CHECK(p.lessons[0].homework == "№ 1–5");
+  CHECK(p.lessons[0].teacher == s.teacher_a);
+  CHECK(p.lessons[1].id == wed);
+  CHECK(p.lessons[1].substituted);
+  CHECK(p.lessons[1].teacher == s.teacher_b);
+  CHECK(p.lessons[2].id == fri);
+  CHECK_FALSE(p.lessons[2].held);
+  CHECK(p.lessons[2].not_held_reason == "карантин");
+
+  REQUIRE(p.rows.size() == 2);
+  const JournalRow& a1 = p.rows[0];
+  CHECK(a1.student == s.student_a1);
+  REQUIRE(a1.cells[0].marks.size() == 1);
+  CHECK(a1.cells[0].marks[0].value == 5);
+  REQUIRE(a1.cells[1].marks.size() == 1);
+  CHECK(a1.cells[1].marks[0].work_type == s.test);
+  REQUIRE(a1.average.has_value());
+  CHECK(*a1.average == Approx(3.67));  // (5×1 + 3×2) / 3 = 3.666… → 3.67
+  CHECK(a1.term_mark == AttestationValue::Four);
+  CHECK(a1.year_mark == AttestationValue::Four);
+
+  const JournalRow& a2row = p.rows[1];
+  CHECK(a2row.student == s.student_a2);
+  REQUIRE(a2row.cells[0].marks.size() == 1);  // the removed 2 is gone, the 4 was corrected to 5
+  CHECK(a2row.cells[0].marks[0].value == 5);
+  CHECK(a2row.cells[1].attendance == Attendance::Sick);
+  CHECK(a2row.average == 5.0);
+  CHECK_FALSE(a2row.term_mark.has_value());
+
+  // The page of a study group lists its members only; unknown ids are refused.
+  auto group_page = (*host)->read<JournalProjection>("journal", [&](const JournalProjection& j) {
+    return std::optional<Result<JournalPage>>(j.page(s.class_5a, s.group_5a_1, s.math, s.q1));
+  });
+  REQUIRE(group_page->ok());
+  REQUIRE(group_page->value().rows.size() == 1);
+  CHECK(group_page->value().rows[0].student == s.student_a1);
+  CHECK((*host)->read<JournalProjection>("journal", [&](const JournalProjection& j) {
+    return std::optional<Result<JournalPage>>(j.page(9999, 0, s.math, s.q1));
+  })->status().code() == Code::not_found);
+}
+
+TEST_CASE("journal averages round half up to two decimals", "[projections][journal]") {
+  CHECK(JournalProjection::round_average(4.445) == Approx(4.45));
+  CHECK(JournalProjection::round_average(11.0 / 3.0) == Approx(3.67));
+  CHECK(JournalProjection::round_average(4.5) == Approx(4.5));
+  CHECK(JournalProjection::round_average(2.0 / 3.0 + 4) == Approx(4.67));
+}
