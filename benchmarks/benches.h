@@ -11,5 +11,7 @@ int run_append(const std::vector<std::string>& args);
 int run_read(const std::vector<std::string>& args);
 int run_execute(const std::vector<std::string>& args);
 int run_demo(const std::vector<std::string>& args);
+int run_replay(const std::vector<std::string>& args);
+int run_query(const std::vector<std::string>& args);
 
 }  // namespace ejournal::bench

@@ -3,6 +3,8 @@
 //   ej-bench read --events N
 //   ej-bench execute --events N [--threads T]
 //   ej-bench demo [--students N]
+//   ej-bench replay [--years Y | --data DIR]
+//   ej-bench query [--queries N]
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -19,11 +21,13 @@ int main(int argc, char** argv) {
       {"read", ejournal::bench::run_read},
       {"execute", ejournal::bench::run_execute},
       {"demo", ejournal::bench::run_demo},
+      {"replay", ejournal::bench::run_replay},
+      {"query", ejournal::bench::run_query},
   };
   if (argc >= 2) {
     for (const auto& b : kBenches)
       if (argv[1] == std::string(b.name)) return b.run(std::vector<std::string>(argv + 2, argv + argc));
   }
-  std::fprintf(stderr, "usage: ej-bench {append|read|execute|demo} [--help]\n");
+  std::fprintf(stderr, "usage: ej-bench {append|read|execute|demo|replay|query} [--help]\n");
   return 2;
 }

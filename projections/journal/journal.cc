@@ -12,6 +12,13 @@ using namespace domain;
 
 std::string str(const flatbuffers::String* s) { return s != nullptr ? s->str() : std::string(); }
 
+// The element for `id`, growing the vector as ids arrive (they are dense and increasing).
+template <typename T>
+T& at_id(std::vector<T>& v, std::uint32_t id) {
+  if (v.size() <= id) v.resize(std::max<std::size_t>(id + 1, v.size() + v.size() / 2));
+  return v[id];
+}
+
 }  // namespace
 
 double JournalProjection::round_average(double value) { return std::floor(value * 100.0 + 0.5 + 1e-9) / 100.0; }
@@ -35,60 +42,85 @@ void JournalProjection::apply(const EventView& ev) {
     case E::TeacherAssigned: {
       const auto* e = env.event_as_TeacherAssigned();
       assignments_[e->assignment()] = Assignment{e->teacher(), e->class_id(), e->group(), e->subject()};
+      assignments_by_key_[{e->class_id(), e->group(), e->subject()}].push_back(e->assignment());
       break;
     }
-    case E::StudentEnrolled: members_[env.event_as_StudentEnrolled()->student()] = Member{env.event_as_StudentEnrolled()->class_id(), {}}; break;
-    case E::StudentTransferred: members_[env.event_as_StudentTransferred()->student()] = Member{env.event_as_StudentTransferred()->to_class(), {}}; break;
-    case E::StudentLeft: members_[env.event_as_StudentLeft()->student()] = Member{}; break;
-    case E::StudentJoinedGroup: {
-      auto& g = members_[env.event_as_StudentJoinedGroup()->student()].groups;
-      const GroupId group = env.event_as_StudentJoinedGroup()->group();
-      if (std::find(g.begin(), g.end(), group) == g.end()) g.push_back(group);
+    case E::StudentEnrolled:
+    case E::StudentTransferred:
+    case E::StudentLeft:
+    case E::StudentJoinedGroup:
+    case E::StudentLeftGroup: {
+      UserId student = 0;
+      Member after;
+      if (const auto* e = env.event_as_StudentEnrolled()) {
+        student = e->student();
+        after = Member{e->class_id(), {}};
+      } else if (const auto* t = env.event_as_StudentTransferred()) {
+        student = t->student();
+        after = Member{t->to_class(), {}};
+      } else if (const auto* l = env.event_as_StudentLeft()) {
+        student = l->student();
+      } else if (const auto* j = env.event_as_StudentJoinedGroup()) {
+        student = j->student();
+        after = members_[student];
+        if (std::find(after.groups.begin(), after.groups.end(), j->group()) == after.groups.end()) after.groups.push_back(j->group());
+      } else if (const auto* g = env.event_as_StudentLeftGroup()) {
+        student = g->student();
+        after = members_[student];
+        std::erase(after.groups, g->group());
+      }
+      const Member before = members_[student];
+      index_member(student, before, after);
+      members_[student] = std::move(after);
       break;
     }
-    case E::StudentLeftGroup: std::erase(members_[env.event_as_StudentLeftGroup()->student()].groups, env.event_as_StudentLeftGroup()->group()); break;
     case E::LessonScheduled: {
       const auto* e = env.event_as_LessonScheduled();
-      lessons_[e->lesson()] = Lesson{e->assignment(), e->day(), e->period(), {}, {}, 0, 0, false, {}};
+      at_id(lessons_, e->lesson()) = Lesson{true, e->assignment(), e->day(), e->period(), {}, {}, 0, 0, false, {}};
       auto& list = lessons_by_assignment_[e->assignment()];
       list.push_back(e->lesson());
       break;
     }
-    case E::LessonTopicSet: lessons_[env.event_as_LessonTopicSet()->lesson()].topic = str(env.event_as_LessonTopicSet()->topic()); break;
+    case E::LessonTopicSet: at_id(lessons_, env.event_as_LessonTopicSet()->lesson()).topic = str(env.event_as_LessonTopicSet()->topic()); break;
     case E::HomeworkSet: {
       const auto* e = env.event_as_HomeworkSet();
-      Lesson& l = lessons_[e->lesson()];
+      Lesson& l = at_id(lessons_, e->lesson());
       l.homework = str(e->text());
       l.due = e->due_day();
       break;
     }
-    case E::LessonSubstituted: lessons_[env.event_as_LessonSubstituted()->lesson()].substitute = env.event_as_LessonSubstituted()->substitute(); break;
+    case E::LessonSubstituted: at_id(lessons_, env.event_as_LessonSubstituted()->lesson()).substitute = env.event_as_LessonSubstituted()->substitute(); break;
     case E::LessonNotHeld: {
-      Lesson& l = lessons_[env.event_as_LessonNotHeld()->lesson()];
+      Lesson& l = at_id(lessons_, env.event_as_LessonNotHeld()->lesson());
       l.not_held = true;
       l.not_held_reason = str(env.event_as_LessonNotHeld()->reason());
       break;
     }
     case E::MarkSet: {
       const auto* e = env.event_as_MarkSet();
-      marks_[e->mark()] = Mark{e->lesson(), e->student(), e->value(), e->work_type(), str(e->comment()), false};
-      marks_by_cell_[{e->lesson(), e->student()}].push_back(e->mark());
+      at_id(marks_, e->mark()) = Mark{true, e->lesson(), e->student(), e->value(), e->work_type(), str(e->comment()), false};
+      marks_by_lesson_[e->lesson()].push_back(e->mark());
       break;
     }
     case E::MarkCorrected: {
       const auto* e = env.event_as_MarkCorrected();
-      Mark& m = marks_[e->mark()];
+      Mark& m = at_id(marks_, e->mark());
       m.value = e->value();
       m.work_type = e->work_type();
       break;
     }
-    case E::MarkRemoved: marks_[env.event_as_MarkRemoved()->mark()].removed = true; break;
+    case E::MarkRemoved: at_id(marks_, env.event_as_MarkRemoved()->mark()).removed = true; break;
     case E::AbsenceMarked: {
       const auto* e = env.event_as_AbsenceMarked();
-      attendance_[{e->lesson(), e->student()}] = e->code();
+      if (attendance_.insert_or_assign({e->lesson(), e->student()}, e->code()).second)
+        absent_by_lesson_[e->lesson()].push_back(e->student());
       break;
     }
-    case E::AttendanceCleared: attendance_.erase({env.event_as_AttendanceCleared()->lesson(), env.event_as_AttendanceCleared()->student()}); break;
+    case E::AttendanceCleared: {
+      const auto* e = env.event_as_AttendanceCleared();
+      if (attendance_.erase({e->lesson(), e->student()}) != 0) std::erase(absent_by_lesson_[e->lesson()], e->student());
+      break;
+    }
     case E::AttestationMarkSet: {
       const auto* e = env.event_as_AttestationMarkSet();
       attestation_[{e->student(), e->subject(), static_cast<int>(e->kind()), e->year(), e->term()}] = e->value();
@@ -110,13 +142,15 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
 
   JournalPage page;
   std::vector<LessonId> ids;
-  for (const auto& [aid, a] : assignments_) {
-    if (a.class_id != class_id || a.group != group || a.subject != subject) continue;
-    if (auto it = lessons_by_assignment_.find(aid); it != lessons_by_assignment_.end())
+  if (auto as = assignments_by_key_.find({class_id, group, subject}); as != assignments_by_key_.end()) {
+    for (AssignmentId aid : as->second) {
+      auto it = lessons_by_assignment_.find(aid);
+      if (it == lessons_by_assignment_.end()) continue;
       for (LessonId l : it->second) {
         const Lesson& lesson = lessons_.at(l);
         if (lesson.day >= term->second.first_day && lesson.day <= term->second.last_day) ids.push_back(l);
       }
+    }
   }
   std::sort(ids.begin(), ids.end(), [&](LessonId a, LessonId b) {
     const Lesson &la = lessons_.at(a), &lb = lessons_.at(b);
@@ -129,54 +163,89 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
                                          l.substitute != 0 ? l.substitute : a.teacher, l.substitute != 0, !l.not_held,
                                          l.not_held_reason});
   }
-  for (const auto& [student, m] : members_) {
-    if (m.class_id != class_id) continue;
-    if (group != 0 && std::find(m.groups.begin(), m.groups.end(), group) == m.groups.end()) continue;
+  // Rows: the class's (or group's) students now, each with a cell per lesson.
+  static const std::set<UserId> kNobody;
+  const std::set<UserId>* who = &kNobody;
+  if (group == 0) {
+    if (auto it = students_by_class_.find(class_id); it != students_by_class_.end()) who = &it->second;
+  } else if (auto it = students_by_group_.find(group); it != students_by_group_.end()) {
+    who = &it->second;
+  }
+  std::unordered_map<UserId, std::size_t> row_of;
+  for (UserId student : *who) {
+    row_of[student] = page.rows.size();
     JournalRow row;
     row.student = student;
-    double weighted = 0;
-    int weights = 0;
-    for (LessonId id : ids) {
-      JournalCell cell;
-      if (auto it = marks_by_cell_.find({id, student}); it != marks_by_cell_.end()) {
-        for (MarkId mid : it->second) {
-          const Mark& mk = marks_.at(mid);
-          if (mk.removed) continue;
-          cell.marks.push_back(JournalMark{mid, mk.value, mk.work_type, mk.comment});
-          const auto w = weights_.find(mk.work_type);
-          const int weight = w != weights_.end() ? w->second : 1;
-          weighted += mk.value * weight;
-          weights += weight;
-        }
-      }
-      if (auto at = attendance_.find({id, student}); at != attendance_.end()) cell.attendance = at->second;
-      row.cells.push_back(std::move(cell));
-    }
-    if (weights > 0) row.average = round_average(weighted / weights);
-    const YearId year = term->second.year;
-    if (auto t = attestation_.find({student, subject, static_cast<int>(AttestationKind::Term), year, term_id}); t != attestation_.end())
-      row.term_mark = t->second;
-    if (auto y = attestation_.find({student, subject, static_cast<int>(AttestationKind::Year), year, 0}); y != attestation_.end())
-      row.year_mark = y->second;
+    row.cells.resize(ids.size());
     page.rows.push_back(std::move(row));
+  }
+  std::vector<double> weighted(page.rows.size(), 0);
+  std::vector<int> weights(page.rows.size(), 0);
+  for (std::size_t col = 0; col < ids.size(); ++col) {
+    if (auto it = marks_by_lesson_.find(ids[col]); it != marks_by_lesson_.end()) {
+      for (MarkId mid : it->second) {
+        const Mark& mk = marks_.at(mid);
+        const auto r = row_of.find(mk.student);
+        if (mk.removed || r == row_of.end()) continue;
+        page.rows[r->second].cells[col].marks.push_back(JournalMark{mid, mk.value, mk.work_type, mk.comment});
+        const auto w = weights_.find(mk.work_type);
+        const int weight = w != weights_.end() ? w->second : 1;
+        weighted[r->second] += mk.value * weight;
+        weights[r->second] += weight;
+      }
+    }
+    if (auto it = absent_by_lesson_.find(ids[col]); it != absent_by_lesson_.end()) {
+      for (UserId student : it->second) {
+        const auto r = row_of.find(student);
+        if (r != row_of.end()) page.rows[r->second].cells[col].attendance = attendance_.at({ids[col], student});
+      }
+    }
+  }
+  const YearId year = term->second.year;
+  for (std::size_t i = 0; i < page.rows.size(); ++i) {
+    JournalRow& row = page.rows[i];
+    if (weights[i] > 0) row.average = round_average(weighted[i] / weights[i]);
+    if (auto t = attestation_.find({row.student, subject, static_cast<int>(AttestationKind::Term), year, term_id}); t != attestation_.end())
+      row.term_mark = t->second;
+    if (auto y = attestation_.find({row.student, subject, static_cast<int>(AttestationKind::Year), year, 0}); y != attestation_.end())
+      row.year_mark = y->second;
   }
   return page;
 }
 
+void JournalProjection::index_member(UserId student, const Member& before, const Member& after) {
+  if (before.class_id != 0) students_by_class_[before.class_id].erase(student);
+  for (GroupId g : before.groups) students_by_group_[g].erase(student);
+  if (after.class_id != 0) students_by_class_[after.class_id].insert(student);
+  for (GroupId g : after.groups) students_by_group_[g].insert(student);
+}
+
 void JournalProjection::reindex() {
   lessons_by_assignment_.clear();
-  marks_by_cell_.clear();
-  for (const auto& [id, l] : lessons_) lessons_by_assignment_[l.assignment].push_back(id);
-  for (const auto& [id, m] : marks_) marks_by_cell_[{m.lesson, m.student}].push_back(id);
+  assignments_by_key_.clear();
+  marks_by_lesson_.clear();
+  absent_by_lesson_.clear();
+  students_by_class_.clear();
+  students_by_group_.clear();
+  for (LessonId id = 0; id < lessons_.size(); ++id)
+    if (lessons_[id].exists) lessons_by_assignment_[lessons_[id].assignment].push_back(id);
+  for (const auto& [id, a] : assignments_) assignments_by_key_[{a.class_id, a.group, a.subject}].push_back(id);
+  for (MarkId id = 0; id < marks_.size(); ++id)
+    if (marks_[id].exists) marks_by_lesson_[marks_[id].lesson].push_back(id);
+  for (const auto& [key, code] : attendance_) absent_by_lesson_[key.first].push_back(key.second);
+  for (const auto& [student, m] : members_) index_member(student, Member{}, m);
 }
 
 std::string JournalProjection::snapshot() const {
   namespace s = fb::snap;
   flatbuffers::FlatBufferBuilder b(1 << 20);
   std::vector<flatbuffers::Offset<s::JLesson>> lessons;
-  for (const auto& [id, l] : lessons_)
+  for (LessonId id = 0; id < lessons_.size(); ++id) {
+    const Lesson& l = lessons_[id];
+    if (!l.exists) continue;
     lessons.push_back(s::CreateJLessonDirect(b, id, l.assignment, l.day, static_cast<std::uint8_t>(l.period), l.topic.c_str(),
                                              l.homework.c_str(), l.due, l.substitute, l.not_held, l.not_held_reason.c_str()));
+  }
   std::vector<flatbuffers::Offset<s::JAssignment>> assignments;
   for (const auto& [id, a] : assignments_)
     assignments.push_back(s::CreateJAssignment(b, id, a.teacher, a.class_id, a.group, a.subject));
@@ -191,9 +260,12 @@ std::string JournalProjection::snapshot() const {
   std::vector<flatbuffers::Offset<s::JWeight>> weights;
   for (const auto& [id, w] : weights_) weights.push_back(s::CreateJWeight(b, id, static_cast<std::uint8_t>(w)));
   std::vector<flatbuffers::Offset<s::JMark>> marks;
-  for (const auto& [id, m] : marks_)
+  for (MarkId id = 0; id < marks_.size(); ++id) {
+    const Mark& m = marks_[id];
+    if (!m.exists) continue;
     marks.push_back(s::CreateJMarkDirect(b, id, m.lesson, m.student, static_cast<std::uint8_t>(m.value), m.work_type,
                                          m.comment.c_str(), m.removed));
+  }
   std::vector<flatbuffers::Offset<s::JAttendance>> attendance;
   for (const auto& [key, code] : attendance_)
     attendance.push_back(s::CreateJAttendance(b, key.first, key.second, static_cast<std::uint8_t>(code)));
@@ -222,7 +294,7 @@ Status JournalProjection::restore(std::string_view raw) {
   JournalProjection next;
   if (j->lessons())
     for (const auto* l : *j->lessons())
-      next.lessons_[l->id()] = Lesson{l->assignment(), l->day(), l->period(), str(l->topic()), str(l->homework()), l->due(),
+      at_id(next.lessons_, l->id()) = Lesson{true, l->assignment(), l->day(), l->period(), str(l->topic()), str(l->homework()), l->due(),
                                       l->substitute(), l->not_held(), str(l->not_held_reason())};
   if (j->assignments())
     for (const auto* a : *j->assignments()) next.assignments_[a->id()] = Assignment{a->teacher(), a->class_id(), a->group(), a->subject()};
@@ -236,7 +308,7 @@ Status JournalProjection::restore(std::string_view raw) {
     for (const auto* w : *j->weights()) next.weights_[w->work_type()] = w->weight();
   if (j->marks())
     for (const auto* m : *j->marks())
-      next.marks_[m->id()] = Mark{m->lesson(), m->student(), m->value(), m->work_type(), str(m->comment()), m->removed()};
+      at_id(next.marks_, m->id()) = Mark{true, m->lesson(), m->student(), m->value(), m->work_type(), str(m->comment()), m->removed()};
   if (j->attendance())
     for (const auto* a : *j->attendance())
       next.attendance_[{a->lesson(), a->student()}] = static_cast<Attendance>(a->code());

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <map>
+#include <set>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -74,6 +76,7 @@ class JournalProjection final : public Projection {
 
   // State, public for snapshots and the diary's reuse; treat as read-only.
   struct Lesson {
+    bool exists = false;
     domain::AssignmentId assignment = 0;
     domain::Day day = 0;
     int period = 0;
@@ -99,6 +102,7 @@ class JournalProjection final : public Projection {
     int grade = 0;
   };
   struct Mark {
+    bool exists = false;
     domain::LessonId lesson = 0;
     domain::UserId student = 0;
     int value = 0;
@@ -113,21 +117,27 @@ class JournalProjection final : public Projection {
   using AttestationKey = std::tuple<domain::UserId, domain::SubjectId, int /*kind*/, domain::YearId, domain::TermId>;
 
  private:
-  std::map<domain::LessonId, Lesson> lessons_;
+  // Lessons and marks are many and their ids dense: vectors indexed by id (index 0 unused).
+  std::vector<Lesson> lessons_;
   std::map<domain::AssignmentId, Assignment> assignments_;
   std::map<domain::TermId, Term> terms_;
   std::map<domain::ClassId, Class> classes_;
   std::map<domain::GroupId, domain::ClassId> groups_;
   std::map<domain::WorkTypeId, int> weights_;
-  std::map<domain::MarkId, Mark> marks_;
+  std::vector<Mark> marks_;
   std::map<std::pair<domain::LessonId, domain::UserId>, domain::Attendance> attendance_;
   std::map<domain::UserId, Member> members_;
   std::map<AttestationKey, domain::AttestationValue> attestation_;
 
-  // Derived indexes (not in snapshots; rebuilt by restore()).
+  // Derived indexes (not in snapshots; rebuilt by restore()) that make a page cost what it shows.
   void reindex();
+  void index_member(domain::UserId student, const Member& before, const Member& after);
   std::map<domain::AssignmentId, std::vector<domain::LessonId>> lessons_by_assignment_;
-  std::map<std::pair<domain::LessonId, domain::UserId>, std::vector<domain::MarkId>> marks_by_cell_;
+  std::map<std::tuple<domain::ClassId, domain::GroupId, domain::SubjectId>, std::vector<domain::AssignmentId>> assignments_by_key_;
+  std::unordered_map<domain::LessonId, std::vector<domain::MarkId>> marks_by_lesson_;
+  std::unordered_map<domain::LessonId, std::vector<domain::UserId>> absent_by_lesson_;  // students with attendance
+  std::map<domain::ClassId, std::set<domain::UserId>> students_by_class_;
+  std::map<domain::GroupId, std::set<domain::UserId>> students_by_group_;
 };
 
 }  // namespace ejournal::projections

@@ -1,0 +1,129 @@
+// ej-bench replay: every projection rebuilt from the log of a demo school.
+// ej-bench query: journal pages of random class × subject × term, in-process.
+#include <iostream>
+#include <random>
+
+#include "bench_util.h"
+#include "benches.h"
+#include "cli_options.h"
+#include "ejournal/demo/demo_school.h"
+#include "ejournal/projections/host.h"
+#include "ejournal/projections/journal.h"
+#include "ejournal/projections/roster.h"
+#include "testkit.h"
+
+namespace ejournal::bench {
+namespace po = boost::program_options;
+using namespace projections;
+
+namespace {
+
+std::vector<std::unique_ptr<Projection>> all_projections() {
+  std::vector<std::unique_ptr<Projection>> v;
+  v.push_back(std::make_unique<RosterProjection>());
+  v.push_back(std::make_unique<JournalProjection>());
+  return v;
+}
+
+// A demo school of `years` years in a temporary directory (or `data` when given).
+Result<std::string> school(const testkit::TempDir& dir, const std::string& data, int years) {
+  if (!data.empty()) return data;
+  demo::DemoOptions o;
+  o.years = years;
+  o.issue_credentials = false;
+  auto r = demo::build_demo_school(dir.sub("data"), o);
+  if (!r.ok()) return r.status();
+  return dir.sub("data");
+}
+
+HostOptions replay_only() {
+  HostOptions o;
+  o.follow = false;
+  o.snapshot_every = 0;
+  return o;
+}
+
+}  // namespace
+
+int run_replay(const std::vector<std::string>& args) {
+  std::string data;
+  int years = 1;
+  po::options_description desc("ej-bench replay");
+  desc.add_options()("help,h", "this text")("data", po::value(&data), "an existing data directory (default: a new demo school)")
+      ("years", po::value(&years), "years of the demo school (default 1)");
+  po::variables_map vm;
+  if (auto stop = cli::parse_options("ej-bench replay", args, desc, vm)) return *stop;
+  testkit::TempDir dir;
+  auto path = school(dir, data, years);
+  if (!path.ok()) {
+    std::cerr << path.status().to_string() << "\n";
+    return 2;
+  }
+  auto log = log::open_event_log(*path);
+  if (!log.ok()) return 2;
+  const double rss_before = rss_mb();
+  const auto t0 = SteadyClock::now();
+  auto host = ProjectionHost::start(**log, all_projections(), replay_only());
+  const double elapsed = seconds_since(t0);
+  if (!host.ok()) {
+    std::cerr << host.status().to_string() << "\n";
+    return 2;
+  }
+  JsonLine("replay")
+      .add("events", (*host)->applied())
+      .add("projections", std::string("roster,journal"))
+      .add("events_per_s", static_cast<double>((*host)->applied()) / elapsed)
+      .add("rss_mb", rss_mb())
+      .add("projections_rss_mb", rss_mb() - rss_before)
+      .print();
+  return 0;
+}
+
+int run_query(const std::vector<std::string>& args) {
+  std::uint64_t queries = 20'000;
+  po::options_description desc("ej-bench query");
+  desc.add_options()("help,h", "this text")("queries", po::value(&queries), "journal pages to build (default 20,000)");
+  po::variables_map vm;
+  if (auto stop = cli::parse_options("ej-bench query", args, desc, vm)) return *stop;
+  testkit::TempDir dir;
+  auto path = school(dir, "", 1);
+  if (!path.ok()) return 2;
+  auto log = log::open_event_log(*path);
+  if (!log.ok()) return 2;
+  auto host = ProjectionHost::start(**log, all_projections(), replay_only());
+  if (!host.ok()) return 2;
+  // Every (class, group, subject) that has an assignment, in every term of its grade.
+  struct Key {
+    domain::ClassId c;
+    domain::GroupId g;
+    domain::SubjectId s;
+  };
+  std::vector<Key> keys;
+  (*host)->read<RosterProjection>("roster", [&](const RosterProjection& r) {
+    for (const auto& [id, a] : r.assignments()) keys.push_back(Key{a.class_id, a.group, a.subject});
+    return 0;
+  });
+  std::mt19937_64 rng(1);
+  std::vector<double> us;
+  std::uint64_t cells = 0;
+  for (std::uint64_t q = 0; q < queries; ++q) {
+    const Key& k = keys[rng() % keys.size()];
+    const domain::TermId term = static_cast<domain::TermId>(1 + rng() % 4);  // the quarters of the demo year
+    const auto t0 = SteadyClock::now();
+    (*host)->read_raw("journal", [&](const Projection& p) {
+      auto page = static_cast<const JournalProjection&>(p).page(k.c, k.g, k.s, term);
+      if (page.ok()) cells += page->rows.size() * page->lessons.size();
+    });
+    us.push_back(std::chrono::duration<double, std::micro>(SteadyClock::now() - t0).count());
+  }
+  JsonLine("query")
+      .add("queries", queries)
+      .add("what", std::string("journal_page"))
+      .add("p50_us", quantile(us, 0.5))
+      .add("p99_us", quantile(us, 0.99))
+      .add("mean_cells", static_cast<double>(cells) / static_cast<double>(queries))
+      .print();
+  return 0;
+}
+
+}  // namespace ejournal::bench
