@@ -54,29 +54,17 @@ int run_append(const std::vector<std::string>& args) {
     std::vector<std::thread> pool;
     for (unsigned t = 0; t < threads; ++t) {
       pool.emplace_back([&, t] {
-        // Refill the window in bursts: wait until half of it has completed, then submit up to the window.
-        // One wake-up per half window, not one per event, so that the clients' scheduling does not hide
-        // the log's own capacity on two cores.
-        std::mutex mu;
-        std::condition_variable cv;
-        unsigned outstanding = 0;
-        const unsigned low_water = window / 2;
+        Window in_flight(window);
         for (std::uint64_t i = t; i < events; i += threads) {
-          {
-            std::unique_lock lock(mu);
-            if (outstanding >= window) cv.wait(lock, [&] { return outstanding <= low_water; });
-            ++outstanding;
-          }
+          in_flight.acquire();
           const auto start = SteadyClock::now();
           log.append_async(testkit::sample_command(i), [&, i, start](Result<log::AppendResult> r) {
             latency_us[i] = std::chrono::duration<double, std::micro>(SteadyClock::now() - start).count();
             if (!r.ok()) failures.fetch_add(1);
-            std::lock_guard lock(mu);
-            if (--outstanding == low_water || outstanding == 0) cv.notify_one();
+            in_flight.release();
           });
         }
-        std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return outstanding == 0; });  // our last commands
+        in_flight.drain();
       });
     }
     for (auto& th : pool) th.join();

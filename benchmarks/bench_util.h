@@ -2,6 +2,8 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -20,6 +22,34 @@ double quantile(std::vector<double>& values, double q);
 
 // Resident set size of this process in MiB (from /proc/self/status).
 double rss_mb();
+
+// A client's window of requests in flight, refilled in bursts: acquire() waits, once the window is full,
+// until half of it has completed. One wake-up per half window rather than one per request, so that the
+// clients' own scheduling does not hide the server's capacity on two cores. Thread-safe.
+class Window {
+ public:
+  explicit Window(unsigned size) : size_(size == 0 ? 1 : size) {}
+  void acquire() {
+    std::unique_lock lock(mu_);
+    if (outstanding_ >= size_) cv_.wait(lock, [&] { return outstanding_ <= size_ / 2; });
+    ++outstanding_;
+  }
+  void release() {
+    std::lock_guard lock(mu_);
+    if (--outstanding_ == size_ / 2 || outstanding_ == 0) cv_.notify_one();
+  }
+  // Waits until nothing is in flight.
+  void drain() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return outstanding_ == 0; });
+  }
+
+ private:
+  const unsigned size_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  unsigned outstanding_ = 0;
+};
 
 // Builds {"bench":"name","k":v,…} and prints it as one line on stdout.
 class JsonLine {

@@ -94,29 +94,21 @@ int run_execute(const std::vector<std::string>& args) {
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
-      std::mutex mu;
-      std::condition_variable cv;
-      unsigned outstanding = 0;
+      Window in_flight(window);
       for (std::uint64_t i = t; i < events; i += threads) {
         const auto& lesson = school->lessons[i % school->lessons.size()];
         const UserId student = lesson.students[(i / school->lessons.size()) % lesson.students.size()];
-        {
-          std::unique_lock lock(mu);
-          if (outstanding >= window) cv.wait(lock, [&] { return outstanding <= window / 2; });
-          ++outstanding;
-        }
+        in_flight.acquire();
         auto done = [&](Result<Executed> r) {
           if (!r.ok()) refused.fetch_add(1);
-          std::lock_guard lock(mu);
-          if (--outstanding == window / 2 || outstanding == 0) cv.notify_one();
+          in_flight.release();
         };
         auto accepted = (*domain)->submit(lesson.teacher, log::CommandId::random(),
                                           cmd::SetMark{lesson.id, student, static_cast<int>(2 + i % 4), school->work_type, "", 0},
                                           done);
         if (!accepted.ok()) done(accepted.status());
       }
-      std::unique_lock lock(mu);
-      cv.wait(lock, [&] { return outstanding == 0; });
+      in_flight.drain();
     });
   }
   for (auto& th : pool) th.join();

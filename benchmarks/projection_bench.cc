@@ -7,6 +7,7 @@
 #include "benches.h"
 #include "cli_options.h"
 #include "ejournal/demo/demo_school.h"
+#include "ejournal/projections/catalog.h"
 #include "ejournal/projections/host.h"
 #include "ejournal/projections/journal.h"
 #include "ejournal/projections/roster.h"
@@ -17,13 +18,6 @@ namespace po = boost::program_options;
 using namespace projections;
 
 namespace {
-
-std::vector<std::unique_ptr<Projection>> all_projections() {
-  std::vector<std::unique_ptr<Projection>> v;
-  v.push_back(std::make_unique<RosterProjection>());
-  v.push_back(std::make_unique<JournalProjection>());
-  return v;
-}
 
 // A demo school of `years` years in a temporary directory (or `data` when given).
 Result<std::string> school(const testkit::TempDir& dir, const std::string& data, int years) {

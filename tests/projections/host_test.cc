@@ -9,6 +9,7 @@
 
 #include "ejournal/demo/demo_school.h"
 #include "ejournal/domain/domain.h"
+#include "ejournal/projections/catalog.h"
 #include "ejournal/projections/host.h"
 #include "ejournal/projections/journal.h"
 #include "ejournal/projections/roster.h"
@@ -33,12 +34,7 @@ std::string demo_school(const testkit::TempDir& dir, std::uint64_t seed) {
   return data;
 }
 
-std::vector<std::unique_ptr<Projection>> all() {
-  std::vector<std::unique_ptr<Projection>> v;
-  v.push_back(std::make_unique<RosterProjection>());
-  v.push_back(std::make_unique<JournalProjection>());
-  return v;
-}
+std::vector<std::unique_ptr<Projection>> all() { return all_projections(); }
 
 // The snapshots of every projection after replaying records 1..to from scratch.
 std::vector<std::string> replayed(const log::EventLog& log, log::Position to) {

@@ -1,0 +1,15 @@
+#include "ejournal/projections/catalog.h"
+
+#include "ejournal/projections/journal.h"
+#include "ejournal/projections/roster.h"
+
+namespace ejournal::projections {
+
+std::vector<std::unique_ptr<Projection>> all_projections() {
+  std::vector<std::unique_ptr<Projection>> v;
+  v.push_back(std::make_unique<RosterProjection>());
+  v.push_back(std::make_unique<JournalProjection>());
+  return v;
+}
+
+}  // namespace ejournal::projections
