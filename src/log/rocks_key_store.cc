@@ -22,9 +22,12 @@ Status RocksKeyStore::put(std::string_view name, std::string_view value) {
 
 Status RocksKeyStore::destroy(std::string_view name) {
   if (store_.mode() != RocksStore::Mode::primary) return Status(Code::unsupported, "the key store is read-only here");
+  const rocksdb::Slice key(name.data(), name.size());
+  std::string ignored;
+  if (store_.db()->Get(rocksdb::ReadOptions(), store_.keys_cf(), key, &ignored).IsNotFound())
+    return Status::OK();  // already gone: replaying an old erasure costs nothing
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  const rocksdb::Slice key(name.data(), name.size());
   if (auto s = store_.db()->Delete(wo, store_.keys_cf(), key); !s.ok()) return from_rocks(s, "destroying a key");
   // A delete only hides the value: flush the family and compact it so that no live table file holds it.
   // (The write-ahead log that carried it is deleted once the flush makes it obsolete.)
