@@ -100,6 +100,7 @@ void JournalProjection::apply(const EventView& ev) {
       const auto* e = env.event_as_MarkSet();
       at_id(marks_, e->mark()) = Mark{true, e->lesson(), e->student(), e->value(), e->work_type(), str(e->comment()), false};
       marks_by_lesson_[e->lesson()].push_back(e->mark());
+      marks_by_student_[e->student()].push_back(e->mark());
       break;
     }
     case E::MarkCorrected: {
@@ -156,13 +157,7 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
     const Lesson &la = lessons_.at(a), &lb = lessons_.at(b);
     return std::tie(la.day, la.period, a) < std::tie(lb.day, lb.period, b);
   });
-  for (LessonId id : ids) {
-    const Lesson& l = lessons_.at(id);
-    const Assignment& a = assignments_.at(l.assignment);
-    page.lessons.push_back(JournalLesson{id, l.day, l.period, l.topic, l.homework, l.due,
-                                         l.substitute != 0 ? l.substitute : a.teacher, l.substitute != 0, !l.not_held,
-                                         l.not_held_reason});
-  }
+  for (LessonId id : ids) page.lessons.push_back(lesson_view(id));
   // Rows: the class's (or group's) students now, each with a cell per lesson.
   static const std::set<UserId> kNobody;
   const std::set<UserId>* who = &kNobody;
@@ -213,6 +208,13 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
   return page;
 }
 
+JournalLesson JournalProjection::lesson_view(LessonId id) const {
+  const Lesson& l = lessons_.at(id);
+  const Assignment& a = assignments_.at(l.assignment);
+  return JournalLesson{id, l.day, l.period, l.topic, l.homework, l.due, l.substitute != 0 ? l.substitute : a.teacher,
+                       l.substitute != 0, !l.not_held, l.not_held_reason};
+}
+
 void JournalProjection::index_member(UserId student, const Member& before, const Member& after) {
   if (before.class_id != 0) students_by_class_[before.class_id].erase(student);
   for (GroupId g : before.groups) students_by_group_[g].erase(student);
@@ -224,6 +226,7 @@ void JournalProjection::reindex() {
   lessons_by_assignment_.clear();
   assignments_by_key_.clear();
   marks_by_lesson_.clear();
+  marks_by_student_.clear();
   absent_by_lesson_.clear();
   students_by_class_.clear();
   students_by_group_.clear();
@@ -231,7 +234,10 @@ void JournalProjection::reindex() {
     if (lessons_[id].exists) lessons_by_assignment_[lessons_[id].assignment].push_back(id);
   for (const auto& [id, a] : assignments_) assignments_by_key_[{a.class_id, a.group, a.subject}].push_back(id);
   for (MarkId id = 0; id < marks_.size(); ++id)
-    if (marks_[id].exists) marks_by_lesson_[marks_[id].lesson].push_back(id);
+    if (marks_[id].exists) {
+      marks_by_lesson_[marks_[id].lesson].push_back(id);
+      marks_by_student_[marks_[id].student].push_back(id);
+    }
   for (const auto& [key, code] : attendance_) absent_by_lesson_[key.first].push_back(key.second);
   for (const auto& [student, m] : members_) index_member(student, Member{}, m);
 }

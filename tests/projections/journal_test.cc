@@ -90,3 +90,54 @@ TEST_CASE("journal averages round half up to two decimals", "[projections][journ
   CHECK(JournalProjection::round_average(4.5) == Approx(4.5));
   CHECK(JournalProjection::round_average(2.0 / 3.0 + 4) == Approx(4.67));
 }
+
+TEST_CASE("a student's diary week and marks chart come from the same lessons and marks", "[projections][diary]") {
+  testkit::School s;
+  const LessonId wed = s.must(s.teacher_a, cmd::ScheduleLesson{s.math_5a, testkit::kSep4 + 2, 2});
+  const LessonId next_week = s.must(s.teacher_a, cmd::ScheduleLesson{s.math_5a, testkit::kSep4 + 7, 1});
+  s.must(s.teacher_a, cmd::SetHomework{s.lesson_5a, "№ 7", testkit::kSep4 + 2});
+  s.must(s.teacher_a, cmd::SetMark{wed, s.student_a1, 4, s.test, "", 0});
+  s.must(s.teacher_a, cmd::SetMark{next_week, s.student_a1, 3, s.answer, "", 0});
+  s.must(s.teacher_a, cmd::SetAttendance{wed, s.student_a2, Attendance::Late, 0});
+  s.must(s.teacher_b, cmd::SetMark{s.lesson_5b, s.student_b1, 5, s.answer, "", 0});  // another class
+  s.must(s.teacher_a, cmd::SetAttestationMark{s.student_a1, s.math, AttestationKind::Term, s.q1, AttestationValue::Four, ""});
+
+  HostOptions o;
+  o.follow = false;
+  std::vector<std::unique_ptr<Projection>> projections;
+  projections.push_back(std::make_unique<JournalProjection>());
+  auto host = ProjectionHost::start(s.log(), std::move(projections), o);
+  REQUIRE(host.ok());
+  auto week = (*host)->read<JournalProjection>("journal", [&](const JournalProjection& j) {
+    return std::optional<Result<DiaryWeek>>(j.diary(s.student_a1, testkit::kSep4));
+  });
+  REQUIRE(week->ok());
+  const DiaryWeek& w = week->value();
+  REQUIRE(w.lessons.size() == 2);  // Monday and Wednesday; next week's lesson is not in this week
+  CHECK(w.lessons[0].lesson.id == s.lesson_5a);
+  CHECK(w.lessons[0].lesson.homework == "№ 7");
+  CHECK(w.lessons[0].subject == s.math);
+  REQUIRE(w.lessons[0].cell.marks.size() == 1);
+  CHECK(w.lessons[0].cell.marks[0].value == 5);  // mark_a1 from the fixture
+  REQUIRE(w.lessons[1].cell.marks.size() == 1);
+  CHECK(w.lessons[1].cell.marks[0].work_type == s.test);
+  REQUIRE(w.term_marks.size() == 1);
+  CHECK(w.term_marks[0] == std::make_pair(s.math, AttestationValue::Four));
+
+  auto other = (*host)->read<JournalProjection>("journal", [&](const JournalProjection& j) {
+    return std::optional<Result<DiaryWeek>>(j.diary(s.student_a2, testkit::kSep4));
+  });
+  REQUIRE(other->ok());
+  REQUIRE(other->value().lessons.size() == 2);
+  CHECK(other->value().lessons[0].cell.marks.empty());  // another student's marks are not in this diary
+  CHECK(other->value().lessons[1].cell.attendance == Attendance::Late);
+
+  auto chart = (*host)->read<JournalProjection>("journal", [&](const JournalProjection& j) {
+    return j.marks_over_time(s.student_a1, s.math);
+  });
+  REQUIRE(chart.size() == 3);
+  CHECK(chart[0].value == 5);
+  CHECK(chart[1].value == 4);
+  CHECK(chart[2].value == 3);
+  CHECK(chart[2].day == testkit::kSep4 + 7);
+}

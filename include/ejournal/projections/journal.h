@@ -58,6 +58,28 @@ struct JournalPage {
   std::vector<JournalRow> rows;
 };
 
+// One lesson in a student's diary: what the class did, and what the student got.
+struct DiaryLesson {
+  JournalLesson lesson;
+  domain::SubjectId subject = 0;
+  JournalCell cell;  // the student's marks and attendance
+};
+
+// A student's diary for the week starting on `monday`: lessons by day and period, and the term marks the
+// student has in the terms that week falls in.
+struct DiaryWeek {
+  domain::Day monday = 0;
+  std::vector<DiaryLesson> lessons;  // in (day, period) order
+  std::vector<std::pair<domain::SubjectId, domain::AttestationValue>> term_marks;
+};
+
+// One mark on a student's chart of a subject.
+struct ChartPoint {
+  domain::Day day = 0;
+  int value = 0;
+  domain::WorkTypeId work_type = 0;
+};
+
 class JournalProjection final : public Projection {
  public:
   std::string_view name() const override { return "journal"; }
@@ -70,6 +92,12 @@ class JournalProjection final : public Projection {
   // not_found for an unknown class, group or term.
   Result<JournalPage> page(domain::ClassId class_id, domain::GroupId group, domain::SubjectId subject,
                            domain::TermId term) const;
+
+  // The diary (projections/journal/diary.cc): the week of the student's class and study groups, from the
+  // same fold as the journal. not_found for an unknown student.
+  Result<DiaryWeek> diary(domain::UserId student, domain::Day monday) const;
+  // The student's live marks in a subject over time, in date order (for a chart).
+  std::vector<ChartPoint> marks_over_time(domain::UserId student, domain::SubjectId subject) const;
 
   // Rounds half up to two decimals, as the journal shows averages.
   static double round_average(double value);
@@ -138,6 +166,8 @@ class JournalProjection final : public Projection {
   std::unordered_map<domain::LessonId, std::vector<domain::UserId>> absent_by_lesson_;  // students with attendance
   std::map<domain::ClassId, std::set<domain::UserId>> students_by_class_;
   std::map<domain::GroupId, std::set<domain::UserId>> students_by_group_;
+  std::unordered_map<domain::UserId, std::vector<domain::MarkId>> marks_by_student_;
+  JournalLesson lesson_view(domain::LessonId id) const;
 };
 
 }  // namespace ejournal::projections

@@ -1,0 +1,72 @@
+// The student's diary and marks chart: queries over the journal's fold (the same lessons, marks and
+// attendance a teacher sees, cut along a student instead of a class).
+#include <algorithm>
+
+#include "ejournal/projections/journal.h"
+
+namespace ejournal::projections {
+
+using namespace domain;
+
+Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
+  const auto member = members_.find(student);
+  if (member == members_.end()) return Status(Code::not_found, "Ученик не найден");
+  const Member& m = member->second;
+  DiaryWeek week;
+  week.monday = monday;
+  const Day sunday = monday + 6;
+  for (const auto& [aid, a] : assignments_) {
+    if (a.class_id != m.class_id || m.class_id == 0) continue;
+    if (a.group != 0 && std::find(m.groups.begin(), m.groups.end(), a.group) == m.groups.end()) continue;
+    const auto lessons = lessons_by_assignment_.find(aid);
+    if (lessons == lessons_by_assignment_.end()) continue;
+    for (LessonId id : lessons->second) {
+      const Lesson& l = lessons_[id];
+      if (l.day < monday || l.day > sunday) continue;
+      DiaryLesson d;
+      d.lesson = lesson_view(id);
+      d.subject = a.subject;
+      if (auto marks = marks_by_lesson_.find(id); marks != marks_by_lesson_.end()) {
+        for (MarkId mid : marks->second) {
+          const Mark& mk = marks_[mid];
+          if (mk.student == student && !mk.removed) d.cell.marks.push_back(JournalMark{mid, mk.value, mk.work_type, mk.comment});
+        }
+      }
+      if (auto at = attendance_.find({id, student}); at != attendance_.end()) d.cell.attendance = at->second;
+      week.lessons.push_back(std::move(d));
+    }
+  }
+  std::sort(week.lessons.begin(), week.lessons.end(), [](const DiaryLesson& a, const DiaryLesson& b) {
+    return std::tie(a.lesson.day, a.lesson.period, a.lesson.id) < std::tie(b.lesson.day, b.lesson.period, b.lesson.id);
+  });
+  // Term marks of the terms this week touches, for the student's grade.
+  const auto cls = classes_.find(m.class_id);
+  if (cls != classes_.end()) {
+    for (const auto& [tid, t] : terms_) {
+      if (t.year != cls->second.year || cls->second.grade < t.grade_from || cls->second.grade > t.grade_to) continue;
+      if (t.last_day < monday || t.first_day > sunday) continue;
+      for (const auto& [key, value] : attestation_) {
+        const auto& [s, subject, kind, year, term] = key;
+        if (s == student && kind == static_cast<int>(AttestationKind::Term) && term == tid) week.term_marks.emplace_back(subject, value);
+      }
+    }
+  }
+  return week;
+}
+
+std::vector<ChartPoint> JournalProjection::marks_over_time(UserId student, SubjectId subject) const {
+  std::vector<ChartPoint> points;
+  const auto marks = marks_by_student_.find(student);
+  if (marks == marks_by_student_.end()) return points;
+  for (MarkId mid : marks->second) {
+    const Mark& mk = marks_[mid];
+    if (mk.removed) continue;
+    const Lesson& l = lessons_[mk.lesson];
+    if (assignments_.at(l.assignment).subject != subject) continue;
+    points.push_back(ChartPoint{l.day, mk.value, mk.work_type});
+  }
+  std::stable_sort(points.begin(), points.end(), [](const ChartPoint& a, const ChartPoint& b) { return a.day < b.day; });
+  return points;
+}
+
+}  // namespace ejournal::projections
