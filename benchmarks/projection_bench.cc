@@ -65,7 +65,7 @@ int run_replay(const std::vector<std::string>& args) {
   }
   JsonLine("replay")
       .add("events", (*host)->applied())
-      .add("projections", std::string("roster,journal"))
+      .add("projections", std::string("roster,journal,audit"))
       .add("events_per_s", static_cast<double>((*host)->applied()) / elapsed)
       .add("rss_mb", rss_mb())
       .add("projections_rss_mb", rss_mb() - rss_before)

@@ -1,5 +1,6 @@
 #include "ejournal/projections/catalog.h"
 
+#include "ejournal/projections/audit.h"
 #include "ejournal/projections/journal.h"
 #include "ejournal/projections/roster.h"
 
@@ -9,6 +10,7 @@ std::vector<std::unique_ptr<Projection>> all_projections() {
   std::vector<std::unique_ptr<Projection>> v;
   v.push_back(std::make_unique<RosterProjection>());
   v.push_back(std::make_unique<JournalProjection>());
+  v.push_back(std::make_unique<AuditProjection>());
   return v;
 }
 

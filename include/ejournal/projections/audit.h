@@ -1,0 +1,101 @@
+// AuditProjection: every change to a cell, mark, absence, topic, homework, term mark or personal-data record
+// — who, when, old → new, why — for the deputies who check the journal (order 5.4).
+//
+// Queries by cell, student, actor, class and subject, and time range; and the two the deputies need most:
+// changes made after the lesson's term was closed, and entries made more than N days after the lesson.
+// Thread-safety: none; use it through a ProjectionHost.
+#pragma once
+
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "ejournal/domain/types.h"
+#include "ejournal/projections/projection.h"
+
+namespace ejournal::projections {
+
+enum class AuditKind : std::uint8_t {
+  mark_set, mark_corrected, mark_removed, attendance_set, attendance_cleared, topic_set, homework_set,
+  attestation_set, personal_data_recorded, personal_data_erased
+};
+
+struct AuditEntry {
+  log::Position position = log::kNoPosition;
+  log::Timestamp recorded_at = 0;
+  domain::UserId actor = 0;
+  AuditKind kind = AuditKind::mark_set;
+  domain::LessonId lesson = 0;       // 0 for attestation and personal data
+  domain::UserId student = 0;        // the person concerned (a parent for their personal data)
+  domain::ClassId class_id = 0;
+  domain::SubjectId subject = 0;
+  domain::Day lesson_day = 0;
+  std::string before;                // "" when there was nothing
+  std::string after;                 // "" when it is gone
+  std::string reason;
+  bool after_term_closed = false;    // the lesson's (or mark's) term was closed when this was recorded
+};
+
+class AuditProjection final : public Projection {
+ public:
+  std::string_view name() const override { return "audit"; }
+  void apply(const EventView& event) override;
+  std::string snapshot() const override;
+  Status restore(std::string_view bytes) override;
+  std::unique_ptr<Projection> fresh() const override { return std::make_unique<AuditProjection>(); }
+
+  const std::vector<AuditEntry>& entries() const { return entries_; }
+  std::vector<AuditEntry> by_cell(domain::LessonId lesson, domain::UserId student) const;
+  std::vector<AuditEntry> by_student(domain::UserId student) const;
+  std::vector<AuditEntry> by_actor(domain::UserId actor) const;
+  std::vector<AuditEntry> by_class_subject(domain::ClassId class_id, domain::SubjectId subject) const;
+  std::vector<AuditEntry> between(log::Timestamp from, log::Timestamp to) const;
+  std::vector<AuditEntry> after_term_closed() const;
+  // Entries recorded more than `days` whole days after their lesson's day (Moscow time).
+  std::vector<AuditEntry> late(int days) const;
+
+ private:
+  struct Mark {
+    domain::LessonId lesson = 0;
+    domain::UserId student = 0;
+    int value = 0;
+    domain::WorkTypeId work_type = 0;
+  };
+  struct Lesson {
+    domain::AssignmentId assignment = 0;
+    domain::Day day = 0;
+    std::string topic, homework;
+  };
+  struct Assignment {
+    domain::ClassId class_id = 0;
+    domain::SubjectId subject = 0;
+  };
+  struct Term {
+    domain::YearId year = 0;
+    domain::Day first_day = 0, last_day = 0;
+    int grade_from = 0, grade_to = 0;
+    bool closed = false;
+  };
+  struct Class {
+    domain::YearId year = 0;
+    int grade = 0;
+  };
+
+  void record(const EventView& ev, AuditKind kind, domain::LessonId lesson, domain::UserId student,
+              std::string before, std::string after, std::string reason);
+  bool term_closed_for(domain::LessonId lesson) const;
+  template <typename Pred>
+  std::vector<AuditEntry> select(Pred pred) const;
+
+  std::vector<AuditEntry> entries_;
+  std::map<domain::MarkId, Mark> marks_;
+  std::map<domain::LessonId, Lesson> lessons_;
+  std::map<domain::AssignmentId, Assignment> assignments_;
+  std::map<domain::TermId, Term> terms_;
+  std::map<domain::ClassId, Class> classes_;
+  std::map<std::pair<domain::LessonId, domain::UserId>, domain::Attendance> attendance_;
+  std::map<std::tuple<domain::UserId, domain::SubjectId, int, domain::YearId, domain::TermId>, domain::AttestationValue> attestation_;
+};
+
+}  // namespace ejournal::projections

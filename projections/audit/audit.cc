@@ -1,0 +1,281 @@
+#include "ejournal/projections/audit.h"
+
+#include "ejournal/fb/audit_snapshot_generated.h"
+
+namespace ejournal::projections {
+namespace {
+
+using namespace domain;
+
+constexpr log::Timestamp kMicrosPerDay = 86'400'000'000LL;
+constexpr log::Timestamp kMoscowOffset = 3LL * 3'600'000'000LL;
+
+std::string str(const flatbuffers::String* s) { return s != nullptr ? s->str() : std::string(); }
+
+std::string attendance_text(Attendance a) {
+  switch (a) {
+    case Attendance::Absent: return "н";
+    case Attendance::Excused: return "уп";
+    case Attendance::Sick: return "б";
+    case Attendance::Late: return "оп";
+  }
+  return "?";
+}
+
+std::string attestation_text(AttestationValue v) {
+  switch (v) {
+    case AttestationValue::NotAttested: return "н/а";
+    case AttestationValue::Passed: return "зач";
+    case AttestationValue::NotPassed: return "незач";
+    case AttestationValue::Exempt: return "осв";
+    case AttestationValue::None: return "";
+    default: return std::to_string(static_cast<int>(v));
+  }
+}
+
+}  // namespace
+
+bool AuditProjection::term_closed_for(LessonId lesson) const {
+  const auto l = lessons_.find(lesson);
+  if (l == lessons_.end()) return false;
+  const auto a = assignments_.find(l->second.assignment);
+  if (a == assignments_.end()) return false;
+  const auto c = classes_.find(a->second.class_id);
+  if (c == classes_.end()) return false;
+  for (const auto& [id, t] : terms_) {
+    if (t.year == c->second.year && c->second.grade >= t.grade_from && c->second.grade <= t.grade_to &&
+        l->second.day >= t.first_day && l->second.day <= t.last_day)
+      return t.closed;
+  }
+  return false;
+}
+
+void AuditProjection::record(const EventView& ev, AuditKind kind, LessonId lesson, UserId student, std::string before,
+                             std::string after, std::string reason) {
+  AuditEntry e;
+  e.position = ev.position;
+  e.recorded_at = ev.recorded_at;
+  e.actor = ev.actor;
+  e.kind = kind;
+  e.lesson = lesson;
+  e.student = student;
+  if (auto l = lessons_.find(lesson); l != lessons_.end()) {
+    e.lesson_day = l->second.day;
+    if (auto a = assignments_.find(l->second.assignment); a != assignments_.end()) {
+      e.class_id = a->second.class_id;
+      e.subject = a->second.subject;
+    }
+  }
+  e.before = std::move(before);
+  e.after = std::move(after);
+  e.reason = std::move(reason);
+  e.after_term_closed = lesson != 0 && term_closed_for(lesson);
+  entries_.push_back(std::move(e));
+}
+
+void AuditProjection::apply(const EventView& ev) {
+  using E = fb::Event;
+  const fb::Envelope& env = ev.envelope;
+  switch (env.event_type()) {
+    case E::TermDefined: {
+      const auto* e = env.event_as_TermDefined();
+      terms_[e->term()] = Term{e->year(), e->first_day(), e->last_day(), e->grade_from(), e->grade_to(), false};
+      break;
+    }
+    case E::TermClosed: terms_[env.event_as_TermClosed()->term()].closed = true; break;
+    case E::TermReopened: terms_[env.event_as_TermReopened()->term()].closed = false; break;
+    case E::ClassCreated: classes_[env.event_as_ClassCreated()->class_id()] = Class{env.event_as_ClassCreated()->year(), env.event_as_ClassCreated()->grade()}; break;
+    case E::TeacherAssigned: {
+      const auto* e = env.event_as_TeacherAssigned();
+      assignments_[e->assignment()] = Assignment{e->class_id(), e->subject()};
+      break;
+    }
+    case E::LessonScheduled: {
+      const auto* e = env.event_as_LessonScheduled();
+      lessons_[e->lesson()] = Lesson{e->assignment(), e->day(), {}, {}};
+      break;
+    }
+    case E::LessonTopicSet: {
+      const auto* e = env.event_as_LessonTopicSet();
+      Lesson& l = lessons_[e->lesson()];
+      record(ev, AuditKind::topic_set, e->lesson(), 0, l.topic, str(e->topic()), "");
+      l.topic = str(e->topic());
+      break;
+    }
+    case E::HomeworkSet: {
+      const auto* e = env.event_as_HomeworkSet();
+      Lesson& l = lessons_[e->lesson()];
+      record(ev, AuditKind::homework_set, e->lesson(), 0, l.homework, str(e->text()), "");
+      l.homework = str(e->text());
+      break;
+    }
+    case E::MarkSet: {
+      const auto* e = env.event_as_MarkSet();
+      marks_[e->mark()] = Mark{e->lesson(), e->student(), e->value(), e->work_type()};
+      record(ev, AuditKind::mark_set, e->lesson(), e->student(), "", std::to_string(e->value()), str(e->comment()));
+      break;
+    }
+    case E::MarkCorrected: {
+      const auto* e = env.event_as_MarkCorrected();
+      Mark& m = marks_[e->mark()];
+      record(ev, AuditKind::mark_corrected, m.lesson, m.student, std::to_string(m.value), std::to_string(e->value()),
+             str(e->reason()));
+      m.value = e->value();
+      m.work_type = e->work_type();
+      break;
+    }
+    case E::MarkRemoved: {
+      const auto* e = env.event_as_MarkRemoved();
+      const Mark& m = marks_[e->mark()];
+      record(ev, AuditKind::mark_removed, m.lesson, m.student, std::to_string(m.value), "", str(e->reason()));
+      break;
+    }
+    case E::AbsenceMarked: {
+      const auto* e = env.event_as_AbsenceMarked();
+      std::string before;
+      if (auto it = attendance_.find({e->lesson(), e->student()}); it != attendance_.end()) before = attendance_text(it->second);
+      record(ev, AuditKind::attendance_set, e->lesson(), e->student(), before, attendance_text(e->code()), "");
+      attendance_[{e->lesson(), e->student()}] = e->code();
+      break;
+    }
+    case E::AttendanceCleared: {
+      const auto* e = env.event_as_AttendanceCleared();
+      std::string before;
+      if (auto it = attendance_.find({e->lesson(), e->student()}); it != attendance_.end()) {
+        before = attendance_text(it->second);
+        attendance_.erase(it);
+      }
+      record(ev, AuditKind::attendance_cleared, e->lesson(), e->student(), before, "", str(e->reason()));
+      break;
+    }
+    case E::AttestationMarkSet: {
+      const auto* e = env.event_as_AttestationMarkSet();
+      const auto key = std::make_tuple(e->student(), e->subject(), static_cast<int>(e->kind()), e->year(), e->term());
+      std::string before;
+      if (auto it = attestation_.find(key); it != attestation_.end()) before = attestation_text(it->second);
+      record(ev, AuditKind::attestation_set, 0, e->student(), before, attestation_text(e->value()), str(e->reason()));
+      entries_.back().subject = e->subject();
+      if (e->kind() == AttestationKind::Term)
+        if (auto t = terms_.find(e->term()); t != terms_.end()) entries_.back().after_term_closed = t->second.closed;
+      attestation_[key] = e->value();
+      break;
+    }
+    case E::PersonalDataRecorded: {
+      const auto* e = env.event_as_PersonalDataRecorded();
+      record(ev, AuditKind::personal_data_recorded, 0, e->subject(), "", "запись обновлена", "");
+      break;
+    }
+    case E::PersonalDataErased: {
+      const auto* e = env.event_as_PersonalDataErased();
+      record(ev, AuditKind::personal_data_erased, 0, e->subject(), "", "удалены", str(e->reason()));
+      break;
+    }
+    default: break;
+  }
+}
+
+template <typename Pred>
+std::vector<AuditEntry> AuditProjection::select(Pred pred) const {
+  std::vector<AuditEntry> out;
+  for (const auto& e : entries_)
+    if (pred(e)) out.push_back(e);
+  return out;
+}
+
+std::vector<AuditEntry> AuditProjection::by_cell(LessonId lesson, UserId student) const {
+  return select([&](const AuditEntry& e) { return e.lesson == lesson && e.student == student; });
+}
+std::vector<AuditEntry> AuditProjection::by_student(UserId student) const {
+  return select([&](const AuditEntry& e) { return e.student == student; });
+}
+std::vector<AuditEntry> AuditProjection::by_actor(UserId actor) const {
+  return select([&](const AuditEntry& e) { return e.actor == actor; });
+}
+std::vector<AuditEntry> AuditProjection::by_class_subject(ClassId class_id, SubjectId subject) const {
+  return select([&](const AuditEntry& e) { return e.class_id == class_id && e.subject == subject; });
+}
+std::vector<AuditEntry> AuditProjection::between(log::Timestamp from, log::Timestamp to) const {
+  return select([&](const AuditEntry& e) { return e.recorded_at >= from && e.recorded_at <= to; });
+}
+std::vector<AuditEntry> AuditProjection::after_term_closed() const {
+  return select([](const AuditEntry& e) { return e.after_term_closed; });
+}
+std::vector<AuditEntry> AuditProjection::late(int days) const {
+  return select([&](const AuditEntry& e) {
+    if (e.lesson == 0) return false;
+    const auto local_day = static_cast<Day>((e.recorded_at + kMoscowOffset) / kMicrosPerDay);
+    return local_day - e.lesson_day > days;
+  });
+}
+
+std::string AuditProjection::snapshot() const {
+  namespace s = fb::snap;
+  flatbuffers::FlatBufferBuilder b(1 << 20);
+  std::vector<flatbuffers::Offset<s::AEntry>> entries;
+  for (const auto& e : entries_)
+    entries.push_back(s::CreateAEntryDirect(b, e.position, e.recorded_at, e.actor, static_cast<std::uint8_t>(e.kind), e.lesson,
+                                            e.student, e.class_id, e.subject, e.lesson_day, e.before.c_str(), e.after.c_str(),
+                                            e.reason.c_str(), e.after_term_closed));
+  std::vector<flatbuffers::Offset<s::AMark>> marks;
+  for (const auto& [id, m] : marks_)
+    marks.push_back(s::CreateAMark(b, id, m.lesson, m.student, static_cast<std::uint8_t>(m.value), m.work_type));
+  std::vector<flatbuffers::Offset<s::ALesson>> lessons;
+  for (const auto& [id, l] : lessons_)
+    lessons.push_back(s::CreateALessonDirect(b, id, l.assignment, l.day, l.topic.c_str(), l.homework.c_str()));
+  std::vector<flatbuffers::Offset<s::AAssignment>> assignments;
+  for (const auto& [id, a] : assignments_) assignments.push_back(s::CreateAAssignment(b, id, a.class_id, a.subject));
+  std::vector<flatbuffers::Offset<s::ATerm>> terms;
+  for (const auto& [id, t] : terms_)
+    terms.push_back(s::CreateATerm(b, id, t.year, t.first_day, t.last_day, static_cast<std::uint8_t>(t.grade_from),
+                                   static_cast<std::uint8_t>(t.grade_to), t.closed));
+  std::vector<flatbuffers::Offset<s::AClass>> classes;
+  for (const auto& [id, c] : classes_) classes.push_back(s::CreateAClass(b, id, c.year, static_cast<std::uint8_t>(c.grade)));
+  std::vector<flatbuffers::Offset<s::AAttendance>> attendance;
+  for (const auto& [key, code] : attendance_)
+    attendance.push_back(s::CreateAAttendance(b, key.first, key.second, static_cast<std::uint8_t>(code)));
+  std::vector<flatbuffers::Offset<s::AAttestation>> attestation;
+  for (const auto& [key, v] : attestation_) {
+    const auto& [student, subject, kind, year, term] = key;
+    attestation.push_back(s::CreateAAttestation(b, student, subject, static_cast<std::uint8_t>(kind), year, term,
+                                                static_cast<std::uint8_t>(v)));
+  }
+  b.Finish(s::CreateAuditDirect(b, &entries, &marks, &lessons, &assignments, &terms, &classes, &attendance, &attestation),
+           s::AuditIdentifier());
+  return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+}
+
+Status AuditProjection::restore(std::string_view raw) {
+  namespace s = fb::snap;
+  std::string aligned;  // FlatBuffers reads in place and needs the buffer 8-byte aligned
+  if (reinterpret_cast<std::uintptr_t>(raw.data()) % 8 != 0) raw = aligned.assign(raw);
+  flatbuffers::Verifier verifier(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size(), 64, 100'000'000);
+  if (!s::AuditBufferHasIdentifier(raw.data()) || !s::VerifyAuditBuffer(verifier))
+    return Status(Code::corruption, "not an audit snapshot");
+  const s::Audit* a = s::GetAudit(raw.data());
+  AuditProjection next;
+  if (a->entries())
+    for (const auto* e : *a->entries())
+      next.entries_.push_back(AuditEntry{e->position(), e->recorded_at(), e->actor(), static_cast<AuditKind>(e->kind()),
+                                         e->lesson(), e->student(), e->class_id(), e->subject(), e->lesson_day(),
+                                         str(e->before()), str(e->after()), str(e->reason()), e->after_term_closed()});
+  if (a->marks())
+    for (const auto* m : *a->marks()) next.marks_[m->id()] = Mark{m->lesson(), m->student(), m->value(), m->work_type()};
+  if (a->lessons())
+    for (const auto* l : *a->lessons()) next.lessons_[l->id()] = Lesson{l->assignment(), l->day(), str(l->topic()), str(l->homework())};
+  if (a->assignments())
+    for (const auto* x : *a->assignments()) next.assignments_[x->id()] = Assignment{x->class_id(), x->subject()};
+  if (a->terms())
+    for (const auto* t : *a->terms())
+      next.terms_[t->id()] = Term{t->year(), t->first_day(), t->last_day(), t->grade_from(), t->grade_to(), t->closed()};
+  if (a->classes())
+    for (const auto* c : *a->classes()) next.classes_[c->id()] = Class{c->year(), c->grade()};
+  if (a->attendance())
+    for (const auto* x : *a->attendance()) next.attendance_[{x->lesson(), x->student()}] = static_cast<Attendance>(x->code());
+  if (a->attestation())
+    for (const auto* x : *a->attestation())
+      next.attestation_[{x->student(), x->subject(), x->kind(), x->year(), x->term()}] = static_cast<AttestationValue>(x->value());
+  *this = std::move(next);
+  return Status::OK();
+}
+
+}  // namespace ejournal::projections
