@@ -1,8 +1,10 @@
 #include "ejournal/projections/catalog.h"
 
 #include "ejournal/projections/audit.h"
+#include "ejournal/projections/control.h"
 #include "ejournal/projections/journal.h"
 #include "ejournal/projections/roster.h"
+#include "ejournal/projections/stats.h"
 
 namespace ejournal::projections {
 
@@ -11,6 +13,8 @@ std::vector<std::unique_ptr<Projection>> all_projections() {
   v.push_back(std::make_unique<RosterProjection>());
   v.push_back(std::make_unique<JournalProjection>());
   v.push_back(std::make_unique<AuditProjection>());
+  v.push_back(std::make_unique<ControlProjection>());
+  v.push_back(std::make_unique<StatsProjection>());
   return v;
 }
 

@@ -24,8 +24,7 @@ Status replay(const log::EventLog& log, Projection& p, log::Position from, log::
   if (to <= from) return Status::OK();
   auto c = log.cursor(from + 1);
   for (; c->valid() && c->position() <= to; c->next()) {
-    const fb::Envelope* env = c->envelope();
-    p.apply(EventView{c->position(), env->header()->recorded_at_us(), static_cast<std::uint32_t>(env->header()->actor()), *env});
+    p.apply(view_of(c->position(), c->bytes()));
   }
   return c->status();
 }
@@ -88,9 +87,7 @@ struct ProjectionHost::State {
     while (c->valid() && c->position() <= head) {
       std::unique_lock lock(mu);  // released before a snapshot, which reads under a shared lock
       for (std::size_t n = 0; n < kApplyBatch && c->valid() && c->position() <= head; ++n, c->next()) {
-        const fb::Envelope* env = c->envelope();
-        const EventView view{c->position(), env->header()->recorded_at_us(),
-                             static_cast<std::uint32_t>(env->header()->actor()), *env};
+        const EventView view = view_of(c->position(), c->bytes());
         for (std::size_t i = 0; i < projections.size(); ++i) {
           if (checkpoints[i] >= view.position) continue;
           projections[i]->apply(view);

@@ -1,14 +1,13 @@
 #include "ejournal/projections/audit.h"
 
 #include "ejournal/fb/audit_snapshot_generated.h"
+#include "school_time.h"
 
 namespace ejournal::projections {
 namespace {
 
 using namespace domain;
 
-constexpr log::Timestamp kMicrosPerDay = 86'400'000'000LL;
-constexpr log::Timestamp kMoscowOffset = 3LL * 3'600'000'000LL;
 
 std::string str(const flatbuffers::String* s) { return s != nullptr ? s->str() : std::string(); }
 
@@ -197,14 +196,19 @@ std::vector<AuditEntry> AuditProjection::by_class_subject(ClassId class_id, Subj
 std::vector<AuditEntry> AuditProjection::between(log::Timestamp from, log::Timestamp to) const {
   return select([&](const AuditEntry& e) { return e.recorded_at >= from && e.recorded_at <= to; });
 }
+std::vector<AuditEntry> AuditProjection::changes(ClassId class_id, SubjectId subject, log::Timestamp from,
+                                                 log::Timestamp to) const {
+  return select([&](const AuditEntry& e) {
+    return e.class_id == class_id && e.subject == subject && e.recorded_at >= from && e.recorded_at <= to;
+  });
+}
 std::vector<AuditEntry> AuditProjection::after_term_closed() const {
   return select([](const AuditEntry& e) { return e.after_term_closed; });
 }
 std::vector<AuditEntry> AuditProjection::late(int days) const {
   return select([&](const AuditEntry& e) {
     if (e.lesson == 0) return false;
-    const auto local_day = static_cast<Day>((e.recorded_at + kMoscowOffset) / kMicrosPerDay);
-    return local_day - e.lesson_day > days;
+    return school_day(e.recorded_at) - e.lesson_day > days;
   });
 }
 

@@ -512,6 +512,7 @@ class Generator {
     const bool test = c.grade >= 2 && n % 10 == 9;
     const bool written = c.grade >= 2 && n % 10 == 4 && (a.subject == 0 || a.subject == 6 || a.subject == 7);
     const double p_mark = c.grade <= 4 ? 0.25 : c.grade <= 9 ? 0.30 : 0.35;
+    if (uniform() < 0.97) run(teacher, cmd::TakeAttendance{l.id});  // now and then a teacher forgets the register
     for (int si : students_of(a)) {
       const StudentPlan& s = students_[static_cast<std::size_t>(si)];
       ++report_.student_lessons;

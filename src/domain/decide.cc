@@ -71,7 +71,7 @@ Result<Decision> decide(const WriteModel& m, const ActorView& a, const Command& 
           return decide_people(m, a, command, vault);
         } else if constexpr (one_of<T, cmd::ScheduleLesson, cmd::ScheduleFromTimetable, cmd::SetTopic, cmd::SetHomework, cmd::SubstituteLesson,
                                     cmd::CancelLesson, cmd::SetMark, cmd::CorrectMark, cmd::RemoveMark,
-                                    cmd::SetAttendance, cmd::ClearAttendance, cmd::SetAttestationMark>) {
+                                    cmd::SetAttendance, cmd::ClearAttendance, cmd::TakeAttendance, cmd::SetAttestationMark>) {
           return decide_lessons(m, a, command);
         } else {
           static_assert(one_of<T, cmd::ReviewHomework, cmd::CloseTerm, cmd::ReopenTerm, cmd::RequestCorrection,

@@ -229,6 +229,17 @@ Result<Decision> clear_attendance(const WriteModel& m, const ActorView& a, const
   return d;
 }
 
+Result<Decision> take_attendance(const WriteModel& m, const ActorView& a, const cmd::TakeAttendance& c) {
+  auto l = find_lesson(m, c.lesson);
+  if (!l.ok()) return l.status();
+  if (!teaches(m, a, **l)) return forbidden("посещаемость отмечает учитель урока");
+  if ((*l)->not_held) return refuse(Code::conflict, "Урок не проведён");
+  if (auto s = term_open(m, **l); !s.ok()) return s;
+  Decision d;
+  emit(d, fb::Event::AttendanceTaken, [&](auto& b) { return fb::CreateAttendanceTaken(b, c.lesson).Union(); });
+  return d;
+}
+
 bool word_mark(AttestationValue v) {
   return v == AttestationValue::NotAttested || v == AttestationValue::Passed || v == AttestationValue::NotPassed ||
          v == AttestationValue::Exempt;
@@ -288,6 +299,7 @@ Result<Decision> decide_lessons(const WriteModel& m, const ActorView& a, const C
   if (auto* x = std::get_if<cmd::RemoveMark>(&c)) return remove_mark(m, a, *x);
   if (auto* x = std::get_if<cmd::SetAttendance>(&c)) return set_attendance(m, a, *x);
   if (auto* x = std::get_if<cmd::ClearAttendance>(&c)) return clear_attendance(m, a, *x);
+  if (auto* x = std::get_if<cmd::TakeAttendance>(&c)) return take_attendance(m, a, *x);
   if (auto* x = std::get_if<cmd::SetAttestationMark>(&c)) return set_attestation(m, a, *x);
   return Status(Code::invalid_argument, "not a lesson command");
 }

@@ -242,6 +242,7 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
     case E::LessonTopicSet:
     case E::HomeworkSet:
     case E::HomeworkReviewed: break;
+    case E::AttendanceTaken: break;
     case E::AttestationMarkSet: {
       const auto* e = env.event_as_AttestationMarkSet();
       attestations_.insert(AttestationKey{e->student(), e->subject(), e->kind(), e->year(), e->term()});

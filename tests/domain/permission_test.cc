@@ -78,6 +78,7 @@ TEST_CASE("each command is allowed to exactly the roles and scopes the order giv
       {cmd::RemoveMark{s.mark_a1, "ошибка при вводе", 0}, teacher_a},
       {cmd::SetAttendance{s.lesson_5a, s.student_a2, Attendance::Sick, 0}, teacher_a},
       {cmd::ClearAttendance{s.lesson_5a, s.student_a1, "пришёл вовремя", 0}, teacher_a},
+      {cmd::TakeAttendance{s.lesson_5a}, teacher_a},
       {cmd::SetAttestationMark{s.student_a1, s.math, AttestationKind::Term, s.q1, AttestationValue::Five, ""}, teacher_a},
       {cmd::ReviewHomework{s.lesson_5a, true, ""}, deputy},
       {cmd::CloseTerm{s.q1}, deputy},

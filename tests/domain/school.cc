@@ -14,7 +14,8 @@ PersonalData person(const std::string& last, const std::string& first) {
   return p;
 }
 
-School::School() : data_(dir_.sub("data")) {
+School::School(log::Timestamp start)
+    : clock(std::make_shared<ManualClock>(start != 0 ? start : log::SystemClock().now())), data_(dir_.sub("data")) {
   open();
   admin = must(0, cmd::CreateStaffAccount{"admin", Role::Administrator, "Администратор", 0});
   deputy = must(admin, cmd::CreateStaffAccount{"deputy", Role::Deputy, "Завуч Мария Петровна", 0});
@@ -56,7 +57,9 @@ School::School() : data_(dir_.sub("data")) {
 School::~School() = default;
 
 void School::open() {
-  auto l = log::open_event_log(data_);
+  log::LogOptions options;
+  options.clock = clock;
+  auto l = log::open_event_log(data_, options);
   if (!l.ok()) throw std::runtime_error(l.status().to_string());
   log_ = std::move(*l);
   auto v = open_vault(data_, *log_);

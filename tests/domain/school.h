@@ -17,9 +17,15 @@ inline constexpr domain::Day kOct31 = 19661;
 inline constexpr domain::Day kNov6 = 19667;   // quarter 2
 inline constexpr domain::Day kMay31 = 19874;
 
+// The log timestamp of `hour`:`minute` school time (Moscow, UTC+3) on `day`.
+constexpr log::Timestamp school_time(domain::Day day, int hour, int minute = 0) {
+  return ((static_cast<log::Timestamp>(day) * 86'400 + hour * 3'600 + minute * 60) - 3 * 3'600) * 1'000'000;
+}
+
 class School {
  public:
-  School();
+  // `start`: the clock's first reading (default: the real time now).
+  explicit School(log::Timestamp start = 0);
   ~School();
 
   // Runs a command with a fresh command id; the test decides whether it must pass.
@@ -33,6 +39,9 @@ class School {
   log::EventLog& log() { return *log_; }
   domain::Domain& domain() { return *domain_; }
   domain::PersonalDataVault& vault() { return *vault_; }
+
+  // Stamps the log's records; starts at the real time, so entries look made "now" unless a test moves it.
+  std::shared_ptr<ManualClock> clock;
 
   // Who is who.
   domain::UserId admin = 0, deputy = 0, director = 0;

@@ -20,6 +20,7 @@ TEST_CASE("the audit names who changed a cell, from what to what, when and why",
   s.must(s.deputy, cmd::CloseTerm{s.q1});
   const auto request = s.must(s.teacher_a, cmd::RequestCorrection{fb::CorrectionKind::RemoveMark, 0, 0, s.mark_a1, 0, 0,
                                                                    Attendance::Absent, "поставлена ошибочно"});
+  s.clock->advance(60'000'000);
   s.must(s.deputy, cmd::ApproveCorrection{request, ""});
 
   HostOptions o;
@@ -76,4 +77,29 @@ TEST_CASE("the audit names who changed a cell, from what to what, when and why",
       CHECK(e.after.find("Иванов") == std::string::npos);
     }
   CHECK(saw_pd);
+}
+
+TEST_CASE("what changed in a class's subject between two times", "[projections][audit]") {
+  testkit::School s(testkit::school_time(testkit::kSep4, 8));
+  const log::Timestamp t1 = testkit::school_time(testkit::kSep4 + 1, 0);
+  s.clock->set(testkit::school_time(testkit::kSep4 + 1, 9));
+  s.must(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "описка", 0});
+  s.must(s.teacher_b, cmd::SetMark{s.lesson_5b, s.student_b1, 3, s.answer, "", 0});  // another class
+  s.clock->set(testkit::school_time(testkit::kSep4 + 3, 9));
+  const log::Timestamp t2 = testkit::school_time(testkit::kSep4 + 2, 0);
+  s.must(s.teacher_a, cmd::SetTopic{s.lesson_5a, "Дроби"});  // after t2
+
+  HostOptions o;
+  o.follow = false;
+  std::vector<std::unique_ptr<Projection>> projections;
+  projections.push_back(std::make_unique<AuditProjection>());
+  auto host = ProjectionHost::start(s.log(), std::move(projections), o);
+  REQUIRE(host.ok());
+  auto changed = (*host)->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.changes(s.class_5a, s.math, t1, t2); });
+  REQUIRE(changed.size() == 1);
+  CHECK(changed[0].kind == AuditKind::mark_corrected);
+  CHECK(changed[0].after == "4");
+  auto before = (*host)->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.changes(s.class_5a, s.math, 0, t1); });
+  REQUIRE(before.size() == 1);
+  CHECK(before[0].kind == AuditKind::mark_set);
 }

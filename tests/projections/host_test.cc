@@ -41,8 +41,7 @@ std::vector<std::string> replayed(const log::EventLog& log, log::Position to) {
   auto projections = all();
   auto c = log.cursor(1);
   for (; c->valid() && c->position() <= to; c->next()) {
-    const auto* env = c->envelope();
-    const EventView view{c->position(), env->header()->recorded_at_us(), static_cast<std::uint32_t>(env->header()->actor()), *env};
+    const EventView view = view_of(c->position(), c->bytes());
     for (auto& p : projections) p->apply(view);
   }
   REQUIRE(c->status().ok());

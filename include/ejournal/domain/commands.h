@@ -89,6 +89,8 @@ struct SetAttendance { LessonId lesson = 0; UserId student = 0; Attendance code 
                        std::uint32_t expected_version = 0; };
 struct ClearAttendance { LessonId lesson = 0; UserId student = 0; std::string reason;
                          std::uint32_t expected_version = 0; };
+// The register is taken: students without an attendance mark in the lesson were present.
+struct TakeAttendance { LessonId lesson = 0; };
 
 // Term, year, exam and final marks (the subject's teacher of the student's class or group). A term mark
 // names its term; the others name the academic year (term 0).
@@ -119,7 +121,7 @@ using Command = std::variant<
     cmd::AddParent, cmd::LinkParent, cmd::UnlinkParent, cmd::RecordPersonalData, cmd::CheckPersonalData,
     cmd::ErasePersonalData, cmd::ScheduleLesson, cmd::ScheduleFromTimetable, cmd::SetTopic, cmd::SetHomework, cmd::SubstituteLesson,
     cmd::CancelLesson, cmd::SetMark, cmd::CorrectMark, cmd::RemoveMark, cmd::SetAttendance,
-    cmd::ClearAttendance, cmd::SetAttestationMark, cmd::ReviewHomework, cmd::CloseTerm, cmd::ReopenTerm,
+    cmd::ClearAttendance, cmd::TakeAttendance, cmd::SetAttestationMark, cmd::ReviewHomework, cmd::CloseTerm, cmd::ReopenTerm,
     cmd::RequestCorrection, cmd::ApproveCorrection, cmd::RejectCorrection>;
 
 // Stable snake_case name of a command ("set_mark"), as used in the protocol and in tests.

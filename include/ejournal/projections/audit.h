@@ -51,6 +51,9 @@ class AuditProjection final : public Projection {
   std::vector<AuditEntry> by_actor(domain::UserId actor) const;
   std::vector<AuditEntry> by_class_subject(domain::ClassId class_id, domain::SubjectId subject) const;
   std::vector<AuditEntry> between(log::Timestamp from, log::Timestamp to) const;
+  // What changed in a class's subject between two times (both inclusive): the deputies' "since last check".
+  std::vector<AuditEntry> changes(domain::ClassId class_id, domain::SubjectId subject, log::Timestamp from,
+                                  log::Timestamp to) const;
   std::vector<AuditEntry> after_term_closed() const;
   // Entries recorded more than `days` whole days after their lesson's day (Moscow time).
   std::vector<AuditEntry> late(int days) const;

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "ejournal/fb/envelope_generated.h"
+#include "ejournal/log/envelope.h"
 #include "ejournal/log/types.h"
 #include "ejournal/status.h"
 
@@ -26,7 +27,15 @@ struct EventView {
   log::Timestamp recorded_at;
   std::uint32_t actor;
   const fb::Envelope& envelope;
+  std::size_t stored_bytes = 0;  // the record's size in the log, before RocksDB compresses it
 };
+
+// The view of a record as the log stores it (a cursor's bytes, already verified by the log).
+inline EventView view_of(log::Position position, std::string_view bytes) {
+  const fb::Envelope* env = log::envelope_of(bytes);
+  return EventView{position, env->header()->recorded_at_us(), static_cast<std::uint32_t>(env->header()->actor()), *env,
+                   bytes.size()};
+}
 
 class Projection {
  public:

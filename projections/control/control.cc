@@ -1,0 +1,233 @@
+#include "ejournal/projections/control.h"
+
+#include <algorithm>
+
+#include "ejournal/fb/control_snapshot_generated.h"
+#include "school_time.h"
+
+namespace ejournal::projections {
+namespace {
+
+using namespace domain;
+
+std::string str(const flatbuffers::String* s) { return s != nullptr ? s->str() : std::string(); }
+
+}  // namespace
+
+ControlLesson* ControlProjection::find(LessonId id) {
+  if (id == 0 || id >= lessons_.size() || lessons_[id].id == 0) return nullptr;
+  return &lessons_[id];
+}
+
+const ControlLesson* ControlProjection::lesson(LessonId id) const {
+  return const_cast<ControlProjection*>(this)->find(id);
+}
+
+void ControlProjection::first_day(LessonId id, Day ControlLesson::*field, Day day) {
+  if (ControlLesson* l = find(id); l != nullptr && l->*field == 0) l->*field = day;
+}
+
+void ControlProjection::apply(const EventView& ev) {
+  using E = fb::Event;
+  const fb::Envelope& env = ev.envelope;
+  const Day today = school_day(ev.recorded_at);
+  switch (env.event_type()) {
+    case E::TeacherAssigned: {
+      const auto* e = env.event_as_TeacherAssigned();
+      assignments_[e->assignment()] = Assignment{e->teacher(), e->class_id(), e->group(), e->subject()};
+      break;
+    }
+    case E::LessonScheduled: {
+      const auto* e = env.event_as_LessonScheduled();
+      if (e->lesson() == 0) break;
+      if (lessons_.size() <= e->lesson()) lessons_.resize(std::max<std::size_t>(e->lesson() + 1, lessons_.size() * 3 / 2));
+      ControlLesson& l = lessons_[e->lesson()];
+      l = ControlLesson{};
+      l.id = e->lesson();
+      l.assignment = e->assignment();
+      if (auto a = assignments_.find(e->assignment()); a != assignments_.end()) {
+        l.teacher = a->second.teacher;
+        l.class_id = a->second.class_id;
+        l.group = a->second.group;
+        l.subject = a->second.subject;
+      }
+      l.day = e->day();
+      l.period = e->period();
+      by_day_.emplace(l.day, l.id);
+      break;
+    }
+    case E::LessonTopicSet: first_day(env.event_as_LessonTopicSet()->lesson(), &ControlLesson::topic_day, today); break;
+    case E::HomeworkSet: first_day(env.event_as_HomeworkSet()->lesson(), &ControlLesson::homework_day, today); break;
+    case E::AttendanceTaken: first_day(env.event_as_AttendanceTaken()->lesson(), &ControlLesson::register_day, today); break;
+    case E::AbsenceMarked: first_day(env.event_as_AbsenceMarked()->lesson(), &ControlLesson::register_day, today); break;
+    case E::LessonSubstituted: {
+      const auto* e = env.event_as_LessonSubstituted();
+      if (ControlLesson* l = find(e->lesson())) {
+        l->substitute = e->substitute();
+        l->reason = str(e->reason());
+      }
+      break;
+    }
+    case E::LessonNotHeld: {
+      const auto* e = env.event_as_LessonNotHeld();
+      if (ControlLesson* l = find(e->lesson())) {
+        l->held = false;
+        l->reason = str(e->reason());
+      }
+      break;
+    }
+    case E::HomeworkReviewed: {
+      const auto* e = env.event_as_HomeworkReviewed();
+      if (ControlLesson* l = find(e->lesson())) l->reviews.push_back(HomeworkReview{ev.actor, today, e->conforms(), str(e->comment())});
+      break;
+    }
+    case E::MarkSet: {
+      const auto* e = env.event_as_MarkSet();
+      const ControlLesson* l = find(e->lesson());
+      if (l != nullptr && today > l->day) late_.push_back(LateEntry{e->mark(), l->id, e->student(), ev.actor, l->day, today});
+      break;
+    }
+    default: break;
+  }
+}
+
+template <typename F>
+void ControlProjection::for_lessons(Day from, Day to, F&& fn) const {
+  for (auto it = by_day_.lower_bound(from); it != by_day_.end() && it->first <= to; ++it) fn(lessons_[it->second]);
+}
+
+TeacherControl ControlProjection::teacher(UserId teacher, Day from, Day to, Day today) const {
+  TeacherControl out;
+  out.teacher = teacher;
+  for_lessons(from, to, [&](const ControlLesson& l) {
+    if (l.responsible() != teacher) return;
+    for (const HomeworkReview& r : l.reviews) {
+      ++out.reviews;
+      if (!r.conforms) ++out.reviews_not_conforming;
+    }
+    if (!l.held || l.day > today) return;
+    ++out.lessons;
+    // Due by the end of the lesson day: missing while that day lasts is not yet missing.
+    const bool over = l.day < today;
+    auto late = [&](Day recorded) { return recorded == 0 ? over : recorded > l.day; };
+    if (late(l.topic_day)) out.without_topic.push_back(l.id);
+    if (late(l.register_day)) out.register_not_taken.push_back(l.id);
+    if (late(l.homework_day)) out.without_homework.push_back(l.id);
+  });
+  for (const LateEntry& e : late_) {
+    if (e.lesson_day < from || e.lesson_day > to) continue;
+    if (lessons_[e.lesson].responsible() != teacher && e.teacher != teacher) continue;
+    out.late_marks.push_back(e);
+    out.max_days_late = std::max(out.max_days_late, e.days_late());
+  }
+  return out;
+}
+
+std::vector<TeacherControl> ControlProjection::overview(Day from, Day to, Day today) const {
+  std::vector<UserId> teachers;
+  for_lessons(from, to, [&](const ControlLesson& l) { teachers.push_back(l.responsible()); });
+  std::sort(teachers.begin(), teachers.end());
+  teachers.erase(std::unique(teachers.begin(), teachers.end()), teachers.end());
+  std::vector<TeacherControl> out;
+  out.reserve(teachers.size());
+  for (UserId t : teachers) out.push_back(teacher(t, from, to, today));
+  return out;
+}
+
+std::vector<ControlLesson> ControlProjection::missed_and_substituted(Day from, Day to) const {
+  std::vector<ControlLesson> out;
+  for_lessons(from, to, [&](const ControlLesson& l) {
+    if (!l.held || l.substitute != 0) out.push_back(l);
+  });
+  std::stable_sort(out.begin(), out.end(), [](const ControlLesson& a, const ControlLesson& b) {
+    return a.day != b.day ? a.day < b.day : a.period < b.period;
+  });
+  return out;
+}
+
+std::vector<LateEntry> ControlProjection::late_marks(int days) const {
+  std::vector<LateEntry> out;
+  for (const LateEntry& e : late_)
+    if (e.days_late() > days) out.push_back(e);
+  return out;
+}
+
+std::vector<TimeSheetRow> ControlProjection::time_sheet(Day from, Day to) const {
+  std::map<UserId, TimeSheetRow> rows;
+  auto row = [&](UserId t) -> TimeSheetRow& {
+    TimeSheetRow& r = rows[t];
+    r.teacher = t;
+    return r;
+  };
+  for_lessons(from, to, [&](const ControlLesson& l) {
+    if (l.substitute != 0) {
+      ++row(l.teacher).missed;
+      if (l.held) ++row(l.substitute).substitutions;
+    } else if (l.held) {
+      ++row(l.teacher).given;
+    } else {
+      ++row(l.teacher).missed;
+    }
+  });
+  std::vector<TimeSheetRow> out;
+  out.reserve(rows.size());
+  for (auto& [t, r] : rows) out.push_back(r);
+  return out;
+}
+
+std::string ControlProjection::snapshot() const {
+  namespace s = fb::snap;
+  flatbuffers::FlatBufferBuilder b(1 << 20);
+  std::vector<flatbuffers::Offset<s::CLesson>> lessons;
+  for (const ControlLesson& l : lessons_) {
+    if (l.id == 0) continue;
+    std::vector<flatbuffers::Offset<s::CReview>> reviews;
+    for (const HomeworkReview& r : l.reviews) reviews.push_back(s::CreateCReviewDirect(b, r.deputy, r.day, r.conforms, r.comment.c_str()));
+    lessons.push_back(s::CreateCLessonDirect(b, l.id, l.assignment, l.teacher, l.substitute, l.class_id, l.group, l.subject, l.day,
+                                             static_cast<std::uint8_t>(l.period), l.held, l.reason.c_str(), l.topic_day,
+                                             l.register_day, l.homework_day, reviews.empty() ? nullptr : &reviews));
+  }
+  std::vector<flatbuffers::Offset<s::CAssignment>> assignments;
+  for (const auto& [id, a] : assignments_)
+    assignments.push_back(s::CreateCAssignment(b, id, a.teacher, a.class_id, a.group, a.subject));
+  std::vector<flatbuffers::Offset<s::CLate>> late;
+  for (const LateEntry& e : late_)
+    late.push_back(s::CreateCLate(b, e.mark, e.lesson, e.student, e.teacher, e.lesson_day, e.entered_day));
+  b.Finish(s::CreateControlDirect(b, &lessons, &assignments, &late), s::ControlIdentifier());
+  return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+}
+
+Status ControlProjection::restore(std::string_view raw) {
+  namespace s = fb::snap;
+  std::string aligned;  // FlatBuffers reads in place and needs the buffer 8-byte aligned
+  if (reinterpret_cast<std::uintptr_t>(raw.data()) % 8 != 0) raw = aligned.assign(raw);
+  flatbuffers::Verifier verifier(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size(), 64, 100'000'000);
+  if (!s::ControlBufferHasIdentifier(raw.data()) || !s::VerifyControlBuffer(verifier))
+    return Status(Code::corruption, "not a control snapshot");
+  const s::Control* c = s::GetControl(raw.data());
+  ControlProjection next;
+  if (c->lessons()) {
+    for (const auto* x : *c->lessons()) {
+      if (x->id() == 0 || x->id() > 100'000'000) return Status(Code::corruption, "control snapshot: bad lesson id");
+      if (next.lessons_.size() <= x->id()) next.lessons_.resize(x->id() + 1);
+      ControlLesson& l = next.lessons_[x->id()];
+      l = ControlLesson{x->id(), x->assignment(), x->teacher(), x->substitute(), x->class_id(), x->group(), x->subject(),
+                        x->day(), x->period(), x->held(), str(x->reason()), x->topic_day(), x->register_day(),
+                        x->homework_day(), {}};
+      if (x->reviews())
+        for (const auto* r : *x->reviews()) l.reviews.push_back(HomeworkReview{r->deputy(), r->day(), r->conforms(), str(r->comment())});
+      next.by_day_.emplace(l.day, l.id);
+    }
+  }
+  if (c->assignments())
+    for (const auto* a : *c->assignments()) next.assignments_[a->id()] = Assignment{a->teacher(), a->class_id(), a->group(), a->subject()};
+  if (c->late())
+    for (const auto* e : *c->late()) {
+      if (next.find(e->lesson()) == nullptr) return Status(Code::corruption, "control snapshot: late mark of an unknown lesson");
+      next.late_.push_back(LateEntry{e->mark(), e->lesson(), e->student(), e->teacher(), e->lesson_day(), e->entered_day()});
+    }
+  *this = std::move(next);
+  return Status::OK();
+}
+
+}  // namespace ejournal::projections

@@ -1,0 +1,129 @@
+#include "ejournal/projections/stats.h"
+
+#include <algorithm>
+
+#include "ejournal/fb/stats_snapshot_generated.h"
+#include "school_time.h"
+
+namespace ejournal::projections {
+namespace {
+
+using namespace domain;
+
+constexpr std::size_t kMaxUser = 50'000'000;  // far beyond any school; guards the vector against a bad id
+
+}  // namespace
+
+void StatsProjection::apply(const EventView& ev) {
+  using E = fb::Event;
+  const fb::Envelope& env = ev.envelope;
+  const Day day = school_day(ev.recorded_at);
+  DayStats& d = days_[day];
+  d.day = day;
+  ++d.events;
+  ++by_user_[ev.actor];
+  ++log_.events;
+  log_.stored_bytes += ev.stored_bytes;
+  log_.head = ev.position;
+
+  auto account = [&](UserId user) -> Account* {
+    if (user == 0 || user > kMaxUser) return nullptr;
+    if (accounts_.size() <= user) accounts_.resize(std::max<std::size_t>(user + 1, accounts_.size() * 3 / 2));
+    return &accounts_[user];
+  };
+  auto grant = [&](UserId user, Role role, int delta) {
+    const auto r = static_cast<std::size_t>(role);
+    Account* a = account(user);
+    if (a == nullptr || r == 0 || r >= a->roles.size()) return;
+    a->exists = true;
+    if (delta > 0) ++a->roles[r];
+    else if (a->roles[r] > 0) --a->roles[r];
+  };
+  switch (env.event_type()) {
+    case E::AccountCreated: grant(env.event_as_AccountCreated()->user(), env.event_as_AccountCreated()->role(), +1); break;
+    case E::RoleGranted: grant(env.event_as_RoleGranted()->user(), env.event_as_RoleGranted()->role(), +1); break;
+    case E::RoleRevoked: grant(env.event_as_RoleRevoked()->user(), env.event_as_RoleRevoked()->role(), -1); break;
+    case E::AccountBlocked:
+      if (Account* a = account(env.event_as_AccountBlocked()->user())) a->blocked = true;
+      break;
+    case E::AccountUnblocked:
+      if (Account* a = account(env.event_as_AccountUnblocked()->user())) a->blocked = false;
+      break;
+    case E::LoginSucceeded: ++d.logins; break;
+    case E::LoginFailed: ++d.failed_logins; break;
+    default: break;
+  }
+}
+
+AccountStats StatsProjection::accounts() const {
+  AccountStats out;
+  for (const Account& a : accounts_) {
+    if (!a.exists) continue;
+    ++out.total;
+    if (a.blocked) ++out.blocked;
+    for (std::size_t r = 1; r < a.roles.size(); ++r)
+      if (a.roles[r] > 0) ++out.by_role[static_cast<Role>(r)];
+  }
+  return out;
+}
+
+std::vector<DayStats> StatsProjection::days(Day from, Day to) const {
+  std::vector<DayStats> out;
+  for (auto it = days_.lower_bound(from); it != days_.end() && it->first <= to; ++it) out.push_back(it->second);
+  return out;
+}
+
+std::vector<std::pair<UserId, std::uint64_t>> StatsProjection::events_by_user(std::size_t limit) const {
+  std::vector<std::pair<UserId, std::uint64_t>> out(by_user_.begin(), by_user_.end());
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+std::string StatsProjection::snapshot() const {
+  namespace s = fb::snap;
+  flatbuffers::FlatBufferBuilder b(1 << 16);
+  std::vector<flatbuffers::Offset<s::SAccount>> accounts;
+  for (std::size_t id = 0; id < accounts_.size(); ++id) {
+    const Account& a = accounts_[id];
+    if (!a.exists) continue;
+    const std::vector<std::uint16_t> roles(a.roles.begin(), a.roles.end());
+    accounts.push_back(s::CreateSAccountDirect(b, static_cast<std::uint32_t>(id), &roles, a.blocked));
+  }
+  std::vector<flatbuffers::Offset<s::SDay>> days;
+  for (const auto& [day, d] : days_) days.push_back(s::CreateSDay(b, day, d.events, d.logins, d.failed_logins));
+  std::vector<flatbuffers::Offset<s::SUser>> users;
+  for (const auto& [user, n] : by_user_) users.push_back(s::CreateSUser(b, user, n));
+  b.Finish(s::CreateStatsDirect(b, &accounts, &days, &users, log_.events, log_.stored_bytes, log_.head), s::StatsIdentifier());
+  return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+}
+
+Status StatsProjection::restore(std::string_view raw) {
+  namespace s = fb::snap;
+  std::string aligned;  // FlatBuffers reads in place and needs the buffer 8-byte aligned
+  if (reinterpret_cast<std::uintptr_t>(raw.data()) % 8 != 0) raw = aligned.assign(raw);
+  flatbuffers::Verifier verifier(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size(), 64, 10'000'000);
+  if (!s::StatsBufferHasIdentifier(raw.data()) || !s::VerifyStatsBuffer(verifier))
+    return Status(Code::corruption, "not a stats snapshot");
+  const s::Stats* st = s::GetStats(raw.data());
+  StatsProjection next;
+  if (st->accounts())
+    for (const auto* a : *st->accounts()) {
+      if (a->user() == 0 || a->user() > kMaxUser) return Status(Code::corruption, "stats snapshot: bad user id");
+      if (next.accounts_.size() <= a->user()) next.accounts_.resize(a->user() + 1);
+      Account& acc = next.accounts_[a->user()];
+      acc.exists = true;
+      acc.blocked = a->blocked();
+      if (a->roles())
+        for (flatbuffers::uoffset_t r = 0; r < a->roles()->size() && r < acc.roles.size(); ++r) acc.roles[r] = a->roles()->Get(r);
+    }
+  if (st->days())
+    for (const auto* d : *st->days()) next.days_[d->day()] = DayStats{d->day(), d->events(), d->logins(), d->failed_logins()};
+  if (st->users())
+    for (const auto* u : *st->users()) next.by_user_[u->user()] = u->events();
+  next.log_ = LogStats{st->events(), st->stored_bytes(), st->head()};
+  *this = std::move(next);
+  return Status::OK();
+}
+
+}  // namespace ejournal::projections
