@@ -5,6 +5,7 @@
 //   ej-bench demo [--students N]
 //   ej-bench replay [--years Y | --data DIR]
 //   ej-bench query [--queries N]
+//   ej-bench asof [--events N] [--samples S] [--data DIR]
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -23,11 +24,12 @@ int main(int argc, char** argv) {
       {"demo", ejournal::bench::run_demo},
       {"replay", ejournal::bench::run_replay},
       {"query", ejournal::bench::run_query},
+      {"asof", ejournal::bench::run_asof},
   };
   if (argc >= 2) {
     for (const auto& b : kBenches)
       if (argv[1] == std::string(b.name)) return b.run(std::vector<std::string>(argv + 2, argv + argc));
   }
-  std::fprintf(stderr, "usage: ej-bench {append|read|execute|demo|replay|query} [--help]\n");
+  std::fprintf(stderr, "usage: ej-bench {append|read|execute|demo|replay|query|asof} [--help]\n");
   return 2;
 }

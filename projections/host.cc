@@ -113,8 +113,17 @@ struct ProjectionHost::State {
       if (auto s = store.put(p.name(), checkpoints[i], frame_snapshot(checkpoints[i], p.snapshot())); !s.ok()) return s;
       auto positions = store.positions(p.name());
       if (positions.ok() && positions->size() > options.keep_snapshots) {
-        for (std::size_t k = 0; k + options.keep_snapshots < positions->size(); ++k)
-          (void)store.remove(p.name(), (*positions)[k]);
+        // Older than the newest few, one per `history_every` events stays, so as_of far back replays little.
+        std::uint64_t kept_bucket = ~std::uint64_t{0};
+        for (std::size_t k = 0; k + options.keep_snapshots < positions->size(); ++k) {
+          const log::Position at = (*positions)[k];
+          const std::uint64_t bucket = options.history_every > 0 ? at / options.history_every : kept_bucket;
+          if (bucket != kept_bucket) {
+            kept_bucket = bucket;
+            continue;
+          }
+          (void)store.remove(p.name(), at);
+        }
       }
     }
     last_snapshot = applied.load();

@@ -26,7 +26,8 @@ namespace ejournal::projections {
 
 struct HostOptions {
   std::uint64_t snapshot_every = 100'000;  // events between snapshots
-  std::size_t keep_snapshots = 8;          // per projection; older ones are removed
+  std::size_t keep_snapshots = 8;          // per projection, the newest; of older ones, one per
+  std::uint64_t history_every = 1'000'000; // this many events is kept for as_of (0: none)
   std::size_t as_of_cache = 4;             // past states kept
   bool follow = true;                      // follow the log on a thread (false: tests call catch_up())
 };
