@@ -96,12 +96,22 @@ struct ProjectionHost::State {
         applied.store(view.position);
       }
       lock.unlock();
-      if (options.snapshot_every > 0 && applied.load() - last_snapshot >= options.snapshot_every) {
+      if (snapshot_due(head)) {
         if (auto s = snapshot_locked(); !s.ok()) warn("cannot write snapshots: " + s.to_string());
       }
     }
     if (!c->status().ok()) return c->status();
     return applied.load();
+  }
+
+  // Every `snapshot_every` events — except deep in a long backlog (a first start on an old log), where only
+  // the snapshots that retention keeps for as_of are worth writing: one per `history_every` events.
+  bool snapshot_due(log::Position head) const {
+    const log::Position at = applied.load();
+    if (options.snapshot_every == 0 || at - last_snapshot < options.snapshot_every) return false;
+    const std::uint64_t h = options.history_every;
+    if (h == 0 || head - at < h) return true;
+    return at / h != last_snapshot / h;
   }
 
   // REQUIRES: apply_mu held.

@@ -10,6 +10,8 @@ using namespace domain;
 
 
 std::string str(const flatbuffers::String* s) { return s != nullptr ? s->str() : std::string(); }
+// Most entries have no reason and half have no before or after: an absent field costs nothing to write.
+const char* or_null(const std::string& s) { return s.empty() ? nullptr : s.c_str(); }
 
 std::string attendance_text(Attendance a) {
   switch (a) {
@@ -218,8 +220,8 @@ std::string AuditProjection::snapshot() const {
   std::vector<flatbuffers::Offset<s::AEntry>> entries;
   for (const auto& e : entries_)
     entries.push_back(s::CreateAEntryDirect(b, e.position, e.recorded_at, e.actor, static_cast<std::uint8_t>(e.kind), e.lesson,
-                                            e.student, e.class_id, e.subject, e.lesson_day, e.before.c_str(), e.after.c_str(),
-                                            e.reason.c_str(), e.after_term_closed));
+                                            e.student, e.class_id, e.subject, e.lesson_day, or_null(e.before), or_null(e.after),
+                                            or_null(e.reason), e.after_term_closed));
   std::vector<flatbuffers::Offset<s::AMark>> marks;
   for (const auto& [id, m] : marks_)
     marks.push_back(s::CreateAMark(b, id, m.lesson, m.student, static_cast<std::uint8_t>(m.value), m.work_type));

@@ -94,7 +94,10 @@ TEST_CASE("control reports what each teacher left undone by the end of the lesso
   CHECK(host->read<ControlProjection>("control", [&](const ControlProjection& c) {
     return c.teacher(s.teacher_a, sep20, sep20, sep8).lessons;
   }) == 0);
-  CHECK(ahead != 0);
+  const ControlLesson ahead_lesson = host->read<ControlProjection>("control", [&](const ControlProjection& c) { return *c.lesson(ahead); });
+  CHECK(ahead_lesson.day == sep20);
+  CHECK(ahead_lesson.teacher == s.teacher_a);
+  CHECK(ahead_lesson.topic_day == 0);
 
   const auto overview = host->read<ControlProjection>("control", [&](const ControlProjection& c) { return c.overview(kSep1, sep30, sep8); });
   REQUIRE(overview.size() == 2);
