@@ -1,5 +1,6 @@
 #include "ejournal/projections/catalog.h"
 
+#include "ejournal/projections/accounts.h"
 #include "ejournal/projections/audit.h"
 #include "ejournal/projections/control.h"
 #include "ejournal/projections/journal.h"
@@ -15,6 +16,7 @@ std::vector<std::unique_ptr<Projection>> all_projections() {
   v.push_back(std::make_unique<AuditProjection>());
   v.push_back(std::make_unique<ControlProjection>());
   v.push_back(std::make_unique<StatsProjection>());
+  v.push_back(std::make_unique<AccountsProjection>());
   return v;
 }
 

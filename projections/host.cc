@@ -61,6 +61,8 @@ struct ProjectionHost::State {
   mutable std::shared_mutex mu;       // projections and checkpoints
   std::mutex apply_mu;                // one applier at a time (the follower, catch_up, rebuild)
   std::atomic<log::Position> applied{0};
+  mutable std::mutex applied_mu;      // pairs with applied_cv for wait_applied()
+  mutable std::condition_variable applied_cv;
   log::Position last_snapshot = 0;
 
   std::mutex wake_mu;
@@ -96,6 +98,10 @@ struct ProjectionHost::State {
         applied.store(view.position);
       }
       lock.unlock();
+      {
+        std::lock_guard applied_lock(applied_mu);
+      }
+      applied_cv.notify_all();
       if (snapshot_due(head)) {
         if (auto s = snapshot_locked(); !s.ok()) warn("cannot write snapshots: " + s.to_string());
       }
@@ -205,6 +211,12 @@ void ProjectionHost::read_raw(std::string_view name, const std::function<void(co
 
 Result<log::Position> ProjectionHost::catch_up() { return state_->catch_up(); }
 log::Position ProjectionHost::applied() const { return state_->applied.load(); }
+
+log::Position ProjectionHost::wait_applied(log::Position position, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(state_->applied_mu);
+  state_->applied_cv.wait_for(lock, timeout, [&] { return state_->applied.load() >= position; });
+  return state_->applied.load();
+}
 
 Status ProjectionHost::write_snapshots() {
   std::lock_guard apply_lock(state_->apply_mu);

@@ -21,6 +21,25 @@ T& at_id(std::vector<T>& v, std::uint32_t id) {
 
 }  // namespace
 
+const JournalProjection::Lesson* JournalProjection::lesson(LessonId id) const {
+  return id < lessons_.size() && lessons_[id].exists ? &lessons_[id] : nullptr;
+}
+const JournalProjection::Assignment* JournalProjection::assignment(AssignmentId id) const {
+  auto it = assignments_.find(id);
+  return it == assignments_.end() ? nullptr : &it->second;
+}
+const JournalProjection::Mark* JournalProjection::mark(MarkId id) const {
+  return id < marks_.size() && marks_[id].exists ? &marks_[id] : nullptr;
+}
+const JournalProjection::Member* JournalProjection::member(UserId student) const {
+  auto it = members_.find(student);
+  return it == members_.end() ? nullptr : &it->second;
+}
+const std::vector<AssignmentId>* JournalProjection::assignments_of(ClassId class_id, GroupId group, SubjectId subject) const {
+  auto it = assignments_by_key_.find({class_id, group, subject});
+  return it == assignments_by_key_.end() ? nullptr : &it->second;
+}
+
 double JournalProjection::round_average(double value) { return std::floor(value * 100.0 + 0.5 + 1e-9) / 100.0; }
 
 void JournalProjection::apply(const EventView& ev) {

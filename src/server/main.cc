@@ -1,20 +1,27 @@
-// ejournald — until the WebSocket server lands (issue 5): opens the data directory the way the server will,
-// creating the demo school first when asked to and the directory is empty, replays the journal into the
-// domain, prints its state as one JSON line per record on stderr and the demo logins on stdout, and exits.
-#include <cstdio>
-#include <cstring>
+// ejournald: opens the data directory (creating the demo school first with --demo when it is empty), brings
+// the projections up to date, serves HTTP and the WebSocket protocol, and on SIGTERM or SIGINT stops
+// accepting, answers what is in flight, writes projection snapshots and exits 0.
+// Logs one JSON object per line on stderr.
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
 
+#include "cli_options.h"
 #include "ejournal/demo/demo_school.h"
 #include "ejournal/domain/domain.h"
 #include "ejournal/log/event_log.h"
+#include "ejournal/projections/accounts.h"
+#include "ejournal/projections/catalog.h"
+#include "ejournal/projections/host.h"
+#include "server.h"
 
 namespace {
 
-// A JSON string literal of `s` (quotes, backslashes and control characters escaped).
+namespace po = boost::program_options;
+using namespace ejournal;
+
 std::string json_string(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
@@ -36,56 +43,127 @@ void log_line(const char* level, const std::string& msg, const std::string& extr
   std::cerr << "{\"level\":\"" << level << "\",\"msg\":" << json_string(msg) << extra << "}\n";
 }
 
+// The demo logins whose one-time password has not been changed yet.
+void print_demo_logins(const std::string& data, projections::ProjectionHost& host) {
+  std::ifstream in(data + "/demo-logins.txt");
+  std::string line;
+  std::cout << "Демо-пользователи (роль, логин, одноразовый пароль — сменить при первом входе):\n";
+  int shown = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const std::size_t a = line.find('\t'), b = line.find('\t', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    const std::string login = line.substr(a + 1, b - a - 1);
+    const bool still_one_time = host.read<projections::AccountsProjection>("accounts", [&](const projections::AccountsProjection& p) {
+      const projections::Account* acc = p.by_login(login);
+      return acc != nullptr && acc->one_time;
+    });
+    if (!still_one_time) continue;
+    std::cout << "  " << line << "\n";
+    ++shown;
+  }
+  if (shown == 0) std::cout << "  (все демо-пароли уже сменены)\n";
+  std::cout.flush();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string data = "./data";
-  std::string listen = "127.0.0.1:8080";
+  std::string data = "./data", listen = "127.0.0.1:8080", web_root;
   bool demo = false;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--data") == 0 && i + 1 < argc) data = argv[++i];
-    else if (std::strcmp(argv[i], "--listen") == 0 && i + 1 < argc) listen = argv[++i];
-    else if (std::strcmp(argv[i], "--demo") == 0) demo = true;
-    else {
-      std::cerr << "usage: ejournald [--data DIR] [--listen HOST:PORT] [--demo]\n";
-      return 2;
-    }
+  server::ServerOptions options;
+  std::uint64_t snapshot_every = 100'000;
+  std::size_t idle_seconds = 300;
+  po::options_description desc("ejournald");
+  desc.add_options()("help,h", "this text")
+      ("data", po::value(&data), "data directory (default ./data)")
+      ("listen", po::value(&listen), "address:port (default 127.0.0.1:8080)")
+      ("web-root", po::value(&web_root), "directory of the web client's files (default: none)")
+      ("demo", po::bool_switch(&demo), "create the demo school when the data directory is empty")
+      ("threads", po::value(&options.threads), "network threads (default 2)")
+      ("max-frame-bytes", po::value(&options.max_frame_bytes), "largest WebSocket message (default 1 MiB)")
+      ("max-connections", po::value(&options.max_connections), "open WebSocket connections (default 2000)")
+      ("max-queued-bytes", po::value(&options.max_queued_bytes), "bytes queued for one client before it is dropped (default 8 MiB)")
+      ("idle-seconds", po::value(&idle_seconds), "close a connection silent this long (default 300)")
+      ("requests-per-second", po::value(&options.api.requests_per_second), "per connection (default 200)")
+      ("snapshot-every", po::value(&snapshot_every), "projection snapshot every N events (default 100000)");
+  po::variables_map vm;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (auto stop = cli::parse_options("ejournald", args, desc, vm)) return *stop;
+  const std::size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::cerr << "ejournald: --listen must be address:port\n";
+    return 2;
   }
+  options.address = listen.substr(0, colon);
+  try {
+    options.port = static_cast<std::uint16_t>(std::stoul(listen.substr(colon + 1)));
+  } catch (const std::exception&) {
+    std::cerr << "ejournald: bad port in --listen\n";
+    return 2;
+  }
+  options.web_root = web_root;
+  options.idle_timeout = std::chrono::seconds(idle_seconds);
+
+  // Signals are taken by a thread of ours (sigwait), never by a handler interrupting arbitrary code.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
   namespace fs = std::filesystem;
   std::error_code ec;
   if (demo && (!fs::exists(data, ec) || fs::is_empty(data, ec))) {
     log_line("info", "creating the demo school", ",\"data\":" + json_string(data));
-    auto report = ejournal::demo::build_demo_school(data, {});
+    auto report = demo::build_demo_school(data, {});
     if (!report.ok()) {
       log_line("error", "cannot create the demo school", ",\"error\":" + json_string(report.status().to_string()));
       return 1;
     }
-    log_line("info", "demo school created", ",\"events\":" + std::to_string(report->events) +
-                                                ",\"seconds\":" + std::to_string(report->seconds));
+    log_line("info", "demo school created", ",\"events\":" + std::to_string(report->events) + ",\"seconds\":" + std::to_string(report->seconds));
   }
-  auto log = ejournal::log::open_event_log(data);
+  auto log = log::open_event_log(data);
   if (!log.ok()) {
     log_line("error", "cannot open the log", ",\"error\":" + json_string(log.status().to_string()));
     return 1;
   }
-  auto vault = ejournal::domain::open_vault(data, **log);
+  auto vault = domain::open_vault(data, **log);
   if (!vault.ok()) {
     log_line("error", "cannot open the personal-data vault", ",\"error\":" + json_string(vault.status().to_string()));
     return 1;
   }
-  auto domain = ejournal::domain::Domain::open(**log, **vault);
-  if (!domain.ok()) {
-    log_line("error", "cannot replay the journal", ",\"error\":" + json_string(domain.status().to_string()));
+  auto dom = domain::Domain::open(**log, **vault);
+  if (!dom.ok()) {
+    log_line("error", "cannot replay the journal", ",\"error\":" + json_string(dom.status().to_string()));
     return 1;
   }
-  log_line("info", "journal replayed; the network server is not built yet (issue 5)",
-           ",\"data\":" + json_string(data) + ",\"head\":" + std::to_string((*log)->head()) + ",\"listen\":" + json_string(listen));
-  if (demo) {
-    std::ifstream logins(data + "/demo-logins.txt");
-    std::string line;
-    std::cout << "Демо-пользователи (роль, логин, одноразовый пароль):\n";
-    while (std::getline(logins, line))
-      if (!line.empty() && line[0] != '#') std::cout << "  " << line << "\n";
+  projections::HostOptions host_options;
+  host_options.snapshot_every = snapshot_every;
+  auto host = projections::ProjectionHost::start(**log, projections::all_projections(), host_options);
+  if (!host.ok()) {
+    log_line("error", "cannot start the projections", ",\"error\":" + json_string(host.status().to_string()));
+    return 1;
   }
+  server::Services services{**log, **dom, **host, **vault};
+  auto srv = server::Server::start(services, options);
+  if (!srv.ok()) {
+    log_line("error", "cannot start the server", ",\"error\":" + json_string(srv.status().to_string()));
+    return 1;
+  }
+  log_line("info", "listening", ",\"address\":" + json_string(options.address) + ",\"port\":" + std::to_string((*srv)->port()) +
+                                     ",\"head\":" + std::to_string((*log)->head()));
+  std::cout << "ejournald: http://" << options.address << ":" << (*srv)->port() << "/\n";
+  if (demo) print_demo_logins(data, **host);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log_line("info", "stopping", ",\"signal\":" + std::to_string(sig));
+  (*srv)->stop();
+  srv->reset();
+  host->reset();  // writes the projections' snapshots
+  dom->reset();
+  log_line("info", "stopped");
   return 0;
 }

@@ -14,6 +14,7 @@
 // Thread-safety: all public methods may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -56,6 +57,8 @@ class ProjectionHost {
   // Applies every committed record not applied yet; returns the position applied up to.
   Result<log::Position> catch_up();
   log::Position applied() const;
+  // Blocks until every record up to `position` is applied, or the timeout passes; returns applied().
+  log::Position wait_applied(log::Position position, std::chrono::milliseconds timeout) const;
 
   // Throws away `name`'s state and replays it from position 1.
   Status rebuild(std::string_view name);

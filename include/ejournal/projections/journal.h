@@ -144,6 +144,15 @@ class JournalProjection final : public Projection {
   };
   using AttestationKey = std::tuple<domain::UserId, domain::SubjectId, int /*kind*/, domain::YearId, domain::TermId>;
 
+  // Lookups for the server's rights checks and pushes; nullptr when unknown.
+  const Lesson* lesson(domain::LessonId id) const;
+  const Assignment* assignment(domain::AssignmentId id) const;
+  const Mark* mark(domain::MarkId id) const;
+  const Member* member(domain::UserId student) const;
+  // Assignments of (class, group, subject): usually one; more after a change of teacher.
+  const std::vector<domain::AssignmentId>* assignments_of(domain::ClassId class_id, domain::GroupId group,
+                                                          domain::SubjectId subject) const;
+
  private:
   // Lessons and marks are many and their ids dense: vectors indexed by id (index 0 unused).
   std::vector<Lesson> lessons_;

@@ -1,0 +1,419 @@
+#include "api.h"
+
+#include <sodium.h>
+
+#include <boost/json.hpp>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "args.h"
+#include "auth.h"
+#include "command_json.h"
+#include "ejournal/domain/passwords.h"
+#include "ejournal/projections/accounts.h"
+#include "hub.h"
+#include "queries.h"
+
+namespace ejournal::server {
+namespace {
+
+using namespace domain;
+namespace json = boost::json;
+
+const char* code_word(Code c) {
+  switch (c) {
+    case Code::ok: return "ok";
+    case Code::invalid_argument: return "invalid_argument";
+    case Code::forbidden: return "forbidden";
+    case Code::not_found: return "not_found";
+    case Code::conflict: return "conflict";
+    case Code::term_closed: return "term_closed";
+    case Code::busy: return "busy";
+    case Code::unsupported: return "unsupported";
+    case Code::corruption: return "corruption";
+    case Code::io_error: return "io_error";
+    case Code::unavailable: return "unavailable";
+  }
+  return "internal";
+}
+
+// A few threads for Argon2id, so that hashing never holds a network thread.
+class HashingPool {
+ public:
+  explicit HashingPool(unsigned n) {
+    for (unsigned i = 0; i < std::max(1u, n); ++i) threads_.emplace_back([this] { run(); });
+  }
+  ~HashingPool() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  void post(std::function<void()> job) {
+    {
+      std::lock_guard lock(mu_);
+      jobs_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      job();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace
+
+struct Api::State : std::enable_shared_from_this<Api::State> {
+  Services& services;
+  Metrics& metrics;
+  ApiOptions options;
+  Sessions sessions;
+  Throttle throttle;
+  Hub hub;
+  std::atomic<bool> draining{false};
+  std::mutex flight_mu;
+  std::condition_variable flight_cv;
+  int in_flight = 0;
+  HashingPool hashing;  // last: its threads stop first
+
+  State(Services& s, Metrics& m, ApiOptions o)
+      : services(s), metrics(m), options(o), sessions(o.session_idle), hub(s, m), hashing(o.hashing_threads) {
+    throttle.free_failures = o.free_login_failures;
+    throttle.lock_after = o.lock_after_failures;
+  }
+
+  // One request's answer, sent exactly once.
+  struct Reply {
+    std::shared_ptr<State> state;
+    std::shared_ptr<Client> client;
+    json::value id;
+    std::string op;
+
+    void ok(json::value result) const {
+      client->send(json::serialize(json::object{{"id", id}, {"ok", true}, {"result", std::move(result)}}));
+      state->finished();
+    }
+    void fail(const Status& s) const {
+      state->metrics.error(code_word(s.code()));
+      client->send(json::serialize(json::object{
+          {"id", id}, {"ok", false}, {"error", json::object{{"code", code_word(s.code())}, {"message", s.message()}}}}));
+      state->finished();
+    }
+  };
+
+  void finished() {
+    std::lock_guard lock(flight_mu);
+    if (--in_flight == 0) flight_cv.notify_all();
+  }
+
+  std::optional<Caller> caller_of(UserId user) {
+    return services.host.read<projections::AccountsProjection>("accounts", [&](const projections::AccountsProjection& a) {
+      const projections::Account* acc = a.by_id(user);
+      return acc == nullptr ? std::optional<Caller>() : std::optional<Caller>(Caller{user, *acc});
+    });
+  }
+
+  bool take_token(Client& c) {
+    std::lock_guard lock(c.mu);
+    const auto now = std::chrono::steady_clock::now();
+    if (c.refilled == std::chrono::steady_clock::time_point{}) c.tokens = options.request_burst;
+    else c.tokens = std::min(options.request_burst,
+                             c.tokens + std::chrono::duration<double>(now - c.refilled).count() * options.requests_per_second);
+    c.refilled = now;
+    if (c.tokens < 1) return false;
+    c.tokens -= 1;
+    return true;
+  }
+
+  void handle(const std::shared_ptr<Client>& client, std::string_view text) {
+    {
+      std::lock_guard lock(flight_mu);
+      ++in_flight;
+    }
+    Reply reply{shared_from_this(), client, nullptr, ""};
+    json::parse_options po;
+    po.max_depth = 32;
+    boost::system::error_code ec;
+    json::value v = json::parse(json::string_view(text.data(), text.size()), ec, {}, po);
+    if (ec) return reply.fail(Status(Code::invalid_argument, "Запрос — не JSON: " + ec.message()));
+    if (!v.is_object()) return reply.fail(Status(Code::invalid_argument, "Запрос должен быть объектом JSON"));
+    json::object& req = v.get_object();
+    if (const json::value* id = req.if_contains("id"); id != nullptr && (id->is_string() || id->is_number())) reply.id = *id;
+    else return reply.fail(Status(Code::invalid_argument, "Поле «id»: обязательно (число или строка)"));
+    const json::value* op = req.if_contains("op");
+    if (op == nullptr || !op->is_string()) return reply.fail(Status(Code::invalid_argument, "Поле «op»: обязательно (строка)"));
+    reply.op = std::string(op->get_string());
+    static const json::object kNoArgs;
+    const json::value* args_v = req.if_contains("args");
+    if (args_v != nullptr && !args_v->is_object() && !args_v->is_null())
+      return reply.fail(Status(Code::invalid_argument, "Поле «args»: ожидается объект"));
+    const json::object& args = args_v != nullptr && args_v->is_object() ? args_v->get_object() : kNoArgs;
+    if (!take_token(*client)) return reply.fail(Status(Code::busy, "Слишком много запросов: повторите чуть позже"));
+    if (draining.load()) return reply.fail(Status(Code::unavailable, "Сервер останавливается: повторите запрос позже"));
+    metrics.request(reply.op);
+
+    if (reply.op.rfind("auth.", 0) == 0) return auth(reply, args);
+    UserId user = 0;
+    bool must_change = false;
+    {
+      std::lock_guard lock(client->mu);
+      user = client->user;
+      must_change = client->must_change_password;
+    }
+    if (user == 0) return reply.fail(Status(Code::forbidden, "Сначала войдите в систему (auth.login)"));
+    if (must_change) return reply.fail(Status(Code::forbidden, "Смените одноразовый пароль (auth.change_password)"));
+    auto caller = caller_of(user);
+    if (!caller || caller->account.blocked) return reply.fail(Status(Code::forbidden, "Учётная запись заблокирована"));
+
+    if (reply.op == "subscribe" || reply.op == "unsubscribe") return subscription(reply, *caller, args);
+    if (reply.op == "issue_credential") return issue_credential(reply, *caller, req, args);
+    if (auto command = command_from_json(reply.op, args)) {
+      if (!command->ok()) return reply.fail(command->status());
+      return execute(reply, *caller, req, std::move(**command));
+    }
+    Args a(args);
+    if (auto result = run_query(services, *caller, reply.op, a)) {
+      if (!result->ok()) return reply.fail(result->status());
+      return reply.ok(std::move(**result));
+    }
+    reply.fail(Status(Code::not_found, "Неизвестная операция «" + reply.op + "»"));
+  }
+
+  // The log's command id for a client's: BLAKE2b-128 of (user, the client's id), so users never collide.
+  static Result<log::CommandId> command_id(UserId user, const json::object& req) {
+    const json::value* v = req.if_contains("command_id");
+    if (v == nullptr || !v->is_string() || v->get_string().size() < 8 || v->get_string().size() > 128)
+      return Status(Code::invalid_argument, "Поле «command_id»: обязательно для записи (строка 8–128 символов, например UUID)");
+    const std::string material = std::to_string(user) + ":" + std::string(v->get_string());
+    log::CommandId id;
+    crypto_generichash(id.bytes.data(), id.bytes.size(), reinterpret_cast<const unsigned char*>(material.data()), material.size(), nullptr, 0);
+    return id;
+  }
+
+  void execute(const Reply& reply, const Caller& caller, const json::object& req, Command command) {
+    auto id = command_id(caller.id, req);
+    if (!id.ok()) return reply.fail(id.status());
+    const auto started = std::chrono::steady_clock::now();
+    services.domain.execute_async(caller.id, *id, std::move(command), [reply, started](Result<Executed> r) {
+      if (!r.ok()) return reply.fail(r.status());
+      reply.state->metrics.append_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      reply.ok(json::object{{"position", r->first}, {"count", r->count}, {"recorded_at", r->recorded_at},
+                            {"created", r->created}, {"duplicate", r->duplicate}});
+    });
+  }
+
+  // An administrator issues a one-time password (generated here, shown once in the answer).
+  void issue_credential(const Reply& reply, const Caller& caller, const json::object& req, const json::object& args) {
+    Args a(args);
+    const UserId user = a.id("user");
+    if (!a.ok()) return reply.fail(a.status());
+    auto id = command_id(caller.id, req);
+    if (!id.ok()) return reply.fail(id.status());
+    hashing.post([self = shared_from_this(), reply, caller, user, cid = *id] {
+      const std::string password = one_time_password();
+      auto hash = hash_password(password);
+      if (!hash.ok()) return reply.fail(hash.status());
+      self->services.domain.execute_async(caller.id, cid, cmd::IssueCredential{user, *hash, true}, [reply, password, user](Result<Executed> r) {
+        if (!r.ok()) return reply.fail(r.status());
+        // A retried request cannot show the first password again: its hash is all the log has.
+        reply.ok(json::object{{"user", user}, {"one_time_password", r->duplicate ? json::value() : json::value(password)},
+                              {"duplicate", r->duplicate}});
+        if (!r->duplicate) reply.state->sessions.revoke_user(user);
+      });
+    });
+  }
+
+  void subscription(const Reply& reply, const Caller& caller, const json::object& args) {
+    Args a(args);
+    if (reply.op == "unsubscribe") {
+      const auto id = static_cast<std::uint64_t>(a.integer("subscription", 1, INT64_MAX));
+      if (!a.ok()) return reply.fail(a.status());
+      if (!hub.unsubscribe(reply.client.get(), id)) return reply.fail(Status(Code::not_found, "Нет такой подписки"));
+      return reply.ok(json::object{{"subscription", id}});
+    }
+    Topic t;
+    t.kind = static_cast<Topic::Kind>(a.choice("topic", {"journal", "diary", "audit", "control"}));
+    if (!a.ok()) return reply.fail(a.status());
+    bool allowed = false;
+    switch (t.kind) {
+      case Topic::Kind::journal:
+        t.class_id = a.id("class_id");
+        t.group = a.id_or0("group");
+        t.subject = a.id("subject");
+        allowed = a.ok() && may_read_journal(services, caller, t.class_id, t.group, t.subject);
+        break;
+      case Topic::Kind::diary:
+        t.student = a.id("student");
+        allowed = a.ok() && may_read_diary(services, caller, t.student);
+        break;
+      case Topic::Kind::audit:
+      case Topic::Kind::control: allowed = is_manager(caller); break;
+    }
+    if (!a.ok()) return reply.fail(a.status());
+    if (!allowed) return reply.fail(Status(Code::forbidden, "Нет прав на эту подписку"));
+    reply.ok(json::object{{"subscription", hub.subscribe(reply.client, t)}});
+  }
+
+  void auth(const Reply& reply, const json::object& args) {
+    Args a(args);
+    if (reply.op == "auth.login") {
+      const std::string login = a.text("login"), password = a.text("password");
+      if (!a.ok()) return reply.fail(a.status());
+      const std::string address = reply.client->address();
+      const Throttle::Verdict v = throttle.check(login, address);
+      if (!v.allowed) {
+        if (v.locked) return reply.fail(Status(Code::forbidden, "Вход заблокирован после многих неудачных попыток: обратитесь к администратору"));
+        return reply.fail(Status(Code::busy, "Слишком много неудачных попыток: повторите через " + std::to_string(v.retry_after.count()) + " с"));
+      }
+      std::optional<projections::Account> account = services.host.read<projections::AccountsProjection>(
+          "accounts", [&](const projections::AccountsProjection& p) {
+            const projections::Account* x = p.by_login(login);
+            return x == nullptr ? std::optional<projections::Account>() : std::optional<projections::Account>(*x);
+          });
+      hashing.post([self = shared_from_this(), reply, login, password, address, account] {
+        // Verify even for an unknown login, so the answer's timing does not tell which logins exist.
+        static const std::string kDummy = [] {
+          auto h = hash_password("not-a-password-0");
+          return h.ok() ? *h : std::string();
+        }();
+        const bool known = account && !account->password_hash.empty();
+        const bool good = verify_password(known ? account->password_hash : kDummy, password) && known;
+        const UserId user = account ? account->id : 0;
+        self->services.domain.execute_async(0, log::CommandId::random(), cmd::RecordLogin{user, login, address, good && !account->blocked},
+                                            [](Result<Executed>) {});
+        if (!good) {
+          self->throttle.failed(login, address);
+          return reply.fail(Status(Code::forbidden, "Неверный логин или пароль"));
+        }
+        if (account->blocked) return reply.fail(Status(Code::forbidden, "Учётная запись заблокирована"));
+        self->throttle.succeeded(login, address);
+        self->signed_in(reply, *account);
+      });
+      return;
+    }
+    if (reply.op == "auth.resume") {
+      const std::string token = a.text("token");
+      if (!a.ok()) return reply.fail(a.status());
+      auto user = sessions.resume(token);
+      auto caller = user ? caller_of(*user) : std::nullopt;
+      if (!caller || caller->account.blocked) return reply.fail(Status(Code::forbidden, "Сеанс истёк: войдите снова"));
+      {
+        std::lock_guard lock(reply.client->mu);
+        reply.client->user = caller->id;
+        reply.client->token = token;
+        reply.client->must_change_password = caller->account.one_time;
+      }
+      return reply.ok(session_json(token, *caller));
+    }
+    if (reply.op == "auth.logout") {
+      std::string token;
+      {
+        std::lock_guard lock(reply.client->mu);
+        token = std::move(reply.client->token);
+        reply.client->user = 0;
+        reply.client->token.clear();
+      }
+      if (!token.empty()) sessions.revoke(token);
+      hub.forget(reply.client.get());
+      return reply.ok(json::object{});
+    }
+    if (reply.op == "auth.change_password") {
+      const std::string old_password = a.text("old_password"), password = a.text("new_password");
+      if (!a.ok()) return reply.fail(a.status());
+      UserId user = 0;
+      {
+        std::lock_guard lock(reply.client->mu);
+        user = reply.client->user;
+      }
+      if (user == 0) return reply.fail(Status(Code::forbidden, "Сначала войдите в систему (auth.login)"));
+      if (auto s = check_password_strength(password); !s.ok()) return reply.fail(s);
+      if (password == old_password) return reply.fail(Status(Code::invalid_argument, "Новый пароль совпадает со старым"));
+      auto caller = caller_of(user);
+      if (!caller) return reply.fail(Status(Code::forbidden, "Нет такой учётной записи"));
+      hashing.post([self = shared_from_this(), reply, caller = *caller, old_password, password] {
+        if (!verify_password(caller.account.password_hash, old_password)) return reply.fail(Status(Code::forbidden, "Неверный текущий пароль"));
+        auto hash = hash_password(password);
+        if (!hash.ok()) return reply.fail(hash.status());
+        self->services.domain.execute_async(caller.id, log::CommandId::random(), cmd::ChangePassword{caller.id, *hash},
+                                            [reply](Result<Executed> r) {
+                                              if (!r.ok()) return reply.fail(r.status());
+                                              {
+                                                std::lock_guard lock(reply.client->mu);
+                                                reply.client->must_change_password = false;
+                                              }
+                                              reply.ok(json::object{{"changed", true}});
+                                            });
+      });
+      return;
+    }
+    if (reply.op == "auth.unlock") {
+      const std::string login = a.text("login");
+      if (!a.ok()) return reply.fail(a.status());
+      UserId user = 0;
+      {
+        std::lock_guard lock(reply.client->mu);
+        user = reply.client->user;
+      }
+      auto caller = user != 0 ? caller_of(user) : std::nullopt;
+      if (!caller || !caller->account.has(Role::Administrator)) return reply.fail(Status(Code::forbidden, "Снимает блокировку входа администратор"));
+      throttle.unlock(login);
+      return reply.ok(json::object{{"login", login}});
+    }
+    reply.fail(Status(Code::not_found, "Неизвестная операция «" + reply.op + "»"));
+  }
+
+  void signed_in(const Reply& reply, const projections::Account& account) {
+    const std::string token = sessions.create(account.id);
+    {
+      std::lock_guard lock(reply.client->mu);
+      reply.client->user = account.id;
+      reply.client->token = token;
+      reply.client->must_change_password = account.one_time;
+    }
+    reply.ok(session_json(token, Caller{account.id, account}));
+  }
+
+  json::value session_json(const std::string& token, const Caller& caller) {
+    json::object out{{"token", token}, {"account", describe_caller(services, caller)}};
+    return out;
+  }
+};
+
+Api::Api(Services& services, Metrics& metrics, ApiOptions options)
+    : state_(std::make_shared<State>(services, metrics, options)) {}
+
+Api::~Api() { drain(std::chrono::seconds(5)); }
+
+void Api::handle(const std::shared_ptr<Client>& client, std::string_view text) { state_->handle(client, text); }
+
+void Api::closed(const std::shared_ptr<Client>& client) { state_->hub.forget(client.get()); }
+
+void Api::drain(std::chrono::milliseconds timeout) {
+  state_->draining.store(true);
+  std::unique_lock lock(state_->flight_mu);
+  state_->flight_cv.wait_for(lock, timeout, [&] { return state_->in_flight == 0; });
+}
+
+}  // namespace ejournal::server

@@ -1,0 +1,48 @@
+// Api: the JSON protocol (docs/protocol.md) over any transport that delivers text frames.
+//
+// A request {"id":…, "op":"…", "args":{…}} gets exactly one answer with the same id: {"ok":true,"result":…} or
+// {"ok":false,"error":{"code":…,"message":…}}. Before sign-in only auth.* works. Commands go to the Domain
+// (their answer is sent once the events are durable); queries read the projections (under the host's shared
+// lock, so they see a whole batch of applied records or none of it); password hashing and verification run on
+// a small pool of their own, never on the network threads.
+// Thread-safety: handle() and closed() may be called from any thread, concurrently.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string_view>
+
+#include "client.h"
+#include "metrics.h"
+#include "services.h"
+
+namespace ejournal::server {
+
+struct ApiOptions {
+  std::chrono::seconds session_idle{12 * 3600};
+  double requests_per_second = 200;  // per connection, sustained
+  double request_burst = 400;        // per connection, at once
+  int free_login_failures = 3;
+  int lock_after_failures = 10;
+  unsigned hashing_threads = 2;      // Argon2id: ~0.1 s and 64 MiB each
+};
+
+class Api {
+ public:
+  Api(Services& services, Metrics& metrics, ApiOptions options);
+  ~Api();
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  void handle(const std::shared_ptr<Client>& client, std::string_view text);
+  // The connection is gone: its subscriptions end.
+  void closed(const std::shared_ptr<Client>& client);
+  // Refuses new requests with `unavailable` and waits (up to `timeout`) for those in flight to be answered.
+  void drain(std::chrono::milliseconds timeout);
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace ejournal::server

@@ -1,0 +1,70 @@
+// Sessions and sign-in throttling for the protocol's auth.* operations.
+//
+// Sessions: a random 256-bit token (hex) is handed to the client once; the server keeps only its BLAKE2b
+// hash, the user and an expiry that slides forward on each use (idle timeout). Tokens live in memory: a
+// restart signs everyone out (they sign in again; nothing else is lost).
+//
+// Throttle: failed sign-ins are counted per login and per address. After `free_failures` failures each
+// further attempt must wait 2^(n - free_failures) seconds (at most 5 minutes); after `lock_after` failures a
+// login is locked until an administrator lifts it (auth.unlock) or it signs in after the lock's hour passes.
+// Thread-safety: all methods are safe from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "ejournal/domain/types.h"
+
+namespace ejournal::server {
+
+using Clock = std::chrono::steady_clock;
+
+class Sessions {
+ public:
+  explicit Sessions(std::chrono::seconds idle) : idle_(idle) {}
+  std::string create(domain::UserId user);
+  std::optional<domain::UserId> resume(const std::string& token);
+  void revoke(const std::string& token);
+  void revoke_user(domain::UserId user);
+
+ private:
+  std::mutex mu_;
+  std::chrono::seconds idle_;
+  struct Entry {
+    domain::UserId user;
+    Clock::time_point expires;
+  };
+  std::map<std::string, Entry> by_hash_;
+};
+
+class Throttle {
+ public:
+  struct Verdict {
+    bool allowed = true;
+    bool locked = false;
+    std::chrono::seconds retry_after{0};
+  };
+  Verdict check(const std::string& login, const std::string& address);
+  void failed(const std::string& login, const std::string& address);
+  void succeeded(const std::string& login, const std::string& address);
+  void unlock(const std::string& login);
+
+  int free_failures = 3;
+  int lock_after = 10;
+
+ private:
+  struct Record {
+    int failures = 0;
+    Clock::time_point next_try{};
+    Clock::time_point locked_until{};
+  };
+  void fail(Record& r);
+  std::mutex mu_;
+  std::map<std::string, Record> logins_, addresses_;
+};
+
+}  // namespace ejournal::server

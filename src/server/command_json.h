@@ -1,0 +1,23 @@
+// The domain's commands as protocol operations: op = the command's snake_case name ("set_mark"), args = its
+// fields by name (docs/protocol.md lists each with an example). Days are "YYYY-MM-DD"; enums are words.
+// Thread-safety: free functions.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string_view>
+
+#include "ejournal/domain/commands.h"
+#include "ejournal/status.h"
+
+namespace ejournal::server {
+
+// nullopt when `op` is not a command; otherwise the command or the first bad field (invalid_argument).
+std::optional<Result<domain::Command>> command_from_json(std::string_view op, const boost::json::object& args);
+
+// Protocol words for enums, shared with the answers.
+const char* role_word(domain::Role r);
+const char* attendance_word(domain::Attendance a);
+const char* attestation_word(domain::AttestationValue v);
+
+}  // namespace ejournal::server

@@ -1,0 +1,448 @@
+#include "queries.h"
+
+#include <boost/json.hpp>
+#include <functional>
+#include <map>
+
+#include "command_json.h"
+#include "ejournal/log/clock.h"
+#include "ejournal/projections/audit.h"
+#include "ejournal/projections/control.h"
+#include "ejournal/projections/journal.h"
+#include "ejournal/projections/roster.h"
+#include "ejournal/projections/stats.h"
+
+namespace ejournal::server {
+namespace {
+
+using namespace domain;
+using namespace projections;
+namespace json = boost::json;
+
+Status denied() { return Status(Code::forbidden, "Нет прав на просмотр этих данных"); }
+
+// Runs fn on projection `name` of type P, live or as of a time.
+template <typename P, typename F>
+Result<json::value> on(Services& s, std::string_view name, const std::optional<log::Timestamp>& as_of, F&& fn) {
+  if (!as_of) {
+    Result<json::value> out = json::value();
+    s.host.read_raw(name, [&](const Projection& p) { out = fn(static_cast<const P&>(p)); });
+    return out;
+  }
+  auto past = s.host.as_of(name, *as_of);
+  if (!past.ok()) return past.status();
+  return fn(static_cast<const P&>(**past));
+}
+
+json::value day_json(Day d) { return d == 0 ? json::value() : json::value(format_day(d)); }
+
+std::string full_name(const PersonalData& p) {
+  std::string n = p.last_name + " " + p.first_name;
+  if (!p.patronymic.empty()) n += " " + p.patronymic;
+  return n;
+}
+
+// The name of a student or parent, opened from the roster's sealed record; "" when erased or absent.
+std::string person_name(Services& s, DataSubject kind, UserId id, const std::string& sealed) {
+  if (sealed.empty()) return {};
+  auto pd = s.vault.open(kind, id, sealed);
+  return pd.ok() ? full_name(*pd) : std::string();
+}
+
+json::value cell_json(const JournalCell& c) {
+  json::object o;
+  json::array marks;
+  for (const JournalMark& m : c.marks)
+    marks.push_back(json::object{{"id", m.id}, {"value", m.value}, {"work_type", m.work_type}, {"comment", m.comment}});
+  o["marks"] = std::move(marks);
+  if (c.attendance) o["attendance"] = attendance_word(*c.attendance);
+  return o;
+}
+
+json::object lesson_json(const JournalLesson& l) {
+  return json::object{{"id", l.id},           {"day", format_day(l.day)},  {"period", l.period},
+                      {"topic", l.topic},     {"homework", l.homework},    {"homework_due", day_json(l.homework_due)},
+                      {"teacher", l.teacher}, {"substituted", l.substituted}, {"held", l.held},
+                      {"not_held_reason", l.not_held_reason}};
+}
+
+json::value audit_json(const std::vector<AuditEntry>& entries, std::size_t limit) {
+  static const char* kinds[] = {"mark_set", "mark_corrected", "mark_removed", "attendance_set", "attendance_cleared",
+                                "topic_set", "homework_set", "attestation_set", "personal_data_recorded", "personal_data_erased"};
+  json::array out;
+  const std::size_t from = entries.size() > limit ? entries.size() - limit : 0;  // the newest `limit`
+  for (std::size_t i = from; i < entries.size(); ++i) {
+    const AuditEntry& e = entries[i];
+    out.push_back(json::object{{"position", e.position}, {"recorded_at", e.recorded_at}, {"actor", e.actor},
+                               {"kind", kinds[static_cast<int>(e.kind)]}, {"lesson", e.lesson}, {"student", e.student},
+                               {"class_id", e.class_id}, {"subject", e.subject}, {"lesson_day", day_json(e.lesson_day)},
+                               {"before", e.before}, {"after", e.after}, {"reason", e.reason},
+                               {"after_term_closed", e.after_term_closed}});
+  }
+  return out;
+}
+
+json::value late_json(const LateEntry& e) {
+  return json::object{{"mark", e.mark}, {"lesson", e.lesson}, {"student", e.student}, {"teacher", e.teacher},
+                      {"lesson_day", format_day(e.lesson_day)}, {"entered_day", format_day(e.entered_day)},
+                      {"days_late", e.days_late()}};
+}
+
+json::value ids_json(const std::vector<LessonId>& ids) { return json::value_from(ids); }
+
+json::value control_json(const TeacherControl& t) {
+  json::array late;
+  for (const LateEntry& e : t.late_marks) late.push_back(late_json(e));
+  return json::object{{"teacher", t.teacher}, {"lessons", t.lessons}, {"without_topic", ids_json(t.without_topic)},
+                      {"register_not_taken", ids_json(t.register_not_taken)},
+                      {"without_homework", ids_json(t.without_homework)}, {"late_marks", std::move(late)},
+                      {"max_days_late", t.max_days_late}, {"reviews", t.reviews},
+                      {"reviews_not_conforming", t.reviews_not_conforming}};
+}
+
+Day today() { return static_cast<Day>((log::SystemClock().now() + 3LL * 3'600'000'000LL) / 86'400'000'000LL); }
+
+bool has(const Caller& c, Role r) { return c.account.has(r); }
+
+using Handler = std::function<Result<json::value>(Services&, const Caller&, Args&)>;
+
+const std::map<std::string, Handler, std::less<>>& handlers() {
+  static const std::map<std::string, Handler, std::less<>> table = {
+      {"me", [](Services& s, const Caller& c, Args&) -> Result<json::value> { return describe_caller(s, c); }},
+
+      // ------------------------------------------------------------------ roster
+      {"roster.classes", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         if (has(c, Role::Student) || has(c, Role::Parent)) return denied();
+         return on<RosterProjection>(s, "roster", a.timestamp_or_none("as_of"), [](const RosterProjection& r) {
+           json::array out;
+           for (const auto& [id, k] : r.classes())
+             out.push_back(json::object{{"id", id}, {"year", k.year}, {"grade", k.grade}, {"name", k.name}, {"curator", k.curator}});
+           return json::value(out);
+         });
+       }},
+      {"roster.subjects", [](Services& s, const Caller&, Args& a) -> Result<json::value> {
+         return on<RosterProjection>(s, "roster", a.timestamp_or_none("as_of"), [](const RosterProjection& r) {
+           json::array out;
+           for (const auto& [id, x] : r.subjects()) out.push_back(json::object{{"id", id}, {"name", x.name}, {"short_name", x.short_name}});
+           return json::value(out);
+         });
+       }},
+      {"roster.staff", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         if (has(c, Role::Student) || has(c, Role::Parent)) return denied();
+         return on<RosterProjection>(s, "roster", a.timestamp_or_none("as_of"), [](const RosterProjection& r) {
+           json::array out;
+           for (const auto& [id, x] : r.staff()) {
+             json::array roles;
+             for (int role = 1; role <= 7; ++role)
+               if ((x.roles & (1u << role)) != 0) roles.push_back(json::string(role_word(static_cast<Role>(role))));
+             out.push_back(json::object{{"id", id}, {"login", x.login}, {"name", x.name}, {"roles", roles}, {"blocked", x.blocked}});
+           }
+           return json::value(out);
+         });
+       }},
+      {"roster.assignments", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         if (has(c, Role::Student) || has(c, Role::Parent)) return denied();
+         const UserId teacher = a.id_or0("teacher");
+         return on<RosterProjection>(s, "roster", a.timestamp_or_none("as_of"), [&](const RosterProjection& r) {
+           json::array out;
+           for (const auto& [id, x] : r.assignments())
+             if (teacher == 0 || x.teacher == teacher)
+               out.push_back(json::object{{"id", id}, {"teacher", x.teacher}, {"class_id", x.class_id}, {"group", x.group},
+                                          {"subject", x.subject}, {"ended", x.ended}});
+           return json::value(out);
+         });
+       }},
+      {"roster.class", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         const ClassId k = a.id("class_id");
+         if (!a.ok()) return a.status();
+         const bool allowed = is_manager(c) || has(c, Role::Administrator) ||
+                              std::find(c.account.curator_of.begin(), c.account.curator_of.end(), k) != c.account.curator_of.end() ||
+                              (has(c, Role::Teacher) && s.host.read<RosterProjection>("roster", [&](const RosterProjection& r) {
+                                 for (const auto& [id, x] : r.assignments())
+                                   if (x.teacher == c.id && x.class_id == k && !x.ended) return true;
+                                 return false;
+                               }));
+         if (!allowed) return denied();
+         return on<RosterProjection>(s, "roster", a.timestamp_or_none("as_of"), [&](const RosterProjection& r) {
+           json::array out;
+           for (UserId id : r.students_of_class(k)) {
+             const RosterStudent& st = r.students().at(id);
+             json::array groups;
+             for (GroupId g : st.groups) groups.push_back(g);
+             out.push_back(json::object{{"id", id}, {"name", person_name(s, DataSubject::Student, id, st.sealed)},
+                                        {"groups", groups}, {"parents", json::value_from(st.parents)}});
+           }
+           return json::value(out);
+         });
+       }},
+
+      // ------------------------------------------------------------------ journal and diary
+      {"journal.page", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         const ClassId k = a.id("class_id");
+         const GroupId g = a.id_or0("group");
+         const SubjectId subj = a.id("subject");
+         const TermId term = a.id("term");
+         const auto as_of = a.timestamp_or_none("as_of");
+         if (!a.ok()) return a.status();
+         if (!may_read_journal(s, c, k, g, subj)) return denied();
+         return on<JournalProjection>(s, "journal", as_of, [&](const JournalProjection& j) -> Result<json::value> {
+           auto page = j.page(k, g, subj, term);
+           if (!page.ok()) return page.status();
+           json::array lessons, rows;
+           for (const JournalLesson& l : page->lessons) lessons.push_back(lesson_json(l));
+           for (const JournalRow& r : page->rows) {
+             json::array cells;
+             for (const JournalCell& cell : r.cells) cells.push_back(cell_json(cell));
+             json::object row{{"student", r.student}, {"cells", std::move(cells)}};
+             row["average"] = r.average ? json::value(*r.average) : json::value();
+             row["term_mark"] = r.term_mark ? json::value(attestation_word(*r.term_mark)) : json::value();
+             row["year_mark"] = r.year_mark ? json::value(attestation_word(*r.year_mark)) : json::value();
+             rows.push_back(std::move(row));
+           }
+           return json::value(json::object{{"lessons", std::move(lessons)}, {"rows", std::move(rows)}});
+         });
+       }},
+      {"diary.week", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         const UserId student = a.id("student");
+         const Day monday = a.day("monday");
+         const auto as_of = a.timestamp_or_none("as_of");
+         if (!a.ok()) return a.status();
+         if (!may_read_diary(s, c, student)) return denied();
+         return on<JournalProjection>(s, "journal", as_of, [&](const JournalProjection& j) -> Result<json::value> {
+           auto week = j.diary(student, monday);
+           if (!week.ok()) return week.status();
+           json::array lessons, terms;
+           for (const DiaryLesson& d : week->lessons) {
+             json::object l = lesson_json(d.lesson);
+             l["subject"] = d.subject;
+             l["cell"] = cell_json(d.cell);
+             lessons.push_back(std::move(l));
+           }
+           for (const auto& [subject, v] : week->term_marks) terms.push_back(json::object{{"subject", subject}, {"value", attestation_word(v)}});
+           return json::value(json::object{{"monday", format_day(week->monday)}, {"lessons", std::move(lessons)}, {"term_marks", std::move(terms)}});
+         });
+       }},
+      {"diary.chart", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         const UserId student = a.id("student");
+         const SubjectId subject = a.id("subject");
+         const auto as_of = a.timestamp_or_none("as_of");
+         if (!a.ok()) return a.status();
+         if (!may_read_diary(s, c, student)) return denied();
+         return on<JournalProjection>(s, "journal", as_of, [&](const JournalProjection& j) {
+           json::array out;
+           for (const ChartPoint& p : j.marks_over_time(student, subject))
+             out.push_back(json::object{{"day", format_day(p.day)}, {"value", p.value}, {"work_type", p.work_type}});
+           return json::value(out);
+         });
+       }},
+
+      // ------------------------------------------------------------------ audit (deputies, director)
+      {"audit.cell", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         const LessonId l = a.id("lesson");
+         const UserId st = a.id("student");
+         const auto as_of = a.timestamp_or_none("as_of");
+         if (!a.ok()) return a.status();
+         if (!is_manager(c)) return denied();
+         return on<AuditProjection>(s, "audit", as_of, [&](const AuditProjection& p) { return audit_json(p.by_cell(l, st), 10'000); });
+       }},
+      {"audit.student", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         const UserId st = a.id("student");
+         const auto limit = static_cast<std::size_t>(a.integer_or("limit", 1, 10'000, 1'000));
+         const auto as_of = a.timestamp_or_none("as_of");
+         if (!a.ok()) return a.status();
+         if (!is_manager(c)) return denied();
+         return on<AuditProjection>(s, "audit", as_of, [&](const AuditProjection& p) { return audit_json(p.by_student(st), limit); });
+       }},
+      {"audit.actor", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         const UserId who = a.id("actor");
+         const auto limit = static_cast<std::size_t>(a.integer_or("limit", 1, 10'000, 1'000));
+         const auto as_of = a.timestamp_or_none("as_of");
+         if (!a.ok()) return a.status();
+         if (!is_manager(c)) return denied();
+         return on<AuditProjection>(s, "audit", as_of, [&](const AuditProjection& p) { return audit_json(p.by_actor(who), limit); });
+       }},
+      {"audit.class_subject", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         const ClassId k = a.id("class_id");
+         const SubjectId subj = a.id("subject");
+         const auto limit = static_cast<std::size_t>(a.integer_or("limit", 1, 10'000, 1'000));
+         const auto as_of = a.timestamp_or_none("as_of");
+         if (!a.ok()) return a.status();
+         if (!is_manager(c)) return denied();
+         return on<AuditProjection>(s, "audit", as_of, [&](const AuditProjection& p) { return audit_json(p.by_class_subject(k, subj), limit); });
+       }},
+      {"audit.changes", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         const ClassId k = a.id("class_id");
+         const SubjectId subj = a.id("subject");
+         const auto from = a.timestamp_or_none("from");
+         const auto to = a.timestamp_or_none("to");
+         if (a.ok() && (!from || !to)) a.fail(!from ? "from" : "to", "обязательно");
+         if (!a.ok()) return a.status();
+         if (!is_manager(c)) return denied();
+         return on<AuditProjection>(s, "audit", std::nullopt, [&](const AuditProjection& p) { return audit_json(p.changes(k, subj, *from, *to), 10'000); });
+       }},
+      {"audit.after_close", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         const auto as_of = a.timestamp_or_none("as_of");
+         if (!a.ok()) return a.status();
+         if (!is_manager(c)) return denied();
+         return on<AuditProjection>(s, "audit", as_of, [&](const AuditProjection& p) { return audit_json(p.after_term_closed(), 10'000); });
+       }},
+      {"audit.late", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         const int days = static_cast<int>(a.integer("days", 0, 3650));
+         const auto as_of = a.timestamp_or_none("as_of");
+         if (!a.ok()) return a.status();
+         if (!is_manager(c)) return denied();
+         return on<AuditProjection>(s, "audit", as_of, [&](const AuditProjection& p) { return audit_json(p.late(days), 10'000); });
+       }},
+
+      // ------------------------------------------------------------------ control (deputies, director; a teacher sees own)
+      {"control.teacher", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         const UserId t = a.id("teacher");
+         const Day from = a.day("from"), to = a.day("to"), now = a.day_or("today", today());
+         const auto as_of = a.timestamp_or_none("as_of");
+         if (!a.ok()) return a.status();
+         if (!is_manager(c) && c.id != t) return denied();
+         return on<ControlProjection>(s, "control", as_of, [&](const ControlProjection& p) { return control_json(p.teacher(t, from, to, now)); });
+       }},
+      {"control.overview", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         const Day from = a.day("from"), to = a.day("to"), now = a.day_or("today", today());
+         const auto as_of = a.timestamp_or_none("as_of");
+         if (!a.ok()) return a.status();
+         if (!is_manager(c)) return denied();
+         return on<ControlProjection>(s, "control", as_of, [&](const ControlProjection& p) {
+           json::array out;
+           for (const TeacherControl& t : p.overview(from, to, now)) out.push_back(control_json(t));
+           return json::value(out);
+         });
+       }},
+      {"control.register", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         const Day from = a.day("from"), to = a.day("to");
+         const auto as_of = a.timestamp_or_none("as_of");
+         if (!a.ok()) return a.status();
+         if (!is_manager(c)) return denied();
+         return on<ControlProjection>(s, "control", as_of, [&](const ControlProjection& p) {
+           json::array out;
+           for (const ControlLesson& l : p.missed_and_substituted(from, to))
+             out.push_back(json::object{{"lesson", l.id}, {"day", format_day(l.day)}, {"period", l.period}, {"class_id", l.class_id},
+                                        {"group", l.group}, {"subject", l.subject}, {"teacher", l.teacher},
+                                        {"substitute", l.substitute}, {"held", l.held}, {"reason", l.reason}});
+           return json::value(out);
+         });
+       }},
+      {"control.late_marks", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         const int days = static_cast<int>(a.integer("days", 0, 3650));
+         const auto as_of = a.timestamp_or_none("as_of");
+         if (!a.ok()) return a.status();
+         if (!is_manager(c)) return denied();
+         return on<ControlProjection>(s, "control", as_of, [&](const ControlProjection& p) {
+           json::array out;
+           for (const LateEntry& e : p.late_marks(days)) out.push_back(late_json(e));
+           return json::value(out);
+         });
+       }},
+      {"control.time_sheet", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         const Day from = a.day("from"), to = a.day("to");
+         const auto as_of = a.timestamp_or_none("as_of");
+         if (!a.ok()) return a.status();
+         if (!is_manager(c)) return denied();
+         return on<ControlProjection>(s, "control", as_of, [&](const ControlProjection& p) {
+           json::array out;
+           for (const TimeSheetRow& r : p.time_sheet(from, to))
+             out.push_back(json::object{{"teacher", r.teacher}, {"given", r.given}, {"substitutions", r.substitutions}, {"missed", r.missed}});
+           return json::value(out);
+         });
+       }},
+
+      // ------------------------------------------------------------------ statistics (administrator, deputies, director)
+      {"stats.summary", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         const Day from = a.day_or("from", today() - 30), to = a.day_or("to", today());
+         const auto as_of = a.timestamp_or_none("as_of");
+         if (!a.ok()) return a.status();
+         if (!is_manager(c) && !has(c, Role::Administrator)) return denied();
+         return on<StatsProjection>(s, "stats", as_of, [&](const StatsProjection& p) {
+           const AccountStats acc = p.accounts();
+           json::object roles;
+           for (const auto& [role, n] : acc.by_role) roles[role_word(role)] = n;
+           json::array days, users;
+           for (const DayStats& d : p.days(from, to))
+             days.push_back(json::object{{"day", format_day(d.day)}, {"events", d.events}, {"logins", d.logins}, {"failed_logins", d.failed_logins}});
+           for (const auto& [user, n] : p.events_by_user(20)) users.push_back(json::object{{"user", user}, {"events", n}});
+           const LogStats& l = p.log_size();
+           return json::value(json::object{{"accounts", json::object{{"total", acc.total}, {"blocked", acc.blocked}, {"by_role", roles}}},
+                                           {"days", days}, {"busiest_users", users},
+                                           {"log", json::object{{"events", l.events}, {"stored_bytes", l.stored_bytes}, {"head", l.head}}}});
+         });
+       }},
+  };
+  return table;
+}
+
+}  // namespace
+
+bool is_manager(const Caller& c) { return c.account.has(Role::Deputy) || c.account.has(Role::Director); }
+
+bool may_read_journal(Services& s, const Caller& c, ClassId k, GroupId g, SubjectId subj) {
+  if (is_manager(c)) return true;
+  if (std::find(c.account.curator_of.begin(), c.account.curator_of.end(), k) != c.account.curator_of.end()) return true;
+  if (!c.account.has(Role::Teacher)) return false;
+  return s.host.read<JournalProjection>("journal", [&](const JournalProjection& j) {
+    const auto* ids = j.assignments_of(k, g, subj);
+    if (ids == nullptr) return false;
+    for (AssignmentId id : *ids)
+      if (const auto* as = j.assignment(id); as != nullptr && as->teacher == c.id) return true;
+    return false;
+  });
+}
+
+bool may_read_diary(Services& s, const Caller& c, UserId student) {
+  if (c.id == student && c.account.has(Role::Student)) return true;
+  if (is_manager(c)) return true;
+  return s.host.read<RosterProjection>("roster", [&](const RosterProjection& r) {
+    auto it = r.students().find(student);
+    if (it == r.students().end()) return false;
+    const RosterStudent& st = it->second;
+    if (std::find(st.parents.begin(), st.parents.end(), c.id) != st.parents.end()) return true;
+    if (std::find(c.account.curator_of.begin(), c.account.curator_of.end(), st.class_id) != c.account.curator_of.end()) return true;
+    if (!c.account.has(Role::Teacher)) return false;
+    for (const auto& [id, a] : r.assignments())
+      if (a.teacher == c.id && !a.ended && a.class_id == st.class_id &&
+          (a.group == 0 || std::find(st.groups.begin(), st.groups.end(), a.group) != st.groups.end()))
+        return true;
+    return false;
+  });
+}
+
+json::value describe_caller(Services& s, const Caller& c) {
+  json::array roles;
+  for (int r = 1; r <= 7; ++r)
+    if (c.account.has(static_cast<Role>(r))) roles.push_back(json::string(role_word(static_cast<Role>(r))));
+  json::object out{{"user", c.id}, {"login", c.account.login}, {"name", c.account.display_name}, {"roles", roles},
+                   {"curator_of", json::value_from(c.account.curator_of)}, {"must_change_password", c.account.one_time}};
+  s.host.read<RosterProjection>("roster", [&](const RosterProjection& r) {
+    if (auto st = r.students().find(c.id); st != r.students().end()) {
+      out["class_id"] = st->second.class_id;
+      out["name"] = person_name(s, DataSubject::Student, c.id, st->second.sealed);
+    }
+    if (auto p = r.parents().find(c.id); p != r.parents().end()) {
+      out["name"] = person_name(s, DataSubject::Parent, c.id, p->second.sealed);
+      json::array children;
+      for (UserId child : p->second.children) {
+        auto st = r.students().find(child);
+        if (st == r.students().end()) continue;
+        children.push_back(json::object{{"id", child}, {"class_id", st->second.class_id},
+                                        {"name", person_name(s, DataSubject::Student, child, st->second.sealed)}});
+      }
+      out["children"] = std::move(children);
+    }
+    return 0;
+  });
+  return out;
+}
+
+std::optional<Result<json::value>> run_query(Services& services, const Caller& caller, std::string_view op, Args& args) {
+  const auto& table = handlers();
+  auto it = table.find(op);
+  if (it == table.end()) return std::nullopt;
+  return it->second(services, caller, args);
+}
+
+}  // namespace ejournal::server
