@@ -30,12 +30,18 @@ std::string one_time_password() {
 }
 
 Status check_password_strength(const std::string& password) {
-  const auto has = [&](int (*pred)(int)) {
-    return std::any_of(password.begin(), password.end(), [&](char c) { return pred(static_cast<unsigned char>(c)) != 0; });
-  };
-  if (password.size() < 8) return Status(Code::invalid_argument, "Пароль должен быть не короче 8 символов");
-  if (password.size() > 128) return Status(Code::invalid_argument, "Пароль должен быть не длиннее 128 символов");
-  if (!has(isdigit) || !has(isalpha)) return Status(Code::invalid_argument, "Пароль должен содержать буквы и цифры");
+  // Characters, not bytes: a Cyrillic letter is two bytes of UTF-8, and counts as one letter.
+  std::size_t chars = 0;
+  bool letter = false, digit = false;
+  for (char ch : password) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c & 0xC0) != 0x80) ++chars;  // not a continuation byte
+    if (std::isdigit(c) != 0) digit = true;
+    if (std::isalpha(c) != 0 || c >= 0x80) letter = true;
+  }
+  if (chars < 8) return Status(Code::invalid_argument, "Пароль должен быть не короче 8 символов");
+  if (chars > 128) return Status(Code::invalid_argument, "Пароль должен быть не длиннее 128 символов");
+  if (!digit || !letter) return Status(Code::invalid_argument, "Пароль должен содержать буквы и цифры");
   return Status::OK();
 }
 

@@ -1,0 +1,36 @@
+// A blocking WebSocket client for the server tests: requests with ids, answers matched to them, pushes kept
+// aside in arrival order. Thread-safety: one thread per client.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+namespace ejournal::testkit {
+
+class WsClient {
+ public:
+  explicit WsClient(std::uint16_t port);
+  ~WsClient();
+
+  // Sends {"id":n,"op":op,"args":args[,"command_id":cid]} and returns the answer with that id.
+  boost::json::value call(const std::string& op, const boost::json::value& args, const std::string& command_id = "");
+  // Sends raw text and returns the next answer (not a push).
+  boost::json::value raw(const std::string& text);
+  // The next push, waiting for it.
+  boost::json::value next_push();
+  const std::deque<boost::json::value>& pushes() const { return pushes_; }
+  // Reads until the connection ends; returns the close code the server sent (0 if none).
+  int read_until_closed();
+
+ private:
+  boost::json::value read_answer();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::deque<boost::json::value> pushes_;
+  std::int64_t next_id_ = 1;
+};
+
+}  // namespace ejournal::testkit
