@@ -23,22 +23,7 @@ namespace {
 using namespace domain;
 namespace json = boost::json;
 
-const char* code_word(Code c) {
-  switch (c) {
-    case Code::ok: return "ok";
-    case Code::invalid_argument: return "invalid_argument";
-    case Code::forbidden: return "forbidden";
-    case Code::not_found: return "not_found";
-    case Code::conflict: return "conflict";
-    case Code::term_closed: return "term_closed";
-    case Code::busy: return "busy";
-    case Code::unsupported: return "unsupported";
-    case Code::corruption: return "corruption";
-    case Code::io_error: return "io_error";
-    case Code::unavailable: return "unavailable";
-  }
-  return "internal";
-}
+std::string code_word(Code c) { return std::string(code_name(c)); }
 
 // A few threads for Argon2id, so that hashing never holds a network thread.
 class HashingPool {
@@ -46,13 +31,16 @@ class HashingPool {
   explicit HashingPool(unsigned n) {
     for (unsigned i = 0; i < std::max(1u, n); ++i) threads_.emplace_back([this] { run(); });
   }
-  ~HashingPool() {
+  ~HashingPool() { stop(); }
+  // Finishes the queued jobs and joins the threads. Idempotent; never call it from a job.
+  void stop() {
     {
       std::lock_guard lock(mu_);
       stop_ = true;
     }
     cv_.notify_all();
     for (auto& t : threads_) t.join();
+    threads_.clear();
   }
   void post(std::function<void()> job) {
     {
@@ -404,7 +392,12 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
 Api::Api(Services& services, Metrics& metrics, ApiOptions options)
     : state_(std::make_shared<State>(services, metrics, options)) {}
 
-Api::~Api() { drain(std::chrono::seconds(5)); }
+Api::~Api() {
+  drain(std::chrono::seconds(5));
+  // Jobs and the hub's thread may hold the state past this point; they must not outlive the services.
+  state_->hashing.stop();
+  state_->hub.stop();
+}
 
 void Api::handle(const std::shared_ptr<Client>& client, std::string_view text) { state_->handle(client, text); }
 

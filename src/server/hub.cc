@@ -200,9 +200,11 @@ Hub::Hub(Services& services, Metrics& metrics) : state_(std::make_unique<State>(
   state_->thread = std::thread([s = state_.get()] { s->run(); });
 }
 
-Hub::~Hub() {
+Hub::~Hub() { stop(); }
+
+void Hub::stop() {
   state_->stopping.store(true);
-  state_->thread.join();
+  if (state_->thread.joinable()) state_->thread.join();
 }
 
 std::uint64_t Hub::subscribe(const std::shared_ptr<Client>& client, const Topic& topic) {

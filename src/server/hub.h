@@ -31,6 +31,9 @@ class Hub {
   Hub& operator=(const Hub&) = delete;
 
   // Returns the subscription's id (unique within the server).
+  // Stops the thread that sends pushes. Idempotent.
+  void stop();
+
   std::uint64_t subscribe(const std::shared_ptr<Client>& client, const Topic& topic);
   bool unsubscribe(const Client* client, std::uint64_t id);
   void forget(const Client* client);
