@@ -392,21 +392,21 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
 Api::Api(Services& services, Metrics& metrics, ApiOptions options)
     : state_(std::make_shared<State>(services, metrics, options)) {}
 
-Api::~Api() {
-  drain(std::chrono::seconds(5));
-  // Jobs and the hub's thread may hold the state past this point; they must not outlive the services.
-  state_->hashing.stop();
-  state_->hub.stop();
-}
+Api::~Api() { stop(std::chrono::seconds(5)); }
 
 void Api::handle(const std::shared_ptr<Client>& client, std::string_view text) { state_->handle(client, text); }
 
 void Api::closed(const std::shared_ptr<Client>& client) { state_->hub.forget(client.get()); }
 
-void Api::drain(std::chrono::milliseconds timeout) {
+void Api::stop(std::chrono::milliseconds timeout) {
   state_->draining.store(true);
-  std::unique_lock lock(state_->flight_mu);
-  state_->flight_cv.wait_for(lock, timeout, [&] { return state_->in_flight == 0; });
+  {
+    std::unique_lock lock(state_->flight_mu);
+    state_->flight_cv.wait_for(lock, timeout, [&] { return state_->in_flight == 0; });
+  }
+  // Jobs and the hub's thread may hold the state past this point; they must not outlive the services.
+  state_->hashing.stop();
+  state_->hub.stop();
 }
 
 }  // namespace ejournal::server

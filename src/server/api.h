@@ -37,8 +37,9 @@ class Api {
   void handle(const std::shared_ptr<Client>& client, std::string_view text);
   // The connection is gone: its subscriptions end.
   void closed(const std::shared_ptr<Client>& client);
-  // Refuses new requests with `unavailable` and waits (up to `timeout`) for those in flight to be answered.
-  void drain(std::chrono::milliseconds timeout);
+  // Refuses new requests with `unavailable`, waits (up to `timeout`) for those in flight to be answered, then
+  // stops the hashing threads and the hub: after it returns, nothing of the Api sends to a client. Idempotent.
+  void stop(std::chrono::milliseconds timeout);
 
  private:
   struct State;

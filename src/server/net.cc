@@ -70,9 +70,9 @@ struct Server::Impl {
   Services& services;
   ServerOptions options;
   Metrics metrics;
-  std::unique_ptr<Api> api;
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
+  std::unique_ptr<Api> api;  // after ioc: it goes first, and no worker of it can touch a session then
   std::vector<std::thread> threads;
 
   class WsSession;
@@ -87,12 +87,31 @@ struct Server::Impl {
   Impl(Services& s, ServerOptions o) : services(s), options(std::move(o)) {}
 
   // ------------------------------------------------------------------------------------------ WebSocket
-  class WsSession : public Client, public std::enable_shared_from_this<WsSession> {
+  // What the protocol layer holds of a session: a weak link. Replies waiting on the log or on password
+  // hashing, and the hub's pushes, never keep a session (and its socket) alive, so a session always ends on
+  // the network side, never on some worker thread after the io_context is gone.
+  class WsSession;
+  class Link final : public Client {
+   public:
+    Link(std::weak_ptr<WsSession> session, std::string address) : session_(std::move(session)), address_(std::move(address)) {}
+    // Queues a text frame (any thread); past the cap on queued bytes the client is dropped instead.
+    void send(std::string text) {
+      if (auto s = session_.lock()) s->send(std::move(text));
+    }
+    const std::string& address() const override { return address_; }
+
+   private:
+    std::weak_ptr<WsSession> session_;
+    std::string address_;
+  };
+
+  class WsSession : public std::enable_shared_from_this<WsSession> {
    public:
     WsSession(Impl& server, tcp::socket&& socket, std::string address)
         : server_(server), ws_(std::move(socket)), address_(std::move(address)) {}
 
     void run(http::request<http::string_body> req) {
+      link_ = std::make_shared<Link>(weak_from_this(), address_);
       websocket::stream_base::timeout t;
       t.handshake_timeout = std::chrono::seconds(30);
       t.idle_timeout = server_.options.idle_timeout;
@@ -103,7 +122,8 @@ struct Server::Impl {
       ws_.async_accept(req, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
     }
 
-    void send(std::string text) override {
+    // Queues a text frame (any thread); past the cap on queued bytes the client is dropped instead.
+    void send(std::string text) {
       const std::size_t n = text.size();
       if (queued_.fetch_add(n) + n > server_.options.max_queued_bytes) {
         queued_.fetch_sub(n);
@@ -118,8 +138,6 @@ struct Server::Impl {
         if (!self->writing_) self->write_next();
       });
     }
-
-    const std::string& address() const override { return address_; }
 
     // Closes with a normal close frame (on the session's strand).
     void close() {
@@ -147,7 +165,7 @@ struct Server::Impl {
       }
       const std::string text = beast::buffers_to_string(buffer_.data());
       buffer_.consume(buffer_.size());
-      server_.api->handle(shared_from_this(), text);
+      server_.api->handle(link_, text);
       read();
     }
     void write_next() {
@@ -169,7 +187,7 @@ struct Server::Impl {
     void finish() {
       if (finished_) return;
       finished_ = true;
-      server_.api->closed(shared_from_this());
+      server_.api->closed(link_);
       server_.metrics.connections.fetch_sub(1);
       std::lock_guard lock(server_.sessions_mu);
       server_.sessions.erase(shared_from_this());
@@ -178,6 +196,7 @@ struct Server::Impl {
     Impl& server_;
     websocket::stream<beast::tcp_stream> ws_;
     std::string address_;
+    std::shared_ptr<Link> link_;
     beast::flat_buffer buffer_;
     std::deque<std::string> outbox_;
     std::atomic<std::size_t> queued_{0};
@@ -319,7 +338,7 @@ void Server::stop() {
     beast::error_code ec;
     s.acceptor.close(ec);
   });
-  s.api->drain(std::chrono::seconds(10));  // answers in flight still go out: the sessions are open
+  s.api->stop(std::chrono::seconds(10));  // answers in flight still go out: the sessions are open
   std::vector<std::shared_ptr<Impl::WsSession>> open;
   {
     std::lock_guard lock(s.sessions_mu);
