@@ -268,6 +268,7 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
     Args a(args);
     if (reply.op == "auth.login") {
       const std::string login = a.text("login"), password = a.text("password");
+      if (a.ok() && (login.size() > 64 || password.size() > 512)) a.fail(login.size() > 64 ? "login" : "password", "слишком длинное");
       if (!a.ok()) return reply.fail(a.status());
       const std::string address = reply.client->address();
       const Throttle::Verdict v = throttle.check(login, address);

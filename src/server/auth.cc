@@ -65,17 +65,29 @@ Throttle::Verdict Throttle::check(const std::string& login, const std::string& a
   std::lock_guard lock(mu_);
   const auto now = Clock::now();
   Verdict v;
-  for (const Record* r : {&logins_[login], &addresses_[address]}) {
-    if (r->locked_until > now) {
+  for (const auto* table : {&logins_, &addresses_}) {
+    auto it = table->find(table == &logins_ ? login : address);
+    if (it == table->end()) continue;
+    const Record& r = it->second;
+    if (r.locked_until > now) {
       v.allowed = false;
       v.locked = true;
     }
-    if (r->next_try > now) {
+    if (r.next_try > now) {
       v.allowed = false;
-      v.retry_after = std::max(v.retry_after, std::chrono::ceil<std::chrono::seconds>(r->next_try - now));
+      v.retry_after = std::max(v.retry_after, std::chrono::ceil<std::chrono::seconds>(r.next_try - now));
     }
   }
   return v;
+}
+
+void Throttle::prune() {
+  // Someone trying many logins must not grow the tables without bound: forget records that no longer slow
+  // anyone down (their count restarts, which costs the guesser a few free tries, not the lock).
+  const auto now = Clock::now();
+  for (auto* table : {&logins_, &addresses_})
+    if (table->size() > kMaxRecords)
+      std::erase_if(*table, [&](const auto& kv) { return kv.second.next_try <= now && kv.second.locked_until <= now; });
 }
 
 void Throttle::fail(Record& r) {
@@ -90,6 +102,7 @@ void Throttle::fail(Record& r) {
 
 void Throttle::failed(const std::string& login, const std::string& address) {
   std::lock_guard lock(mu_);
+  prune();
   fail(logins_[login]);
   Record& a = addresses_[address];
   // An address may host a whole school behind NAT: it is slowed, never locked.

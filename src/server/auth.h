@@ -63,6 +63,8 @@ class Throttle {
     Clock::time_point locked_until{};
   };
   void fail(Record& r);
+  void prune();  // REQUIRES: mu_ held
+  static constexpr std::size_t kMaxRecords = 100'000;
   std::mutex mu_;
   std::map<std::string, Record> logins_, addresses_;
 };

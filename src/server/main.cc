@@ -154,7 +154,7 @@ int main(int argc, char** argv) {
   }
   log_line("info", "listening", ",\"address\":" + json_string(options.address) + ",\"port\":" + std::to_string((*srv)->port()) +
                                      ",\"head\":" + std::to_string((*log)->head()));
-  std::cout << "ejournald: http://" << options.address << ":" << (*srv)->port() << "/\n";
+  std::cout << "ejournald: http://" << options.address << ":" << (*srv)->port() << "/" << std::endl;
   if (demo) print_demo_logins(data, **host);
 
   int sig = 0;

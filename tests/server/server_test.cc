@@ -2,7 +2,15 @@
 // WebSocket client speaking the protocol (docs/protocol.md).
 #include <catch2/catch.hpp>
 
+#include <csignal>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <boost/json.hpp>
+#include <mutex>
+#include <thread>
 
 #include "ejournal/domain/passwords.h"
 #include "ejournal/projections/catalog.h"
@@ -26,6 +34,7 @@ struct Fixture {
   std::unique_ptr<server::Server> srv;
 
   explicit Fixture(server::ServerOptions options = {}) {
+    std::signal(SIGPIPE, SIG_IGN);  // a client writing to a connection the server closed
     auto hash = hash_password(kPassword);
     REQUIRE(hash.ok());
     for (UserId u : {school.teacher_a, school.teacher_b, school.parent_a1, school.parent_b1, school.deputy})
@@ -180,4 +189,162 @@ TEST_CASE("a frame over the size limit closes the connection with 1009, others k
   CHECK_THROWS(big.raw(std::string(R"({"id":2,"op":"me","args":{"pad":")") + std::string(4000, 'x') + "\"}}"));
   CHECK(big.read_until_closed() == 1009);
   CHECK(ok(good.call("me", json::object{})));
+}
+
+TEST_CASE("two devices, one cell: the second change sees a conflict", "[server]") {
+  Fixture f;
+  auto& s = f.school;
+  testkit::WsClient one(f.port()), two(f.port());
+  REQUIRE(ok(login(one, "teacher.a")));
+  REQUIRE(ok(login(two, "teacher.a")));
+  // The cell (lesson_5a, student_a1) has seen one change, its first mark: both devices saw version 1.
+  json::object mark{{"lesson", s.lesson_5a}, {"student", s.student_a1}, {"value", 4}, {"work_type", s.answer}, {"expected_version", 1}};
+  CHECK(ok(one.call("set_mark", mark, "device-one-0001")));
+  mark["value"] = 3;
+  const json::value second = two.call("set_mark", mark, "device-two-0001");
+  CHECK(code(second) == "conflict");
+  mark["expected_version"] = 2;  // after re-reading the cell
+  CHECK(ok(two.call("set_mark", mark, "device-two-0002")));
+}
+
+TEST_CASE("a client that stops reading is dropped while others keep working", "[server]") {
+  server::ServerOptions o;
+  o.max_queued_bytes = 64 * 1024;
+  o.api.requests_per_second = 1e9;
+  o.api.request_burst = 1e9;
+  Fixture f(o);
+  auto& s = f.school;
+  testkit::WsClient good(f.port()), slow(f.port());
+  REQUIRE(ok(login(good, "teacher.a")));
+  REQUIRE(ok(login(slow, "teacher.a")));
+  const std::string request = json::serialize(json::object{
+      {"id", 1}, {"op", "journal.page"}, {"args", json::object{{"class_id", s.class_5a}, {"subject", s.math}, {"term", s.q1}}}});
+  // Its answers pile up in the kernel's socket buffers, then in the server's queue, until the cap.
+  std::size_t sent = 0;
+  try {
+    while (sent < 500'000 && f.srv->metrics().dropped_slow_clients.load() == 0) {
+      slow.send_only(request);
+      ++sent;
+    }
+  } catch (const std::exception&) {
+    // the server closed the connection under our writes
+  }
+  CHECK(f.srv->metrics().dropped_slow_clients.load() == 1);
+  CHECK(ok(good.call("me", json::object{})));
+  CHECK(slow.count_until_closed() < sent);  // the rest of its answers were never sent
+}
+
+TEST_CASE("connections beyond the limit are refused, the others served", "[server]") {
+  server::ServerOptions o;
+  o.max_connections = 3;
+  Fixture f(o);
+  std::vector<std::unique_ptr<testkit::WsClient>> open;
+  for (int i = 0; i < 3; ++i) open.push_back(std::make_unique<testkit::WsClient>(f.port()));
+  CHECK_THROWS(testkit::WsClient(f.port()));  // HTTP 503 instead of the upgrade
+  CHECK(f.srv->metrics().connections_refused.load() == 1);
+  CHECK(code(open[0]->call("me", json::object{})) == "forbidden");  // served: an answer, not a hang
+}
+
+TEST_CASE("a thousand simultaneous connections are all served", "[server]") {
+  rlimit files{};
+  getrlimit(RLIMIT_NOFILE, &files);
+  files.rlim_cur = files.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &files);
+  REQUIRE(files.rlim_cur >= 2'100);  // both ends of each connection live in this process
+  Fixture f;
+  testkit::WsClient first(f.port());
+  const json::value in = login(first, "teacher.a");
+  REQUIRE(ok(in));
+  const json::value token = in.at("result").at("token");
+  std::vector<std::unique_ptr<testkit::WsClient>> clients;
+  for (int i = 0; i < 1000; ++i) clients.push_back(std::make_unique<testkit::WsClient>(f.port()));
+  CHECK(f.srv->metrics().connections.load() == 1001);
+  int served = 0;
+  for (auto& c : clients)
+    served += ok(c->call("auth.resume", json::object{{"token", token}})) && ok(c->call("me", json::object{}));
+  CHECK(served == 1000);
+}
+
+TEST_CASE("SIGTERM during load loses no acknowledged command", "[server]") {
+  testkit::School s;
+  auto hash = hash_password(kPassword);
+  REQUIRE(hash.ok());
+  s.must(s.admin, cmd::IssueCredential{s.teacher_a, *hash, false});
+  const std::string data = s.data_dir();
+  s.close();
+
+  int out[2];
+  REQUIRE(pipe(out) == 0);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    execl(EJOURNALD_PATH, "ejournald", "--data", data.c_str(), "--listen", "127.0.0.1:0", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  // "ejournald: http://127.0.0.1:PORT/"
+  std::string line;
+  char ch = 0;
+  while (read(out[0], &ch, 1) == 1 && ch != '\n') line += ch;
+  const std::size_t colon = line.rfind(':');
+  REQUIRE(colon != std::string::npos);
+  const auto port = static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
+
+  testkit::WsClient first(port);
+  const json::value in = login(first, "teacher.a");
+  REQUIRE(ok(in));
+  const json::value token = in.at("result").at("token");
+  struct Ack {
+    std::uint64_t position;
+    UserId student;
+    int value;
+  };
+  std::mutex mu;
+  std::vector<Ack> acks;
+  std::atomic<int> running{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      try {
+        testkit::WsClient c(port);
+        if (!ok(c.call("auth.resume", json::object{{"token", token}}))) return;
+        running.fetch_add(1);
+        for (int n = 0;; ++n) {
+          const UserId student = n % 2 == 0 ? s.student_a1 : s.student_a2;
+          const int value = 1 + (n + t) % 5;
+          const json::value a = c.call("set_mark", json::object{{"lesson", s.lesson_5a}, {"student", student}, {"value", value}, {"work_type", s.answer}},
+                                       "sigterm-" + std::to_string(t) + "-" + std::to_string(n));
+          if (!ok(a)) return;  // unavailable: the server is stopping
+          std::lock_guard lock(mu);
+          acks.push_back(Ack{a.at("result").at("position").to_number<std::uint64_t>(), student, value});
+        }
+      } catch (const std::exception&) {
+        // the connection closed under us: the server has stopped
+      }
+    });
+  }
+  while (running.load() < 4) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(kill(pid, SIGTERM) == 0);
+  for (auto& t : threads) t.join();
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  close(out[0]);
+
+  REQUIRE_FALSE(acks.empty());
+  auto log = log::open_event_log(data);
+  REQUIRE(log.ok());
+  std::size_t found = 0;
+  for (const Ack& a : acks) {
+    auto r = (*log)->read(a.position);
+    REQUIRE(r.ok());
+    const auto* mark = r->envelope()->event_as_MarkSet();
+    REQUIRE(mark != nullptr);
+    found += mark->student() == a.student && mark->value() == a.value;
+  }
+  CHECK(found == acks.size());
 }

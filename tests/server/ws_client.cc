@@ -79,4 +79,17 @@ int WsClient::read_until_closed() {
   }
 }
 
+void WsClient::send_only(const std::string& text) { impl_->ws.write(net::buffer(text)); }
+
+std::size_t WsClient::count_until_closed() {
+  std::size_t n = 0;
+  for (;;) {
+    beast::flat_buffer buffer;
+    beast::error_code ec;
+    impl_->ws.read(buffer, ec);
+    if (ec) return n;
+    ++n;
+  }
+}
+
 }  // namespace ejournal::testkit

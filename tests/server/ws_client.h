@@ -24,6 +24,10 @@ class WsClient {
   const std::deque<boost::json::value>& pushes() const { return pushes_; }
   // Reads until the connection ends; returns the close code the server sent (0 if none).
   int read_until_closed();
+  // Writes a frame without reading anything (a client that does not read).
+  void send_only(const std::string& text);
+  // Reads frames until the connection ends; returns how many arrived.
+  std::size_t count_until_closed();
 
  private:
   boost::json::value read_answer();

@@ -70,10 +70,14 @@ void School::open() {
   domain_ = std::move(*d);
 }
 
-void School::reopen() {
+void School::close() {
   domain_.reset();
   vault_.reset();
   log_.reset();
+}
+
+void School::reopen() {
+  close();
   open();
 }
 

@@ -34,6 +34,7 @@ class School {
   std::uint32_t must(domain::UserId actor, domain::Command command);
   Status check(domain::UserId actor, const domain::Command& command) const;
   void reopen();  // closes the log and domain and opens them again (replay)
+  void close();   // closes the log and domain, keeping the data directory (for another process to open)
 
   const std::string& data_dir() const { return data_; }
   log::EventLog& log() { return *log_; }
