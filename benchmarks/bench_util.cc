@@ -38,7 +38,20 @@ JsonLine& JsonLine::add(const std::string& key, std::uint64_t value) {
 }
 
 JsonLine& JsonLine::add(const std::string& key, const std::string& value) {
-  text_ += ",\"" + key + "\":\"" + value + "\"";  // callers pass plain identifiers, nothing to escape
+  text_ += ",\"" + key + "\":\"";
+  for (const char c : value) {
+    if (c == '"' || c == '\\') {
+      text_ += '\\';
+      text_ += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      text_ += buf;
+    } else {
+      text_ += c;
+    }
+  }
+  text_ += '"';
   return *this;
 }
 

@@ -6,6 +6,7 @@
 //   ej-bench replay [--years Y | --data DIR]
 //   ej-bench query [--queries N]
 //   ej-bench asof [--events N] [--samples S] [--data DIR]
+//   ej-bench ws [--clients N] [--seconds S] [--window W] [--threads T]
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -25,11 +26,12 @@ int main(int argc, char** argv) {
       {"replay", ejournal::bench::run_replay},
       {"query", ejournal::bench::run_query},
       {"asof", ejournal::bench::run_asof},
+      {"ws", ejournal::bench::run_ws},
   };
   if (argc >= 2) {
     for (const auto& b : kBenches)
       if (argv[1] == std::string(b.name)) return b.run(std::vector<std::string>(argv + 2, argv + argc));
   }
-  std::fprintf(stderr, "usage: ej-bench {append|read|execute|demo|replay|query|asof} [--help]\n");
+  std::fprintf(stderr, "usage: ej-bench {append|read|execute|demo|replay|query|asof|ws} [--help]\n");
   return 2;
 }

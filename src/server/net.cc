@@ -295,6 +295,10 @@ struct Server::Impl {
         if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
         log_error("accept failed", ec);
       } else {
+        // Answers and pushes are small frames written one after another: without TCP_NODELAY, Nagle's
+        // algorithm holds each behind the peer's delayed ACK (~40 ms).
+        beast::error_code nodelay;
+        socket.set_option(tcp::no_delay(true), nodelay);
         std::make_shared<HttpSession>(*this, std::move(socket))->run();
       }
       accept();

@@ -1,4 +1,4 @@
-// A blocking WebSocket client for the server tests: requests with ids, answers matched to them, pushes kept
+// A blocking WebSocket client for the server tests and ej-bench ws: requests with ids, answers matched to them, pushes kept
 // aside in arrival order. Thread-safety: one thread per client.
 #pragma once
 
@@ -26,6 +26,10 @@ class WsClient {
   int read_until_closed();
   // Writes a frame without reading anything (a client that does not read).
   void send_only(const std::string& text);
+  // The next answer (pushes are kept aside), for clients that pipeline with send_only().
+  boost::json::value next_answer() { return read_answer(); }
+  // The next frame of any kind.
+  boost::json::value next_frame();
   // Reads frames until the connection ends; returns how many arrived.
   std::size_t count_until_closed();
 

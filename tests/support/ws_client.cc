@@ -22,6 +22,7 @@ struct WsClient::Impl {
 
 WsClient::WsClient(std::uint16_t port) : impl_(std::make_unique<Impl>()) {
   impl_->ws.next_layer().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  impl_->ws.next_layer().set_option(tcp::no_delay(true));  // pipelined requests must not wait for ACKs
   impl_->ws.handshake("127.0.0.1", "/ws");
   impl_->ws.text(true);
 }
@@ -77,6 +78,17 @@ int WsClient::read_until_closed() {
     impl_->ws.read(buffer, ec);
     if (ec) return impl_->ws.reason().code;
   }
+}
+
+json::value WsClient::next_frame() {
+  if (!pushes_.empty()) {
+    json::value v = pushes_.front();
+    pushes_.pop_front();
+    return v;
+  }
+  beast::flat_buffer buffer;
+  impl_->ws.read(buffer);
+  return json::parse(beast::buffers_to_string(buffer.data()));
 }
 
 void WsClient::send_only(const std::string& text) { impl_->ws.write(net::buffer(text)); }
