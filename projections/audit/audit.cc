@@ -1,7 +1,7 @@
 #include "ejournal/projections/audit.h"
 
 #include "ejournal/fb/audit_snapshot_generated.h"
-#include "school_time.h"
+#include "ejournal/projections/school_time.h"
 
 namespace ejournal::projections {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "ejournal/fb/control_snapshot_generated.h"
-#include "school_time.h"
+#include "ejournal/projections/school_time.h"
 
 namespace ejournal::projections {
 namespace {

@@ -1,5 +1,7 @@
 #include "args.h"
 
+#include "ejournal/projections/school_time.h"
+
 #include <boost/json/value.hpp>
 #include <cstdio>
 #include <limits>
@@ -103,7 +105,7 @@ std::optional<log::Timestamp> Args::timestamp_or_none(const char* name) {
   std::int64_t offset_s = 0;
   const std::string rest = s.substr(static_cast<std::size_t>(n));
   if (rest == "Z" || rest.empty()) {
-    offset_s = rest.empty() ? 3 * 3600 : 0;  // no zone: school time (Moscow)
+    offset_s = rest.empty() ? projections::kSchoolUtcOffset / 1'000'000 : 0;  // no zone: school time (Moscow)
   } else if ((rest[0] == '+' || rest[0] == '-') && rest.size() == 6 && rest[3] == ':') {
     offset_s = (std::stoi(rest.substr(1, 2)) * 3600 + std::stoi(rest.substr(4, 2)) * 60) * (rest[0] == '-' ? -1 : 1);
   } else {

@@ -140,6 +140,8 @@ std::optional<Result<Command>> command_from_json(std::string_view op, const json
   return Result<Command>(std::move(c));
 }
 
+bool is_command_op(std::string_view op) { return parsers().find(op) != parsers().end(); }
+
 const char* role_word(Role r) { return word(kRoles, static_cast<int>(r)); }
 const char* attendance_word(Attendance a) { return word(kAttendance, static_cast<int>(a)); }
 const char* attestation_word(AttestationValue v) { return word(kAttestationValues, static_cast<int>(v)); }

@@ -15,6 +15,9 @@ namespace ejournal::server {
 // nullopt when `op` is not a command; otherwise the command or the first bad field (invalid_argument).
 std::optional<Result<domain::Command>> command_from_json(std::string_view op, const boost::json::object& args);
 
+// Whether `op` names a command.
+bool is_command_op(std::string_view op);
+
 // Protocol words for enums, shared with the answers.
 const char* role_word(domain::Role r);
 const char* attendance_word(domain::Attendance a);

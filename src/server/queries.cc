@@ -10,6 +10,7 @@
 #include "ejournal/projections/control.h"
 #include "ejournal/projections/journal.h"
 #include "ejournal/projections/roster.h"
+#include "ejournal/projections/school_time.h"
 #include "ejournal/projections/stats.h"
 
 namespace ejournal::server {
@@ -100,7 +101,7 @@ json::value control_json(const TeacherControl& t) {
                       {"reviews_not_conforming", t.reviews_not_conforming}};
 }
 
-Day today() { return static_cast<Day>((log::SystemClock().now() + 3LL * 3'600'000'000LL) / 86'400'000'000LL); }
+Day today() { return school_day(log::SystemClock().now()); }
 
 bool has(const Caller& c, Role r) { return c.account.has(r); }
 
@@ -437,6 +438,8 @@ json::value describe_caller(Services& s, const Caller& c) {
   });
   return out;
 }
+
+bool is_query_op(std::string_view op) { return handlers().find(op) != handlers().end(); }
 
 std::optional<Result<json::value>> run_query(Services& services, const Caller& caller, std::string_view op, Args& args) {
   const auto& table = handlers();

@@ -21,6 +21,9 @@ struct Caller {
 // nullopt when `op` is not a query.
 std::optional<Result<boost::json::value>> run_query(Services& services, const Caller& caller, std::string_view op, Args& args);
 
+// Whether `op` names a query.
+bool is_query_op(std::string_view op);
+
 // The caller's account as the answer of auth.login / auth.resume / me.
 boost::json::value describe_caller(Services& services, const Caller& caller);
 

@@ -9,6 +9,8 @@
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -37,7 +39,8 @@ struct Fixture {
     std::signal(SIGPIPE, SIG_IGN);  // a client writing to a connection the server closed
     auto hash = hash_password(kPassword);
     REQUIRE(hash.ok());
-    for (UserId u : {school.teacher_a, school.teacher_b, school.parent_a1, school.parent_b1, school.deputy})
+    for (UserId u : {school.teacher_a, school.teacher_b, school.parent_a1, school.parent_b1, school.deputy, school.director,
+                     school.student_a1})
       school.must(school.admin, cmd::IssueCredential{u, *hash, false});
     school.must(school.admin, cmd::IssueCredential{school.admin, *hash, true});  // one-time
     auto h = projections::ProjectionHost::start(school.log(), projections::all_projections());
@@ -347,4 +350,106 @@ TEST_CASE("SIGTERM during load loses no acknowledged command", "[server]") {
     found += mark->student() == a.student && mark->value() == a.value;
   }
   CHECK(found == acks.size());
+}
+
+TEST_CASE("HTTP serves the web client's files with their types, health and metrics, and nothing outside the root", "[server]") {
+  testkit::TempDir web;
+  std::filesystem::create_directories(web.sub("js"));
+  std::ofstream(web.sub("index.html")) << "<!doctype html><title>Электронный журнал</title>";
+  std::ofstream(web.sub("js/app.js")) << "console.log('журнал');";
+  std::ofstream(web.sub(".secret")) << "hidden";
+  server::ServerOptions o;
+  o.web_root = web.path();
+  Fixture f(o);
+  const auto index = testkit::http_get(f.port(), "/");
+  CHECK(index.status == 200);
+  CHECK(index.content_type == "text/html; charset=utf-8");
+  CHECK(index.body.find("Электронный журнал") != std::string::npos);
+  const auto js = testkit::http_get(f.port(), "/js/app.js");
+  CHECK(js.status == 200);
+  CHECK(js.content_type == "text/javascript; charset=utf-8");
+  for (const char* bad : {"/../etc/passwd", "/js/../../etc/passwd", "/.secret", "/js//app.js", "/%2e%2e/etc/passwd", "/nothing.html"})
+    CHECK(testkit::http_get(f.port(), bad).status == 404);
+  CHECK(testkit::http_get(f.port(), "/healthz").body == "ok\n");
+  {
+    testkit::WsClient c(f.port());
+    c.call("no.such.operation", json::object{});  // before sign-in, both are forbidden
+    c.call("me", json::object{});
+  }
+  const auto metrics = testkit::http_get(f.port(), "/metrics");
+  CHECK(metrics.status == 200);
+  CHECK(metrics.body.find("ejournal_requests_total{op=\"unknown\"} 1") != std::string::npos);
+  CHECK(metrics.body.find("no.such.operation") == std::string::npos);  // a client's made-up names never become series
+  CHECK(metrics.body.find("ejournal_errors_total{code=\"forbidden\"} 2") != std::string::npos);
+  CHECK(metrics.body.find("ejournal_log_head ") != std::string::npos);
+}
+
+TEST_CASE("requests past the per-connection rate are refused with busy, and a silent connection is closed", "[server]") {
+  server::ServerOptions o;
+  o.api.requests_per_second = 0.5;
+  o.api.request_burst = 3;
+  o.idle_timeout = std::chrono::seconds(1);
+  Fixture f(o);
+  testkit::WsClient c(f.port());
+  for (int i = 0; i < 3; ++i) CHECK(code(c.call("me", json::object{})) == "forbidden");  // within the burst
+  CHECK(code(c.call("me", json::object{})) == "busy");
+  testkit::WsClient other(f.port());  // the budget is per connection
+  CHECK(code(other.call("me", json::object{})) == "forbidden");
+  // Nothing from the client for longer than the idle timeout: the server closes the connection.
+  const auto t0 = std::chrono::steady_clock::now();
+  c.read_until_closed();
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
+}
+
+TEST_CASE("each role reads what its duty needs and is refused outside its scope", "[server]") {
+  Fixture f;
+  auto& s = f.school;
+  auto as = [&](const std::string& who) {
+    auto c = std::make_unique<testkit::WsClient>(f.port());
+    REQUIRE(ok(login(*c, who)));
+    return c;
+  };
+  const json::object page{{"class_id", s.class_5a}, {"subject", s.math}, {"term", s.q1}};
+  const json::object diary{{"student", s.student_a1}, {"monday", "2023-09-04"}};
+  const json::object other_diary{{"student", s.student_b1}, {"monday", "2023-09-04"}};
+  const json::object register_args{{"from", "2023-09-01"}, {"to", "2023-09-30"}};
+
+  auto deputy = as("deputy");
+  CHECK(ok(deputy->call("journal.page", page)));
+  CHECK(ok(deputy->call("audit.cell", json::object{{"lesson", s.lesson_5a}, {"student", s.student_a1}})));
+  CHECK(ok(deputy->call("control.register", register_args)));
+  CHECK(ok(deputy->call("subscribe", json::object{{"topic", "audit"}})));
+
+  auto director = as("director");
+  CHECK(ok(director->call("control.time_sheet", register_args)));
+  CHECK(ok(director->call("stats.summary", json::object{})));
+  CHECK(code(director->call("set_topic", json::object{{"lesson", s.lesson_5a}, {"topic", "Тема"}}, "director-topic-1")) == "forbidden");
+
+  auto teacher = as("teacher.b");  // math in 5Б, curator of 5Б
+  CHECK(ok(teacher->call("journal.page", json::object{{"class_id", s.class_5b}, {"subject", s.math}, {"term", s.q1}})));
+  CHECK(ok(teacher->call("diary.week", other_diary)));  // a student of the class they curate
+  CHECK(code(teacher->call("diary.week", diary)) == "forbidden");
+  CHECK(code(teacher->call("audit.cell", json::object{{"lesson", s.lesson_5a}, {"student", s.student_a1}})) == "forbidden");
+  CHECK(code(teacher->call("control.register", register_args)) == "forbidden");
+  CHECK(code(teacher->call("subscribe", json::object{{"topic", "journal"}, {"class_id", s.class_5a}, {"subject", s.math}})) == "forbidden");
+  CHECK(code(teacher->call("roster.class", json::object{{"class_id", s.class_5a}})) == "forbidden");
+  const json::value own_class = teacher->call("roster.class", json::object{{"class_id", s.class_5b}});
+  REQUIRE(ok(own_class));
+  CHECK(own_class.at("result").as_array().at(0).at("name").as_string() == "Кузнецов Илья");  // opened from the sealed record
+
+  auto student = as("s" + std::to_string(s.student_a1));
+  const json::value me = student->call("me", json::object{});
+  REQUIRE(ok(me));
+  CHECK(me.at("result").at("class_id").as_int64() == s.class_5a);
+  CHECK(ok(student->call("diary.week", diary)));
+  CHECK(code(student->call("diary.week", other_diary)) == "forbidden");
+  CHECK(code(student->call("journal.page", page)) == "forbidden");
+  CHECK(code(student->call("roster.classes", json::object{})) == "forbidden");
+
+  auto parent = as("p" + std::to_string(s.parent_a1));
+  const json::value children = parent->call("me", json::object{});
+  REQUIRE(ok(children));
+  CHECK(children.at("result").at("children").as_array().size() == 1);
+  CHECK(children.at("result").at("children").as_array().at(0).at("name").as_string() == "Иванов Пётр");
+  CHECK(code(parent->call("stats.summary", json::object{})) == "forbidden");
 }

@@ -3,6 +3,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 #include <stdexcept>
@@ -14,6 +15,22 @@ namespace websocket = beast::websocket;
 namespace net = boost::asio;
 namespace json = boost::json;
 using tcp = net::ip::tcp;
+
+HttpReply http_get(std::uint16_t port, const std::string& target) {
+  namespace http = beast::http;
+  net::io_context ioc;
+  tcp::socket socket(ioc);
+  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  http::request<http::empty_body> req(http::verb::get, target, 11);
+  req.set(http::field::host, "127.0.0.1");
+  http::write(socket, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(socket, buffer, res);
+  beast::error_code ec;
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  return HttpReply{static_cast<int>(res.result_int()), std::string(res[http::field::content_type]), res.body()};
+}
 
 struct WsClient::Impl {
   net::io_context ioc;

@@ -10,6 +10,14 @@
 
 namespace ejournal::testkit {
 
+// A plain HTTP GET on loopback.
+struct HttpReply {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+HttpReply http_get(std::uint16_t port, const std::string& target);
+
 class WsClient {
  public:
   explicit WsClient(std::uint16_t port);
