@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ejournal/fb/accounts_snapshot_generated.h"
+#include "flat_state.h"
 
 namespace ejournal::projections {
 namespace {
@@ -98,18 +99,16 @@ std::string AccountsProjection::snapshot() const {
     out.push_back(s::CreateKAccountDirect(b, id, a.login.c_str(), a.display_name.c_str(), a.roles, &a.curator_of,
                                           a.password_hash.c_str(), a.one_time, a.blocked));
   b.Finish(s::CreateAccountsDirect(b, &out), s::AccountsIdentifier());
-  return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+  return finished_bytes(b);
 }
 
 Status AccountsProjection::restore(std::string_view raw) {
   namespace s = fb::snap;
-  std::string aligned;  // FlatBuffers reads in place and needs the buffer 8-byte aligned
-  if (reinterpret_cast<std::uintptr_t>(raw.data()) % 8 != 0) raw = aligned.assign(raw);
-  flatbuffers::Verifier verifier(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size(), 64, 10'000'000);
-  if (!s::AccountsBufferHasIdentifier(raw.data()) || !s::VerifyAccountsBuffer(verifier))
-    return Status(Code::corruption, "not an accounts snapshot");
+  std::string aligned;
+  const s::Accounts* root = verified_root<s::Accounts>(raw, s::AccountsIdentifier(), aligned);
+  if (root == nullptr) return Status(Code::corruption, "not an accounts snapshot");
   AccountsProjection next;
-  if (const auto* list = s::GetAccounts(raw.data())->accounts())
+  if (const auto* list = root->accounts())
     for (const auto* k : *list) {
       Account a{k->id(), str(k->login()), str(k->display_name()), k->roles(), {}, str(k->password_hash()), k->one_time(),
                 k->blocked()};

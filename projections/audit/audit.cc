@@ -1,6 +1,7 @@
 #include "ejournal/projections/audit.h"
 
 #include "ejournal/fb/audit_snapshot_generated.h"
+#include "flat_state.h"
 #include "ejournal/projections/school_time.h"
 
 namespace ejournal::projections {
@@ -247,17 +248,14 @@ std::string AuditProjection::snapshot() const {
   }
   b.Finish(s::CreateAuditDirect(b, &entries, &marks, &lessons, &assignments, &terms, &classes, &attendance, &attestation),
            s::AuditIdentifier());
-  return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+  return finished_bytes(b);
 }
 
 Status AuditProjection::restore(std::string_view raw) {
   namespace s = fb::snap;
-  std::string aligned;  // FlatBuffers reads in place and needs the buffer 8-byte aligned
-  if (reinterpret_cast<std::uintptr_t>(raw.data()) % 8 != 0) raw = aligned.assign(raw);
-  flatbuffers::Verifier verifier(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size(), 64, 100'000'000);
-  if (!s::AuditBufferHasIdentifier(raw.data()) || !s::VerifyAuditBuffer(verifier))
-    return Status(Code::corruption, "not an audit snapshot");
-  const s::Audit* a = s::GetAudit(raw.data());
+  std::string aligned;
+  const s::Audit* a = verified_root<s::Audit>(raw, s::AuditIdentifier(), aligned);
+  if (a == nullptr) return Status(Code::corruption, "not an audit snapshot");
   AuditProjection next;
   if (a->entries())
     for (const auto* e : *a->entries())

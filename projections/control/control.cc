@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ejournal/fb/control_snapshot_generated.h"
+#include "flat_state.h"
 #include "ejournal/projections/school_time.h"
 
 namespace ejournal::projections {
@@ -194,17 +195,14 @@ std::string ControlProjection::snapshot() const {
   for (const LateEntry& e : late_)
     late.push_back(s::CreateCLate(b, e.mark, e.lesson, e.student, e.teacher, e.lesson_day, e.entered_day));
   b.Finish(s::CreateControlDirect(b, &lessons, &assignments, &late), s::ControlIdentifier());
-  return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+  return finished_bytes(b);
 }
 
 Status ControlProjection::restore(std::string_view raw) {
   namespace s = fb::snap;
-  std::string aligned;  // FlatBuffers reads in place and needs the buffer 8-byte aligned
-  if (reinterpret_cast<std::uintptr_t>(raw.data()) % 8 != 0) raw = aligned.assign(raw);
-  flatbuffers::Verifier verifier(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size(), 64, 100'000'000);
-  if (!s::ControlBufferHasIdentifier(raw.data()) || !s::VerifyControlBuffer(verifier))
-    return Status(Code::corruption, "not a control snapshot");
-  const s::Control* c = s::GetControl(raw.data());
+  std::string aligned;
+  const s::Control* c = verified_root<s::Control>(raw, s::ControlIdentifier(), aligned);
+  if (c == nullptr) return Status(Code::corruption, "not a control snapshot");
   ControlProjection next;
   if (c->lessons()) {
     for (const auto* x : *c->lessons()) {

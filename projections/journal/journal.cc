@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "ejournal/fb/journal_snapshot_generated.h"
+#include "flat_state.h"
 
 namespace ejournal::projections {
 namespace {
@@ -305,17 +306,14 @@ std::string JournalProjection::snapshot() const {
   b.Finish(s::CreateJournalDirect(b, &lessons, &assignments, &terms, &classes, &groups, &weights, &marks, &attendance,
                                   &members, &attestation),
            s::JournalIdentifier());
-  return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+  return finished_bytes(b);
 }
 
 Status JournalProjection::restore(std::string_view raw) {
   namespace s = fb::snap;
-  std::string aligned;  // FlatBuffers reads in place and needs the buffer 8-byte aligned
-  if (reinterpret_cast<std::uintptr_t>(raw.data()) % 8 != 0) raw = aligned.assign(raw);
-  flatbuffers::Verifier verifier(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size(), 64, 100'000'000);
-  if (!s::JournalBufferHasIdentifier(raw.data()) || !s::VerifyJournalBuffer(verifier))
-    return Status(Code::corruption, "not a journal snapshot");
-  const s::Journal* j = s::GetJournal(raw.data());
+  std::string aligned;
+  const s::Journal* j = verified_root<s::Journal>(raw, s::JournalIdentifier(), aligned);
+  if (j == nullptr) return Status(Code::corruption, "not a journal snapshot");
   JournalProjection next;
   if (j->lessons())
     for (const auto* l : *j->lessons())

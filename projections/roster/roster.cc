@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ejournal/fb/roster_snapshot_generated.h"
+#include "flat_state.h"
 
 namespace ejournal::projections {
 namespace {
@@ -199,17 +200,14 @@ std::string RosterProjection::snapshot() const {
     staff.push_back(s::CreateRosterStaffDirect(b, id, st.login.c_str(), st.name.c_str(), st.roles, st.blocked));
   b.Finish(s::CreateRosterDirect(b, &classes, &groups, &students, &parents, &assignments, &entries, &subjects, &staff),
            s::RosterIdentifier());
-  return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+  return finished_bytes(b);
 }
 
 Status RosterProjection::restore(std::string_view raw) {
   namespace s = fb::snap;
-  std::string aligned;  // FlatBuffers reads in place and needs the buffer 8-byte aligned
-  if (reinterpret_cast<std::uintptr_t>(raw.data()) % 8 != 0) raw = aligned.assign(raw);
-  flatbuffers::Verifier verifier(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size());
-  if (!s::RosterBufferHasIdentifier(raw.data()) || !s::VerifyRosterBuffer(verifier))
-    return Status(Code::corruption, "not a roster snapshot");
-  const s::Roster* r = s::GetRoster(raw.data());
+  std::string aligned;
+  const s::Roster* r = verified_root<s::Roster>(raw, s::RosterIdentifier(), aligned);
+  if (r == nullptr) return Status(Code::corruption, "not a roster snapshot");
   RosterProjection next;
   if (r->classes())
     for (const auto* c : *r->classes()) next.classes_[c->id()] = RosterClass{c->id(), c->year(), c->grade(), str(c->name()), c->curator()};

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ejournal/fb/stats_snapshot_generated.h"
+#include "flat_state.h"
 #include "ejournal/projections/school_time.h"
 
 namespace ejournal::projections {
@@ -95,17 +96,14 @@ std::string StatsProjection::snapshot() const {
   std::vector<flatbuffers::Offset<s::SUser>> users;
   for (const auto& [user, n] : by_user_) users.push_back(s::CreateSUser(b, user, n));
   b.Finish(s::CreateStatsDirect(b, &accounts, &days, &users, log_.events, log_.stored_bytes, log_.head), s::StatsIdentifier());
-  return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+  return finished_bytes(b);
 }
 
 Status StatsProjection::restore(std::string_view raw) {
   namespace s = fb::snap;
-  std::string aligned;  // FlatBuffers reads in place and needs the buffer 8-byte aligned
-  if (reinterpret_cast<std::uintptr_t>(raw.data()) % 8 != 0) raw = aligned.assign(raw);
-  flatbuffers::Verifier verifier(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size(), 64, 10'000'000);
-  if (!s::StatsBufferHasIdentifier(raw.data()) || !s::VerifyStatsBuffer(verifier))
-    return Status(Code::corruption, "not a stats snapshot");
-  const s::Stats* st = s::GetStats(raw.data());
+  std::string aligned;
+  const s::Stats* st = verified_root<s::Stats>(raw, s::StatsIdentifier(), aligned);
+  if (st == nullptr) return Status(Code::corruption, "not a stats snapshot");
   StatsProjection next;
   if (st->accounts())
     for (const auto* a : *st->accounts()) {

@@ -2,6 +2,7 @@
 // the projections up to date, serves HTTP and the WebSocket protocol, and on SIGTERM or SIGINT stops
 // accepting, answers what is in flight, writes projection snapshots and exits 0.
 // Logs one JSON object per line on stderr.
+#include <boost/json.hpp>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -22,22 +23,7 @@ namespace {
 namespace po = boost::program_options;
 using namespace ejournal;
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
+std::string json_string(const std::string& s) { return boost::json::serialize(boost::json::value(s)); }
 
 void log_line(const char* level, const std::string& msg, const std::string& extra = "") {
   std::cerr << "{\"level\":\"" << level << "\",\"msg\":" << json_string(msg) << extra << "}\n";

@@ -103,6 +103,17 @@ json::value control_json(const TeacherControl& t) {
 
 Day today() { return school_day(log::SystemClock().now()); }
 
+// An audit query (deputies and the director): `select` picks the entries; the newest `limit` (default 1,000)
+// are answered, live or as of a time.
+Result<json::value> audit_query(Services& s, const Caller& c, Args& a,
+                                const std::function<std::vector<AuditEntry>(const AuditProjection&)>& select) {
+  const auto limit = static_cast<std::size_t>(a.integer_or("limit", 1, 10'000, 1'000));
+  const auto as_of = a.timestamp_or_none("as_of");
+  if (!a.ok()) return a.status();
+  if (!is_manager(c)) return denied();
+  return on<AuditProjection>(s, "audit", as_of, [&](const AuditProjection& p) { return audit_json(select(p), limit); });
+}
+
 bool has(const Caller& c, Role r) { return c.account.has(r); }
 
 using Handler = std::function<Result<json::value>(Services&, const Caller&, Args&)>;
@@ -238,61 +249,39 @@ const std::map<std::string, Handler, std::less<>>& handlers() {
        }},
 
       // ------------------------------------------------------------------ audit (deputies, director)
-      {"audit.cell", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+      {"audit.cell", [](Services& s, const Caller& c, Args& a) {
          const LessonId l = a.id("lesson");
          const UserId st = a.id("student");
-         const auto as_of = a.timestamp_or_none("as_of");
-         if (!a.ok()) return a.status();
-         if (!is_manager(c)) return denied();
-         return on<AuditProjection>(s, "audit", as_of, [&](const AuditProjection& p) { return audit_json(p.by_cell(l, st), 10'000); });
+         return audit_query(s, c, a, [&](const AuditProjection& p) { return p.by_cell(l, st); });
        }},
-      {"audit.student", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+      {"audit.student", [](Services& s, const Caller& c, Args& a) {
          const UserId st = a.id("student");
-         const auto limit = static_cast<std::size_t>(a.integer_or("limit", 1, 10'000, 1'000));
-         const auto as_of = a.timestamp_or_none("as_of");
-         if (!a.ok()) return a.status();
-         if (!is_manager(c)) return denied();
-         return on<AuditProjection>(s, "audit", as_of, [&](const AuditProjection& p) { return audit_json(p.by_student(st), limit); });
+         return audit_query(s, c, a, [&](const AuditProjection& p) { return p.by_student(st); });
        }},
-      {"audit.actor", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+      {"audit.actor", [](Services& s, const Caller& c, Args& a) {
          const UserId who = a.id("actor");
-         const auto limit = static_cast<std::size_t>(a.integer_or("limit", 1, 10'000, 1'000));
-         const auto as_of = a.timestamp_or_none("as_of");
-         if (!a.ok()) return a.status();
-         if (!is_manager(c)) return denied();
-         return on<AuditProjection>(s, "audit", as_of, [&](const AuditProjection& p) { return audit_json(p.by_actor(who), limit); });
+         return audit_query(s, c, a, [&](const AuditProjection& p) { return p.by_actor(who); });
        }},
-      {"audit.class_subject", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+      {"audit.class_subject", [](Services& s, const Caller& c, Args& a) {
          const ClassId k = a.id("class_id");
          const SubjectId subj = a.id("subject");
-         const auto limit = static_cast<std::size_t>(a.integer_or("limit", 1, 10'000, 1'000));
-         const auto as_of = a.timestamp_or_none("as_of");
-         if (!a.ok()) return a.status();
-         if (!is_manager(c)) return denied();
-         return on<AuditProjection>(s, "audit", as_of, [&](const AuditProjection& p) { return audit_json(p.by_class_subject(k, subj), limit); });
+         return audit_query(s, c, a, [&](const AuditProjection& p) { return p.by_class_subject(k, subj); });
        }},
-      {"audit.changes", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+      {"audit.changes", [](Services& s, const Caller& c, Args& a) {
          const ClassId k = a.id("class_id");
          const SubjectId subj = a.id("subject");
          const auto from = a.timestamp_or_none("from");
          const auto to = a.timestamp_or_none("to");
          if (a.ok() && (!from || !to)) a.fail(!from ? "from" : "to", "обязательно");
-         if (!a.ok()) return a.status();
-         if (!is_manager(c)) return denied();
-         return on<AuditProjection>(s, "audit", std::nullopt, [&](const AuditProjection& p) { return audit_json(p.changes(k, subj, *from, *to), 10'000); });
+         const log::Timestamp t1 = from.value_or(0), t2 = to.value_or(0);
+         return audit_query(s, c, a, [&](const AuditProjection& p) { return p.changes(k, subj, t1, t2); });
        }},
-      {"audit.after_close", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
-         const auto as_of = a.timestamp_or_none("as_of");
-         if (!a.ok()) return a.status();
-         if (!is_manager(c)) return denied();
-         return on<AuditProjection>(s, "audit", as_of, [&](const AuditProjection& p) { return audit_json(p.after_term_closed(), 10'000); });
+      {"audit.after_close", [](Services& s, const Caller& c, Args& a) {
+         return audit_query(s, c, a, [](const AuditProjection& p) { return p.after_term_closed(); });
        }},
-      {"audit.late", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+      {"audit.late", [](Services& s, const Caller& c, Args& a) {
          const int days = static_cast<int>(a.integer("days", 0, 3650));
-         const auto as_of = a.timestamp_or_none("as_of");
-         if (!a.ok()) return a.status();
-         if (!is_manager(c)) return denied();
-         return on<AuditProjection>(s, "audit", as_of, [&](const AuditProjection& p) { return audit_json(p.late(days), 10'000); });
+         return audit_query(s, c, a, [&](const AuditProjection& p) { return p.late(days); });
        }},
 
       // ------------------------------------------------------------------ control (deputies, director; a teacher sees own)
