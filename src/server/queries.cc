@@ -103,15 +103,20 @@ json::value control_json(const TeacherControl& t) {
 
 Day today() { return school_day(log::SystemClock().now()); }
 
-// An audit query (deputies and the director): `select` picks the entries; the newest `limit` (default 1,000)
-// are answered, live or as of a time.
-Result<json::value> audit_query(Services& s, const Caller& c, Args& a,
-                                const std::function<std::vector<AuditEntry>(const AuditProjection&)>& select) {
-  const auto limit = static_cast<std::size_t>(a.integer_or("limit", 1, 10'000, 1'000));
+// A query of projection `name` for the deputies and the director, live or as of a time.
+template <typename P, typename F>
+Result<json::value> managers_only(Services& s, const Caller& c, Args& a, std::string_view name, F&& fn) {
   const auto as_of = a.timestamp_or_none("as_of");
   if (!a.ok()) return a.status();
   if (!is_manager(c)) return denied();
-  return on<AuditProjection>(s, "audit", as_of, [&](const AuditProjection& p) { return audit_json(select(p), limit); });
+  return on<P>(s, name, as_of, std::forward<F>(fn));
+}
+
+// An audit query: `select` picks the entries; the newest `limit` (default 1,000) are answered.
+Result<json::value> audit_query(Services& s, const Caller& c, Args& a,
+                                const std::function<std::vector<AuditEntry>(const AuditProjection&)>& select) {
+  const auto limit = static_cast<std::size_t>(a.integer_or("limit", 1, 10'000, 1'000));
+  return managers_only<AuditProjection>(s, c, a, "audit", [&](const AuditProjection& p) { return audit_json(select(p), limit); });
 }
 
 bool has(const Caller& c, Role r) { return c.account.has(r); }
@@ -295,10 +300,7 @@ const std::map<std::string, Handler, std::less<>>& handlers() {
        }},
       {"control.overview", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
          const Day from = a.day("from"), to = a.day("to"), now = a.day_or("today", today());
-         const auto as_of = a.timestamp_or_none("as_of");
-         if (!a.ok()) return a.status();
-         if (!is_manager(c)) return denied();
-         return on<ControlProjection>(s, "control", as_of, [&](const ControlProjection& p) {
+         return managers_only<ControlProjection>(s, c, a, "control", [&](const ControlProjection& p) {
            json::array out;
            for (const TeacherControl& t : p.overview(from, to, now)) out.push_back(control_json(t));
            return json::value(out);
@@ -306,10 +308,7 @@ const std::map<std::string, Handler, std::less<>>& handlers() {
        }},
       {"control.register", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
          const Day from = a.day("from"), to = a.day("to");
-         const auto as_of = a.timestamp_or_none("as_of");
-         if (!a.ok()) return a.status();
-         if (!is_manager(c)) return denied();
-         return on<ControlProjection>(s, "control", as_of, [&](const ControlProjection& p) {
+         return managers_only<ControlProjection>(s, c, a, "control", [&](const ControlProjection& p) {
            json::array out;
            for (const ControlLesson& l : p.missed_and_substituted(from, to))
              out.push_back(json::object{{"lesson", l.id}, {"day", format_day(l.day)}, {"period", l.period}, {"class_id", l.class_id},
@@ -320,10 +319,7 @@ const std::map<std::string, Handler, std::less<>>& handlers() {
        }},
       {"control.late_marks", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
          const int days = static_cast<int>(a.integer("days", 0, 3650));
-         const auto as_of = a.timestamp_or_none("as_of");
-         if (!a.ok()) return a.status();
-         if (!is_manager(c)) return denied();
-         return on<ControlProjection>(s, "control", as_of, [&](const ControlProjection& p) {
+         return managers_only<ControlProjection>(s, c, a, "control", [&](const ControlProjection& p) {
            json::array out;
            for (const LateEntry& e : p.late_marks(days)) out.push_back(late_json(e));
            return json::value(out);
@@ -331,10 +327,7 @@ const std::map<std::string, Handler, std::less<>>& handlers() {
        }},
       {"control.time_sheet", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
          const Day from = a.day("from"), to = a.day("to");
-         const auto as_of = a.timestamp_or_none("as_of");
-         if (!a.ok()) return a.status();
-         if (!is_manager(c)) return denied();
-         return on<ControlProjection>(s, "control", as_of, [&](const ControlProjection& p) {
+         return managers_only<ControlProjection>(s, c, a, "control", [&](const ControlProjection& p) {
            json::array out;
            for (const TimeSheetRow& r : p.time_sheet(from, to))
              out.push_back(json::object{{"teacher", r.teacher}, {"given", r.given}, {"substitutions", r.substitutions}, {"missed", r.missed}});
