@@ -24,12 +24,14 @@ using namespace domain;
 
 int run_ws(const std::vector<std::string>& args) {
   unsigned clients = 64, window = 16, threads = 2;
+  std::uint64_t snapshot_every = 100'000;
   double seconds = 10;
   po::options_description desc("ej-bench ws");
   desc.add_options()("help,h", "this text")("clients", po::value(&clients), "connections sending marks (default 64)")
       ("seconds", po::value(&seconds), "how long they send (default 10)")
       ("window", po::value(&window), "requests in flight per connection (default 16)")
-      ("threads", po::value(&threads), "server network threads (default 2)");
+      ("threads", po::value(&threads), "server network threads (default 2)")
+      ("snapshot-every", po::value(&snapshot_every), "projection snapshots every N events (default 100,000, as ejournald)");
   po::variables_map vm;
   if (auto stop = cli::parse_options("ej-bench ws", args, desc, vm)) return *stop;
   if (clients == 0 || window == 0) return 2;
@@ -39,7 +41,9 @@ int run_ws(const std::vector<std::string>& args) {
   auto hash = hash_password(password);
   if (!hash.ok()) return 2;
   for (UserId u : {school.teacher_a, school.teacher_b, school.parent_a1}) school.must(school.admin, cmd::IssueCredential{u, *hash, false});
-  auto host = projections::ProjectionHost::start(school.log(), projections::all_projections());
+  projections::HostOptions host_options;
+  host_options.snapshot_every = snapshot_every;
+  auto host = projections::ProjectionHost::start(school.log(), projections::all_projections(), host_options);
   if (!host.ok()) return 2;
   server::Services services{school.log(), school.domain(), **host, school.vault()};
   server::ServerOptions options;

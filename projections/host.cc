@@ -63,7 +63,14 @@ struct ProjectionHost::State {
   std::atomic<log::Position> applied{0};
   mutable std::mutex applied_mu;      // pairs with applied_cv for wait_applied()
   mutable std::condition_variable applied_cv;
-  log::Position last_snapshot = 0;
+  log::Position last_snapshot = 0;   // when the last snapshot was due (guarded by apply_mu)
+
+  std::mutex snap_mu;                 // the snapshot thread's wake-up
+  std::condition_variable snap_cv;
+  bool snap_requested = false;
+  bool snap_stopping = false;
+  std::mutex snap_write_mu;
+  std::thread snapshotter;            // only when following
 
   std::mutex wake_mu;
   std::condition_variable wake;
@@ -103,7 +110,16 @@ struct ProjectionHost::State {
       }
       applied_cv.notify_all();
       if (snapshot_due(head)) {
-        if (auto s = snapshot_locked(); !s.ok()) warn("cannot write snapshots: " + s.to_string());
+        last_snapshot = applied.load();
+        if (snapshotter.joinable()) {
+          // Encoding, compressing and storing take long for big states: the snapshot thread does it, and
+          // this thread goes on applying (it waits only while one projection is being encoded).
+          std::lock_guard snap_lock(snap_mu);
+          snap_requested = true;
+          snap_cv.notify_one();
+        } else if (auto s = write_all_snapshots(); !s.ok()) {
+          warn("cannot write snapshots: " + s.to_string());
+        }
       }
     }
     if (!c->status().ok()) return c->status();
@@ -120,30 +136,50 @@ struct ProjectionHost::State {
     return at / h != last_snapshot / h;
   }
 
-  // REQUIRES: apply_mu held.
-  Status snapshot_locked() {
-    std::shared_lock lock(mu);
+  // Writes a snapshot of each projection at its own checkpoint. Each is encoded under the shared lock (a
+  // consistent state; apply waits meanwhile), then framed, compressed and stored without any lock.
+  Status write_all_snapshots() {
+    std::lock_guard write_lock(snap_write_mu);  // one writer of the snap family at a time
     auto& store = log.snapshot_store();
-    for (std::size_t i = 0; i < projections.size(); ++i) {
-      const auto& p = *projections[i];
-      if (auto s = store.put(p.name(), checkpoints[i], frame_snapshot(checkpoints[i], p.snapshot())); !s.ok()) return s;
-      auto positions = store.positions(p.name());
+    for (std::size_t i = 0;; ++i) {
+      std::string name, raw;
+      log::Position at = 0;
+      {
+        std::shared_lock lock(mu);
+        if (i >= projections.size()) break;
+        name = std::string(projections[i]->name());
+        raw = projections[i]->snapshot();
+        at = checkpoints[i];
+      }
+      if (auto s = store.put(name, at, frame_snapshot(at, raw)); !s.ok()) return s;
+      auto positions = store.positions(name);
       if (positions.ok() && positions->size() > options.keep_snapshots) {
         // Older than the newest few, one per `history_every` events stays, so as_of far back replays little.
         std::uint64_t kept_bucket = ~std::uint64_t{0};
         for (std::size_t k = 0; k + options.keep_snapshots < positions->size(); ++k) {
-          const log::Position at = (*positions)[k];
-          const std::uint64_t bucket = options.history_every > 0 ? at / options.history_every : kept_bucket;
+          const log::Position old = (*positions)[k];
+          const std::uint64_t bucket = options.history_every > 0 ? old / options.history_every : kept_bucket;
           if (bucket != kept_bucket) {
             kept_bucket = bucket;
             continue;
           }
-          (void)store.remove(p.name(), at);
+          (void)store.remove(name, old);
         }
       }
     }
-    last_snapshot = applied.load();
     return Status::OK();
+  }
+
+  void snapshot_loop() {
+    for (;;) {
+      {
+        std::unique_lock lock(snap_mu);
+        snap_cv.wait(lock, [&] { return snap_requested || snap_stopping; });
+        if (!snap_requested) return;
+        snap_requested = false;
+      }
+      if (auto s = write_all_snapshots(); !s.ok()) warn("cannot write snapshots: " + s.to_string());
+    }
   }
 
   void follow() {
@@ -186,6 +222,7 @@ Result<std::unique_ptr<ProjectionHost>> ProjectionHost::start(log::EventLog& log
       std::lock_guard lock(s->wake_mu);
       s->wake.notify_one();
     });
+    s->snapshotter = std::thread([s] { s->snapshot_loop(); });
     s->follower = std::thread([s] { s->follow(); });
   }
   return host;
@@ -199,8 +236,16 @@ ProjectionHost::~ProjectionHost() {
   state_->wake.notify_one();
   if (state_->follower.joinable()) state_->follower.join();
   state_->subscription.reset();
+  if (state_->snapshotter.joinable()) {
+    {
+      std::lock_guard lock(state_->snap_mu);
+      state_->snap_stopping = true;
+    }
+    state_->snap_cv.notify_one();
+    state_->snapshotter.join();  // finishes a requested snapshot first
+  }
   std::lock_guard apply_lock(state_->apply_mu);
-  if (auto s = state_->snapshot_locked(); !s.ok()) warn("cannot write snapshots at shutdown: " + s.to_string());
+  if (auto s = state_->write_all_snapshots(); !s.ok()) warn("cannot write snapshots at shutdown: " + s.to_string());
 }
 
 void ProjectionHost::read_raw(std::string_view name, const std::function<void(const Projection&)>& fn) const {
@@ -218,10 +263,7 @@ log::Position ProjectionHost::wait_applied(log::Position position, std::chrono::
   return state_->applied.load();
 }
 
-Status ProjectionHost::write_snapshots() {
-  std::lock_guard apply_lock(state_->apply_mu);
-  return state_->snapshot_locked();
-}
+Status ProjectionHost::write_snapshots() { return state_->write_all_snapshots(); }
 
 Status ProjectionHost::rebuild(std::string_view name) {
   State& st = *state_;

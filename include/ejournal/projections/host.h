@@ -62,7 +62,7 @@ class ProjectionHost {
 
   // Throws away `name`'s state and replays it from position 1.
   Status rebuild(std::string_view name);
-  // Writes a snapshot of every projection at the current position.
+  // Writes a snapshot of every projection, each at the position it has applied.
   Status write_snapshots();
 
  private:
