@@ -64,9 +64,11 @@ int run_replay(const std::vector<std::string>& args) {
     std::cerr << host.status().to_string() << "\n";
     return 2;
   }
+  std::string names;
+  for (const auto& p : all_projections()) names += (names.empty() ? "" : ",") + std::string(p->name());
   JsonLine("replay")
       .add("events", (*host)->applied())
-      .add("projections", std::string("roster,journal,audit,control,stats"))
+      .add("projections", names)
       .add("events_per_s", static_cast<double>((*host)->applied()) / elapsed)
       .add("rss_mb", rss_mb())
       .add("projections_rss_mb", rss_mb() - rss_before)
