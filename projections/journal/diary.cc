@@ -33,6 +33,7 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
         }
       }
       if (auto at = attendance_.find({id, student}); at != attendance_.end()) d.cell.attendance = at->second;
+      d.cell.version = version_of(id, student);
       week.lessons.push_back(std::move(d));
     }
   }

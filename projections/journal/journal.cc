@@ -41,6 +41,24 @@ const std::vector<AssignmentId>* JournalProjection::assignments_of(ClassId class
   return it == assignments_by_key_.end() ? nullptr : &it->second;
 }
 
+void JournalProjection::bump(LessonId lesson, UserId student) {
+  auto& cells = versions_[lesson];
+  for (auto& [who, version] : cells)
+    if (who == student) {
+      ++version;
+      return;
+    }
+  cells.emplace_back(student, 1);
+}
+
+std::uint32_t JournalProjection::version_of(LessonId lesson, UserId student) const {
+  auto it = versions_.find(lesson);
+  if (it == versions_.end()) return 0;
+  for (const auto& [who, version] : it->second)
+    if (who == student) return version;
+  return 0;
+}
+
 double JournalProjection::round_average(double value) { return std::floor(value * 100.0 + 0.5 + 1e-9) / 100.0; }
 
 void JournalProjection::apply(const EventView& ev) {
@@ -121,6 +139,7 @@ void JournalProjection::apply(const EventView& ev) {
       at_id(marks_, e->mark()) = Mark{true, e->lesson(), e->student(), e->value(), e->work_type(), str(e->comment()), false};
       marks_by_lesson_[e->lesson()].push_back(e->mark());
       marks_by_student_[e->student()].push_back(e->mark());
+      bump(e->lesson(), e->student());
       break;
     }
     case E::MarkCorrected: {
@@ -128,18 +147,26 @@ void JournalProjection::apply(const EventView& ev) {
       Mark& m = at_id(marks_, e->mark());
       m.value = e->value();
       m.work_type = e->work_type();
+      bump(m.lesson, m.student);
       break;
     }
-    case E::MarkRemoved: at_id(marks_, env.event_as_MarkRemoved()->mark()).removed = true; break;
+    case E::MarkRemoved: {
+      Mark& m = at_id(marks_, env.event_as_MarkRemoved()->mark());
+      m.removed = true;
+      bump(m.lesson, m.student);
+      break;
+    }
     case E::AbsenceMarked: {
       const auto* e = env.event_as_AbsenceMarked();
       if (attendance_.insert_or_assign({e->lesson(), e->student()}, e->code()).second)
         absent_by_lesson_[e->lesson()].push_back(e->student());
+      bump(e->lesson(), e->student());
       break;
     }
     case E::AttendanceCleared: {
       const auto* e = env.event_as_AttendanceCleared();
       if (attendance_.erase({e->lesson(), e->student()}) != 0) std::erase(absent_by_lesson_[e->lesson()], e->student());
+      bump(e->lesson(), e->student());
       break;
     }
     case E::AttestationMarkSet: {
@@ -213,6 +240,12 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
       for (UserId student : it->second) {
         const auto r = row_of.find(student);
         if (r != row_of.end()) page.rows[r->second].cells[col].attendance = attendance_.at({ids[col], student});
+      }
+    }
+    if (auto it = versions_.find(ids[col]); it != versions_.end()) {
+      for (const auto& [student, version] : it->second) {
+        const auto r = row_of.find(student);
+        if (r != row_of.end()) page.rows[r->second].cells[col].version = version;
       }
     }
   }
@@ -303,8 +336,15 @@ std::string JournalProjection::snapshot() const {
     attestation.push_back(s::CreateJAttestation(b, student, subject, static_cast<std::uint8_t>(kind), year, term,
                                                 static_cast<std::uint8_t>(v)));
   }
+  std::vector<LessonId> changed;
+  changed.reserve(versions_.size());
+  for (const auto& [lesson, cells] : versions_) changed.push_back(lesson);
+  std::sort(changed.begin(), changed.end());  // deterministic bytes
+  std::vector<s::JVersion> versions;
+  for (LessonId lesson : changed)
+    for (const auto& [student, version] : versions_.at(lesson)) versions.emplace_back(lesson, student, version);
   b.Finish(s::CreateJournalDirect(b, &lessons, &assignments, &terms, &classes, &groups, &weights, &marks, &attendance,
-                                  &members, &attestation),
+                                  &members, &attestation, &versions),
            s::JournalIdentifier());
   return finished_bytes(b);
 }
@@ -342,6 +382,8 @@ Status JournalProjection::restore(std::string_view raw) {
   if (j->attestation())
     for (const auto* a : *j->attestation())
       next.attestation_[{a->student(), a->subject(), a->kind(), a->year(), a->term()}] = static_cast<AttestationValue>(a->value());
+  if (j->versions())
+    for (const auto* v : *j->versions()) next.versions_[v->lesson()].emplace_back(v->student(), v->version());
   next.reindex();
   *this = std::move(next);
   return Status::OK();

@@ -189,6 +189,14 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
       if (!command->ok()) return reply.fail(command->status());
       return execute(reply, *caller, req, std::move(**command));
     }
+    // Read your writes: a query waits until the projections hold this connection's acknowledged writes
+    // (usually they do already; the wait is bounded, and it blocks this network thread meanwhile).
+    std::uint64_t last_write = 0;
+    {
+      std::lock_guard lock(client->mu);
+      last_write = client->last_write;
+    }
+    if (last_write > services.host.applied()) services.host.wait_applied(last_write, std::chrono::seconds(2));
     Args a(args);
     if (auto result = run_query(services, *caller, reply.op, a)) {
       if (!result->ok()) return reply.fail(result->status());
@@ -215,6 +223,10 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
     services.domain.execute_async(caller.id, *id, std::move(command), [reply, started](Result<Executed> r) {
       if (!r.ok()) return reply.fail(r.status());
       reply.state->metrics.append_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      if (r->count > 0) {
+        std::lock_guard lock(reply.client->mu);
+        reply.client->last_write = std::max<std::uint64_t>(reply.client->last_write, r->first + r->count - 1);
+      }
       reply.ok(json::object{{"position", r->first}, {"count", r->count}, {"recorded_at", r->recorded_at},
                             {"created", r->created}, {"duplicate", r->duplicate}});
     });

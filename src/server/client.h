@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <string>
 
@@ -22,6 +23,7 @@ class Client {
   domain::UserId user = 0;            // 0: not signed in
   std::string token;
   bool must_change_password = false;  // signed in with a one-time password: only auth.* until changed
+  std::uint64_t last_write = 0;       // log position of this connection's newest acknowledged write
 
   // Token bucket for requests per second.
   double tokens = 0;

@@ -57,6 +57,7 @@ json::value cell_json(const JournalCell& c) {
     marks.push_back(json::object{{"id", m.id}, {"value", m.value}, {"work_type", m.work_type}, {"comment", m.comment}});
   o["marks"] = std::move(marks);
   if (c.attendance) o["attendance"] = attendance_word(*c.attendance);
+  o["version"] = c.version;
   return o;
 }
 

@@ -72,6 +72,14 @@ TEST_CASE("the journal page shows lessons, cells, weighted averages and attestat
   CHECK(a2row.average == 5.0);
   CHECK_FALSE(a2row.term_mark.has_value());
 
+  // Cell versions count every change, as the domain does: the page's version is what expected_version takes.
+  CHECK(a1.cells[0].version == 1);
+  CHECK(a1.cells[2].version == 0);
+  CHECK(a2row.cells[0].version == 4);  // set, corrected, set, removed
+  CHECK(a2row.cells[1].version == 1);
+  CHECK_FALSE(s.run(s.teacher_a, cmd::SetAttendance{s.lesson_5a, s.student_a2, Attendance::Late, a2row.cells[0].version - 1}).ok());
+  CHECK(s.run(s.teacher_a, cmd::SetAttendance{s.lesson_5a, s.student_a2, Attendance::Late, a2row.cells[0].version}).ok());
+
   // The page of a study group lists its members only; unknown ids are refused.
   auto group_page = (*host)->read<JournalProjection>("journal", [&](const JournalProjection& j) {
     return std::optional<Result<JournalPage>>(j.page(s.class_5a, s.group_5a_1, s.math, s.q1));

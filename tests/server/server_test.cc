@@ -200,13 +200,29 @@ TEST_CASE("two devices, one cell: the second change sees a conflict", "[server]"
   testkit::WsClient one(f.port()), two(f.port());
   REQUIRE(ok(login(one, "teacher.a")));
   REQUIRE(ok(login(two, "teacher.a")));
-  // The cell (lesson_5a, student_a1) has seen one change, its first mark: both devices saw version 1.
-  json::object mark{{"lesson", s.lesson_5a}, {"student", s.student_a1}, {"value", 4}, {"work_type", s.answer}, {"expected_version", 1}};
-  CHECK(ok(one.call("set_mark", mark, "device-one-0001")));
+  // Both devices show the journal page; the cell (lesson_5a, student_a1) has its first mark.
+  const json::object page{{"class_id", s.class_5a}, {"subject", s.math}, {"term", s.q1}};
+  auto version_seen = [&](testkit::WsClient& c) {
+    const json::value p = c.call("journal.page", page);
+    for (const auto& row : p.at("result").at("rows").as_array())
+      if (row.at("student").as_int64() == s.student_a1) return row.at("cells").as_array().at(0).at("version").as_int64();
+    return std::int64_t{-1};
+  };
+  const std::int64_t seen = version_seen(one);
+  CHECK(seen == 1);
+  CHECK(version_seen(two) == seen);
+  json::object mark{{"lesson", s.lesson_5a}, {"student", s.student_a1}, {"value", 4}, {"work_type", s.answer}, {"expected_version", seen}};
+  REQUIRE(ok(two.call("subscribe", json::object{{"topic", "journal"}, {"class_id", s.class_5a}, {"subject", s.math}})));
+  const json::value first = one.call("set_mark", mark, "device-one-0001");
+  REQUIRE(ok(first));
   mark["value"] = 3;
   const json::value second = two.call("set_mark", mark, "device-two-0001");
   CHECK(code(second) == "conflict");
-  mark["expected_version"] = 2;  // after re-reading the cell
+  // The second device hears of the change, re-reads the cell and tries again.
+  while (two.next_push().at("event").at("position") != first.at("result").at("position")) {
+  }
+  mark["expected_version"] = version_seen(two);
+  CHECK(mark["expected_version"].as_int64() == 2);
   CHECK(ok(two.call("set_mark", mark, "device-two-0002")));
 }
 

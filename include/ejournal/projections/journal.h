@@ -43,6 +43,7 @@ struct JournalLesson {
 struct JournalCell {
   std::vector<JournalMark> marks;
   std::optional<domain::Attendance> attendance;
+  std::uint32_t version = 0;  // changes made to the cell so far: what a client sends back as expected_version
 };
 
 struct JournalRow {
@@ -177,6 +178,10 @@ class JournalProjection final : public Projection {
   std::map<domain::GroupId, std::set<domain::UserId>> students_by_group_;
   std::unordered_map<domain::UserId, std::vector<domain::MarkId>> marks_by_student_;
   JournalLesson lesson_view(domain::LessonId id) const;
+  // Cell versions by lesson, in the order cells first changed (counted as the domain counts them).
+  void bump(domain::LessonId lesson, domain::UserId student);
+  std::uint32_t version_of(domain::LessonId lesson, domain::UserId student) const;
+  std::unordered_map<domain::LessonId, std::vector<std::pair<domain::UserId, std::uint32_t>>> versions_;
 };
 
 }  // namespace ejournal::projections
