@@ -31,6 +31,10 @@ Status replay(const log::EventLog& log, Projection& p, log::Position from, log::
 
 }  // namespace
 
+std::string stored_snapshot(const Projection& projection, log::Position position) {
+  return frame_snapshot(position, projection.snapshot());
+}
+
 Result<log::Position> restore_latest(const log::SnapshotStore& store, Projection& projection, log::Position position) {
   auto positions = store.positions(projection.name());
   if (!positions.ok()) return positions.status();

@@ -60,6 +60,9 @@ class RocksEventLog final : public EventLog {
   Result<VerifyReport> verify(Position from, Position to) const override {
     return reader_.verify(from, to, head());
   }
+  Result<std::vector<std::pair<std::string, std::string>>> wrapped_keys() const override {
+    return list_keys(*store_);
+  }
 
   void append_async(AppendRequest request, AppendCallback done) override {
     if (auto s = validate(request); !s.ok()) {
@@ -117,6 +120,9 @@ class RocksLogView final : public LogReader {
   }
   Result<VerifyReport> verify(Position from, Position to) const override {
     return reader_.verify(from, to, head_);
+  }
+  Result<std::vector<std::pair<std::string, std::string>>> wrapped_keys() const override {
+    return list_keys(*store_);
   }
 
  private:

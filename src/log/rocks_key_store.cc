@@ -1,5 +1,7 @@
 #include "log/rocks_key_store.h"
 
+#include <memory>
+
 namespace ejournal::log {
 
 Result<std::optional<std::string>> RocksKeyStore::get(std::string_view name) const {
@@ -35,6 +37,15 @@ Status RocksKeyStore::destroy(std::string_view name) {
   rocksdb::CompactRangeOptions co;
   co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   return from_rocks(store_.db()->CompactRange(co, store_.keys_cf(), nullptr, nullptr), "compacting keys");
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> list_keys(const RocksStore& store) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (store.keys_cf() == nullptr) return out;
+  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(rocksdb::ReadOptions(), store.keys_cf()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) out.emplace_back(it->key().ToString(), it->value().ToString());
+  if (!it->status().ok()) return from_rocks(it->status(), "listing keys");
+  return out;
 }
 
 }  // namespace ejournal::log

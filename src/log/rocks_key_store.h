@@ -1,6 +1,9 @@
 // KeyStore on the data directory's RocksDB, in the `keys` column family. Internal to src/log.
 #pragma once
 
+#include <utility>
+#include <vector>
+
 #include "ejournal/log/key_store.h"
 #include "log/rocks_store.h"
 
@@ -16,5 +19,8 @@ class RocksKeyStore final : public KeyStore {
  private:
   RocksStore& store_;
 };
+
+// Every entry of the keys family, in name order (empty when the family is absent).
+Result<std::vector<std::pair<std::string, std::string>>> list_keys(const RocksStore& store);
 
 }  // namespace ejournal::log

@@ -14,8 +14,14 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"verify", "check a data directory's hash chain: ejctl verify --data DIR [--from N] [--to N]",
+    {"verify", "check a data directory or a backup: ejctl verify (--data DIR [--from N] [--to N] | --backup DIR)",
      ejournal::ejctl::run_verify},
+    {"backup", "copy the log since the last backup: ejctl backup --data DIR --to A [--to B]",
+     ejournal::ejctl::run_backup},
+    {"archive", "archive a month: ejctl archive --data DIR --to A [--to B] [--month YYYY-MM]",
+     ejournal::ejctl::run_archive},
+    {"restore", "a new data directory from copies: ejctl restore --from A [--from B] [--at TIME] --to NEWDIR",
+     ejournal::ejctl::run_restore},
     {"demo", "write the demo school into an empty directory: ejctl demo --data DIR [--seed S] [--students N] [--years Y]",
      ejournal::ejctl::run_demo},
 };

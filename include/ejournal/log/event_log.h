@@ -24,6 +24,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ejournal/log/clock.h"
@@ -113,6 +114,10 @@ class LogReader {
   // A broken link between p-1 and p is blamed on whichever side no longer matches its own successor.
   // Returns an error status only when the walk itself fails (I/O); faults in the data are in the report.
   virtual Result<VerifyReport> verify(Position from, Position to) const = 0;
+
+  // Every wrapped personal-data key (name → wrapped bytes, docs/log-format.md §8), in name order, for backups.
+  // They open nothing without the directory's master.key.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> wrapped_keys() const = 0;
 };
 
 // Called after each durable commit with the new head. Runs on the writer thread: post the work elsewhere.

@@ -71,6 +71,10 @@ class ProjectionHost {
   std::unique_ptr<State> state_;
 };
 
+// `projection`'s state at `position` framed exactly as the `snap` family stores it (docs/projections.md), so
+// an archive can carry it and a restore put it back unchanged.
+std::string stored_snapshot(const Projection& projection, log::Position position);
+
 // Restores `projection` from the newest snapshot at or before `position` that verifies; returns the position
 // it reflects (kNoPosition and an untouched projection when none serves). For tools and tests.
 Result<log::Position> restore_latest(const log::SnapshotStore& store, Projection& projection, log::Position position);
