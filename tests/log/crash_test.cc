@@ -45,7 +45,7 @@ TEST_CASE("every acknowledged event survives SIGKILL with its exact bytes", "[lo
     const std::uint64_t start = static_cast<std::uint64_t>(cycle) * 10'000'000;
     std::string out;
     {
-      testkit::ChildProcess child(testkit::crash_child_path(), {"append", data, std::to_string(start)});
+      testkit::ChildProcess child(std::string(EJ_CRASH_CHILD_PATH), {"append", data, std::to_string(start)});
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kill_after_ms(rng));
       while (std::chrono::steady_clock::now() < deadline) {
         if (!child.read_some(out, 5)) break;

@@ -137,7 +137,7 @@ TEST_CASE("a data directory is opened by one writer at a time", "[log][refusal]"
   }
   SECTION("in another process") {
     { REQUIRE(log::open_event_log(data).ok()); }
-    testkit::ChildProcess holder(testkit::crash_child_path(), {"hold", data});
+    testkit::ChildProcess holder(std::string(EJ_CRASH_CHILD_PATH), {"hold", data});
     std::string line;
     REQUIRE(holder.read_line(line, 30'000));
     REQUIRE(line == "ready");

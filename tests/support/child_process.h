@@ -1,4 +1,5 @@
-// Runs a helper program with its stdout on a pipe, and can kill it: for the crash and lock tests. Test-only.
+// Runs a helper program with its stdout on a pipe, and can kill it: for the crash, lock and backup tests.
+// Test-only.
 #pragma once
 
 #include <string>
@@ -26,8 +27,5 @@ class ChildProcess {
   int fd_ = -1;
   std::string buffered_;
 };
-
-// Path of the helper binary, set by CMake.
-std::string crash_child_path();
 
 }  // namespace ejournal::testkit

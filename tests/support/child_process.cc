@@ -14,7 +14,6 @@ extern char** environ;
 
 namespace ejournal::testkit {
 
-std::string crash_child_path() { return EJ_CRASH_CHILD_PATH; }
 
 ChildProcess::ChildProcess(const std::string& program, const std::vector<std::string>& args) {
   int fds[2];
