@@ -52,8 +52,35 @@ void StatsProjection::apply(const EventView& ev) {
       break;
     case E::LoginSucceeded: ++d.logins; break;
     case E::LoginFailed: ++d.failed_logins; break;
+    case E::BackupRecorded: {
+      const auto* e = env.event_as_BackupRecorded();
+      const std::string target = e->target() != nullptr ? e->target()->str() : std::string();
+      BackupRunStats& r = backups_[{target, e->archive()}];
+      r.archive = e->archive();
+      r.target = target;
+      r.succeeded = e->succeeded();
+      r.at = ev.recorded_at;
+      r.first = e->first();
+      r.last = e->last();
+      r.bytes = e->bytes();
+      r.month = e->month() != nullptr ? e->month()->str() : std::string();
+      r.message = e->message() != nullptr ? e->message()->str() : std::string();
+      ++r.runs;
+      if (r.succeeded) {
+        r.last_success = ev.recorded_at;
+      } else {
+        ++r.failures;
+      }
+      break;
+    }
     default: break;
   }
+}
+
+std::vector<BackupRunStats> StatsProjection::backups() const {
+  std::vector<BackupRunStats> out;
+  for (const auto& [key, r] : backups_) out.push_back(r);
+  return out;
 }
 
 AccountStats StatsProjection::accounts() const {
@@ -95,7 +122,12 @@ std::string StatsProjection::snapshot() const {
   for (const auto& [day, d] : days_) days.push_back(s::CreateSDay(b, day, d.events, d.logins, d.failed_logins));
   std::vector<flatbuffers::Offset<s::SUser>> users;
   for (const auto& [user, n] : by_user_) users.push_back(s::CreateSUser(b, user, n));
-  b.Finish(s::CreateStatsDirect(b, &accounts, &days, &users, log_.events, log_.stored_bytes, log_.head), s::StatsIdentifier());
+  std::vector<flatbuffers::Offset<s::SBackup>> backups;
+  for (const auto& [key, r] : backups_)
+    backups.push_back(s::CreateSBackupDirect(b, r.archive, r.target.c_str(), r.succeeded, r.at, r.first, r.last, r.bytes,
+                                             r.month.c_str(), r.message.c_str(), r.last_success, r.runs, r.failures));
+  b.Finish(s::CreateStatsDirect(b, &accounts, &days, &users, log_.events, log_.stored_bytes, log_.head, &backups),
+           s::StatsIdentifier());
   return finished_bytes(b);
 }
 
@@ -120,6 +152,23 @@ Status StatsProjection::restore(std::string_view raw) {
   if (st->users())
     for (const auto* u : *st->users()) next.by_user_[u->user()] = u->events();
   next.log_ = LogStats{st->events(), st->stored_bytes(), st->head()};
+  if (st->backups())
+    for (const auto* x : *st->backups()) {
+      BackupRunStats r;
+      r.archive = x->archive();
+      r.target = x->target() != nullptr ? x->target()->str() : std::string();
+      r.succeeded = x->succeeded();
+      r.at = x->at_us();
+      r.first = x->first();
+      r.last = x->last();
+      r.bytes = x->bytes();
+      r.month = x->month() != nullptr ? x->month()->str() : std::string();
+      r.message = x->message() != nullptr ? x->message()->str() : std::string();
+      r.last_success = x->last_success_us();
+      r.runs = x->runs();
+      r.failures = x->failures();
+      next.backups_[{r.target, r.archive}] = std::move(r);
+    }
   *this = std::move(next);
   return Status::OK();
 }

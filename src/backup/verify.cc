@@ -30,6 +30,14 @@ Status check_file(const fs::path& dir, const FileInfo& info, std::string* bytes_
 
 }  // namespace
 
+Result<std::optional<BackupSummary>> read_backup_summary(const std::string& dir) {
+  auto m = read_manifest(dir);
+  if (!m.ok()) return m.status();
+  if (!m->has_value()) return std::optional<BackupSummary>();
+  const Manifest& x = **m;
+  return std::optional<BackupSummary>(BackupSummary{x.archive, x.month, x.head, x.head_time, x.created_at});
+}
+
 Result<BackupCheck> verify_backup(const std::string& dir_name, const ProgressFn& progress) {
   const fs::path dir(dir_name);
   BackupCheck check;

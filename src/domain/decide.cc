@@ -62,7 +62,8 @@ Result<Decision> decide(const WriteModel& m, const ActorView& a, const Command& 
                              cmd::SetTimetableEntry, cmd::RemoveTimetableEntry>) {
           return decide_structure(m, a, command);
         } else if constexpr (one_of<T, cmd::CreateStaffAccount, cmd::GrantRole, cmd::RevokeRole, cmd::IssueCredential,
-                                    cmd::ChangePassword, cmd::BlockAccount, cmd::UnblockAccount, cmd::RecordLogin>) {
+                                    cmd::ChangePassword, cmd::BlockAccount, cmd::UnblockAccount, cmd::RecordLogin,
+                                    cmd::RecordBackup>) {
           return decide_accounts(m, a, command);
         } else if constexpr (one_of<T, cmd::EnrollStudent, cmd::TransferStudent, cmd::StudentLeaves,
                                     cmd::AddStudentToGroup, cmd::RemoveStudentFromGroup, cmd::AddParent,

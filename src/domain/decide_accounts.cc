@@ -143,6 +143,19 @@ Result<Decision> record_login(const WriteModel& m, const ActorView& a, const cmd
   return d;
 }
 
+Result<Decision> record_backup(const ActorView& a, const cmd::RecordBackup& c) {
+  if (!a.system()) return forbidden("резервные копии записывает сервер");
+  if (c.target.empty() || c.target.size() > 1024 || c.month.size() > 7 || c.message.size() > 2000)
+    return invalid("Слишком длинное описание резервной копии");
+  Decision d;
+  emit(d, fb::Event::BackupRecorded, [&](auto& b) {
+    return fb::CreateBackupRecordedDirect(b, c.archive, c.target.c_str(), c.succeeded, c.first, c.last, c.bytes,
+                                          c.month.c_str(), c.message.c_str())
+        .Union();
+  });
+  return d;
+}
+
 }  // namespace
 
 Result<Decision> decide_accounts(const WriteModel& m, const ActorView& a, const Command& c) {
@@ -154,6 +167,7 @@ Result<Decision> decide_accounts(const WriteModel& m, const ActorView& a, const 
   if (auto* x = std::get_if<cmd::BlockAccount>(&c)) return block(m, a, x->user, x->reason, true);
   if (auto* x = std::get_if<cmd::UnblockAccount>(&c)) return block(m, a, x->user, x->reason, false);
   if (auto* x = std::get_if<cmd::RecordLogin>(&c)) return record_login(m, a, *x);
+  if (auto* x = std::get_if<cmd::RecordBackup>(&c)) return record_backup(a, *x);
   return Status(Code::invalid_argument, "not an account command");
 }
 

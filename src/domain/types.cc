@@ -37,7 +37,7 @@ constexpr const char* kCommandNames[] = {
     "check_personal_data", "erase_personal_data", "schedule_lesson", "schedule_from_timetable", "set_topic", "set_homework",
     "substitute_lesson", "cancel_lesson", "set_mark", "correct_mark", "remove_mark", "set_attendance",
     "clear_attendance", "take_attendance", "set_attestation_mark", "review_homework", "close_term", "reopen_term",
-    "request_correction", "approve_correction", "reject_correction"};
+    "request_correction", "approve_correction", "reject_correction", "record_backup"};
 static_assert(std::size(kCommandNames) == std::variant_size_v<Command>, "a name for every command, in order");
 
 }  // namespace

@@ -176,7 +176,8 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
     case E::AccountBlocked: slot(users_, env.event_as_AccountBlocked()->user()).blocked = true; break;
     case E::AccountUnblocked: slot(users_, env.event_as_AccountUnblocked()->user()).blocked = false; break;
     case E::LoginSucceeded:
-    case E::LoginFailed: break;  // statistics and audit only
+    case E::LoginFailed:
+    case E::BackupRecorded: break;  // statistics and audit only
     case E::StudentEnrolled: {
       const auto* e = env.event_as_StudentEnrolled();
       StudentState& s = slot(students_, e->student());

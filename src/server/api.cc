@@ -16,6 +16,7 @@
 #include "ejournal/domain/passwords.h"
 #include "ejournal/projections/accounts.h"
 #include "hub.h"
+#include "backup_ops.h"
 #include "queries.h"
 
 namespace ejournal::server {
@@ -29,7 +30,7 @@ std::string code_word(Code c) { return std::string(code_name(c)); }
 bool known_op(std::string_view op) {
   static const std::set<std::string, std::less<>> kOwn = {"auth.login", "auth.resume", "auth.logout", "auth.change_password",
                                                           "auth.unlock", "subscribe", "unsubscribe", "issue_credential"};
-  return kOwn.count(op) != 0 || is_command_op(op) || is_query_op(op);
+  return kOwn.count(op) != 0 || is_command_op(op) || is_query_op(op) || is_backup_op(op);
 }
 
 // A few threads for Argon2id, so that hashing never holds a network thread.
@@ -198,6 +199,10 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
     }
     if (last_write > services.host.applied()) services.host.wait_applied(last_write, std::chrono::seconds(2));
     Args a(args);
+    if (auto result = run_backup_op(services, *caller, reply.op, a)) {
+      if (!result->ok()) return reply.fail(result->status());
+      return reply.ok(std::move(**result));
+    }
     if (auto result = run_query(services, *caller, reply.op, a)) {
       if (!result->ok()) return reply.fail(result->status());
       return reply.ok(std::move(**result));

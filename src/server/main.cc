@@ -16,6 +16,7 @@
 #include "ejournal/projections/accounts.h"
 #include "ejournal/projections/catalog.h"
 #include "ejournal/projections/host.h"
+#include "backup_scheduler.h"
 #include "server.h"
 
 namespace {
@@ -60,6 +61,9 @@ int main(int argc, char** argv) {
   server::ServerOptions options;
   std::uint64_t snapshot_every = 100'000;
   std::size_t idle_seconds = 300;
+  server::BackupSchedule schedule;
+  long backup_hours = 168;
+  bool no_archive = false;
   po::options_description desc("ejournald");
   desc.add_options()("help,h", "this text")
       ("data", po::value(&data), "data directory (default ./data)")
@@ -72,7 +76,11 @@ int main(int argc, char** argv) {
       ("max-queued-bytes", po::value(&options.max_queued_bytes), "bytes queued for one client before it is dropped (default 8 MiB)")
       ("idle-seconds", po::value(&idle_seconds), "close a connection silent this long (default 300)")
       ("requests-per-second", po::value(&options.api.requests_per_second), "per connection (default 200)")
-      ("snapshot-every", po::value(&snapshot_every), "projection snapshot every N events (default 100000)");
+      ("snapshot-every", po::value(&snapshot_every), "projection snapshot every N events (default 100000)")
+      ("backup-to", po::value(&schedule.targets), "a backup disk (its mount directory); repeat for the second")
+      ("backup-every-hours", po::value(&backup_hours), "hours between backups (default 168: weekly)")
+      ("no-archive", po::bool_switch(&no_archive), "do not archive each ended month onto the backup disks")
+      ("backup-level", po::value(&schedule.zstd_level), "zstd level of backups, 1..19 (default 7)");
   po::variables_map vm;
   std::vector<std::string> args(argv + 1, argv + argc);
   if (auto stop = cli::parse_options("ejournald", args, desc, vm)) return *stop;
@@ -132,7 +140,19 @@ int main(int argc, char** argv) {
     log_line("error", "cannot start the projections", ",\"error\":" + json_string(host.status().to_string()));
     return 1;
   }
-  server::Services services{**log, **dom, **host, **vault};
+  std::unique_ptr<server::BackupScheduler> backups;
+  if (!schedule.targets.empty()) {
+    if (backup_hours < 1 || schedule.zstd_level < 1 || schedule.zstd_level > 19) {
+      std::cerr << "ejournald: --backup-every-hours must be at least 1 and --backup-level 1..19\n";
+      return 2;
+    }
+    schedule.every = std::chrono::hours(backup_hours);
+    schedule.archive_monthly = !no_archive;
+    backups = std::make_unique<server::BackupScheduler>(data, **dom, schedule);
+    log_line("info", "backups scheduled", ",\"targets\":" + std::to_string(schedule.targets.size()) +
+                                              ",\"every_hours\":" + std::to_string(backup_hours));
+  }
+  server::Services services{**log, **dom, **host, **vault, backups.get()};
   auto srv = server::Server::start(services, options);
   if (!srv.ok()) {
     log_line("error", "cannot start the server", ",\"error\":" + json_string(srv.status().to_string()));
@@ -148,6 +168,7 @@ int main(int argc, char** argv) {
   log_line("info", "stopping", ",\"signal\":" + std::to_string(sig));
   (*srv)->stop();
   srv->reset();
+  backups.reset();  // lets a running backup finish
   host->reset();  // writes the projections' snapshots
   dom->reset();
   log_line("info", "stopped");

@@ -23,7 +23,7 @@ void Metrics::append_latency(double seconds) {
   ++latency_count_;
 }
 
-std::string Metrics::render(std::uint64_t log_head, std::uint64_t applied) const {
+std::string Metrics::render(std::uint64_t log_head, std::uint64_t applied, const std::string& extra) const {
   std::ostringstream out;
   out << "# HELP ejournal_connections Open WebSocket connections.\n# TYPE ejournal_connections gauge\n"
       << "ejournal_connections " << connections.load() << "\n"
@@ -34,9 +34,7 @@ std::string Metrics::render(std::uint64_t log_head, std::uint64_t applied) const
       << "# HELP ejournal_log_head Position of the newest durable record.\n# TYPE ejournal_log_head gauge\n"
       << "ejournal_log_head " << log_head << "\n"
       << "# HELP ejournal_projection_lag Records committed but not yet applied to the projections.\n"
-      << "# TYPE ejournal_projection_lag gauge\nejournal_projection_lag " << (log_head > applied ? log_head - applied : 0) << "\n"
-      << "# HELP ejournal_last_backup_time_seconds Unix time of the last backup (0: none yet).\n"
-      << "# TYPE ejournal_last_backup_time_seconds gauge\nejournal_last_backup_time_seconds " << last_backup_unix.load() << "\n";
+      << "# TYPE ejournal_projection_lag gauge\nejournal_projection_lag " << (log_head > applied ? log_head - applied : 0) << "\n" << extra;
   std::lock_guard lock(mu_);
   out << "# HELP ejournal_requests_total Protocol requests by operation.\n# TYPE ejournal_requests_total counter\n";
   for (const auto& [op, n] : requests_) out << "ejournal_requests_total{op=\"" << op << "\"} " << n << "\n";

@@ -18,14 +18,14 @@ class Metrics {
   std::atomic<std::uint64_t> connections_refused{0};
   std::atomic<std::uint64_t> pushes{0};
   std::atomic<std::uint64_t> dropped_slow_clients{0};
-  std::atomic<std::int64_t> last_backup_unix{0};
 
   void request(const std::string& op);
   void error(const std::string& code);
   // Time from a command's arrival to its durable answer.
   void append_latency(double seconds);
-  // `log_head` and `applied`: the log's head and the projections' position (their difference is the lag).
-  std::string render(std::uint64_t log_head, std::uint64_t applied) const;
+  // `log_head` and `applied`: the log's head and the projections' position (their difference is the lag);
+  // `extra`: more series in the same format (the backup scheduler's).
+  std::string render(std::uint64_t log_head, std::uint64_t applied, const std::string& extra = "") const;
 
   static constexpr std::array<double, 10> kBuckets = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 2.0};
 

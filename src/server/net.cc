@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "backup_scheduler.h"
 #include "server.h"
 
 namespace ejournal::server {
@@ -252,7 +253,8 @@ struct Server::Impl {
       if (target == "/healthz") return respond(req, http::status::ok, "text/plain; charset=utf-8", "ok\n");
       if (target == "/metrics")
         return respond(req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
-                       server_.metrics.render(server_.services.log.head(), server_.services.host.applied()));
+                       server_.metrics.render(server_.services.log.head(), server_.services.host.applied(),
+                                              server_.services.backups != nullptr ? server_.services.backups->metrics() : std::string()));
       const std::string file = resolve(server_.options.web_root, target == "/" ? std::string_view("/index.html") : target);
       if (file.empty()) return respond(req, http::status::not_found, "text/plain; charset=utf-8", "not found\n");
       std::ifstream in(file, std::ios::binary);

@@ -1,5 +1,5 @@
 // What the server serves: the open log, the domain that writes to it, the projections that read it, and the
-// personal-data vault. All outlive the server. Thread-safety: each part documents its own.
+// personal-data vault, and the backup scheduler when disks are configured. All outlive the server. Thread-safety: each part documents its own.
 #pragma once
 
 #include "ejournal/domain/domain.h"
@@ -9,11 +9,14 @@
 
 namespace ejournal::server {
 
+class BackupScheduler;
+
 struct Services {
   log::EventLog& log;
   domain::Domain& domain;
   projections::ProjectionHost& host;
   domain::PersonalDataVault& vault;
+  BackupScheduler* backups = nullptr;  // null: no --backup-to disks configured
 };
 
 }  // namespace ejournal::server

@@ -95,6 +95,17 @@ struct BackupCheck {
 // rebuilt and chained from position 1 to the head. An error status only for a directory with no manifest.
 Result<BackupCheck> verify_backup(const std::string& dir, const ProgressFn& progress = {});
 
+// What a backup or archive directory's manifest says, without checking its files (verify_backup does that).
+struct BackupSummary {
+  bool archive = false;
+  std::string month;
+  log::Position head = log::kNoPosition;
+  log::Timestamp head_time = 0;
+  log::Timestamp created_at = 0;  // when its last run finished
+};
+// nullopt when `dir` holds no manifest; an error when it holds one that cannot be read.
+Result<std::optional<BackupSummary>> read_backup_summary(const std::string& dir);
+
 struct RestoreOptions {
   std::optional<log::Timestamp> at;  // keep records recorded at or before this time; nullopt: all
   bool rebuild_projections = true;    // replay the projections into the new directory and snapshot them

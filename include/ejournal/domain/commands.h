@@ -55,6 +55,15 @@ struct ChangePassword { UserId user = 0; std::string password_hash; };
 struct BlockAccount { UserId user = 0; std::string reason; };
 struct UnblockAccount { UserId user = 0; std::string reason; };
 struct RecordLogin { UserId user = 0; std::string login; std::string address; bool succeeded = false; };
+// A backup or archive run on one target (the server's scheduler records it; nobody else may).
+struct RecordBackup {
+  bool archive = false;
+  std::string target;
+  bool succeeded = false;
+  std::uint64_t first = 0, last = 0, bytes = 0;
+  std::string month;
+  std::string message;
+};
 
 // Class lists and personal data (the class's curator; deputy and administrator too).
 struct EnrollStudent { ClassId class_id = 0; Day day = 0; PersonalData data; };
@@ -122,7 +131,7 @@ using Command = std::variant<
     cmd::ErasePersonalData, cmd::ScheduleLesson, cmd::ScheduleFromTimetable, cmd::SetTopic, cmd::SetHomework, cmd::SubstituteLesson,
     cmd::CancelLesson, cmd::SetMark, cmd::CorrectMark, cmd::RemoveMark, cmd::SetAttendance,
     cmd::ClearAttendance, cmd::TakeAttendance, cmd::SetAttestationMark, cmd::ReviewHomework, cmd::CloseTerm, cmd::ReopenTerm,
-    cmd::RequestCorrection, cmd::ApproveCorrection, cmd::RejectCorrection>;
+    cmd::RequestCorrection, cmd::ApproveCorrection, cmd::RejectCorrection, cmd::RecordBackup>;
 
 // Stable snake_case name of a command ("set_mark"), as used in the protocol and in tests.
 const char* command_name(const Command& command);

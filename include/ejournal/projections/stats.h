@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "ejournal/domain/types.h"
@@ -24,6 +26,19 @@ struct DayStats {
   std::uint64_t events = 0;
   std::uint64_t logins = 0;
   std::uint64_t failed_logins = 0;
+};
+
+// The last backup or archive run on one target, and how the target has fared (BackupRecorded events).
+struct BackupRunStats {
+  bool archive = false;
+  std::string target;
+  bool succeeded = false;
+  log::Timestamp at = 0;             // when the last run was recorded
+  std::uint64_t first = 0, last = 0, bytes = 0;
+  std::string month;                 // archives
+  std::string message;               // why it failed
+  log::Timestamp last_success = 0;   // 0: never
+  std::uint64_t runs = 0, failures = 0;
 };
 
 struct LogStats {
@@ -46,6 +61,8 @@ class StatsProjection final : public Projection {
   // Events recorded per acting user (0: the system), the busiest first; at most `limit`.
   std::vector<std::pair<domain::UserId, std::uint64_t>> events_by_user(std::size_t limit) const;
   const LogStats& log_size() const { return log_; }
+  // Per target, its backups then its archives, in target order.
+  std::vector<BackupRunStats> backups() const;
 
  private:
   struct Account {
@@ -58,6 +75,7 @@ class StatsProjection final : public Projection {
   std::map<domain::Day, DayStats> days_;
   std::map<domain::UserId, std::uint64_t> by_user_;
   LogStats log_;
+  std::map<std::pair<std::string, bool>, BackupRunStats> backups_;  // (target, archive)
 };
 
 }  // namespace ejournal::projections
