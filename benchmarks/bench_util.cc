@@ -1,9 +1,14 @@
 #include "bench_util.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <semaphore>
+
+#include "ejournal/log/event_log.h"
+#include "testkit.h"
 
 namespace ejournal::bench {
 
@@ -58,6 +63,24 @@ JsonLine& JsonLine::add(const std::string& key, const std::string& value) {
 void JsonLine::print() const {
   std::printf("%s}\n", text_.c_str());
   std::fflush(stdout);
+}
+
+Status fill_sample_log(const std::string& path, std::uint64_t first_index, std::uint64_t count) {
+  auto opened = log::open_event_log(path);
+  if (!opened.ok()) return opened.status();
+  constexpr unsigned kWindow = 4096;
+  std::counting_semaphore<> slots(kWindow);
+  std::atomic<std::uint64_t> failures{0};
+  for (std::uint64_t i = 0; i < count; ++i) {
+    slots.acquire();
+    (*opened)->append_async(testkit::sample_command(first_index + i), [&](Result<log::AppendResult> r) {
+      if (!r.ok()) failures.fetch_add(1);
+      slots.release();
+    });
+  }
+  for (unsigned k = 0; k < kWindow; ++k) slots.acquire();
+  if (failures.load() != 0) return Status(Code::io_error, "appends failed while filling the log");
+  return Status::OK();
 }
 
 }  // namespace ejournal::bench

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "ejournal/status.h"
+
 namespace ejournal::bench {
 
 using SteadyClock = std::chrono::steady_clock;
@@ -50,6 +52,10 @@ class Window {
   std::condition_variable cv_;
   unsigned outstanding_ = 0;
 };
+
+// Appends synthetic mark commands first_index … first_index+count-1 (testkit::sample_command) to the log in
+// `path`, creating it if needed, with many appends in flight.
+Status fill_sample_log(const std::string& path, std::uint64_t first_index, std::uint64_t count);
 
 // Builds {"bench":"name","k":v,…} and prints it as one line on stdout.
 class JsonLine {

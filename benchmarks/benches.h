@@ -15,5 +15,6 @@ int run_replay(const std::vector<std::string>& args);
 int run_query(const std::vector<std::string>& args);
 int run_asof(const std::vector<std::string>& args);
 int run_ws(const std::vector<std::string>& args);
+int run_backup(const std::vector<std::string>& args);
 
 }  // namespace ejournal::bench

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
       {"query", ejournal::bench::run_query},
       {"asof", ejournal::bench::run_asof},
       {"ws", ejournal::bench::run_ws},
+      {"backup", ejournal::bench::run_backup},
   };
   if (argc >= 2) {
     for (const auto& b : kBenches)

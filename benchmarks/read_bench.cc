@@ -4,7 +4,6 @@
 // reopens it, then times full cursor passes (the first with a cold block cache; the median is reported): each record is fetched, checked with the
 // FlatBuffers verifier, and its mark is decoded.
 #include <iostream>
-#include <semaphore>
 
 #include <boost/program_options.hpp>
 
@@ -18,27 +17,6 @@
 namespace ejournal::bench {
 namespace po = boost::program_options;
 
-namespace {
-
-Status fill(const std::string& path, std::uint64_t events) {
-  auto opened = log::open_event_log(path);
-  if (!opened.ok()) return opened.status();
-  constexpr unsigned kWindow = 4096;
-  std::counting_semaphore<> slots(kWindow);
-  std::atomic<std::uint64_t> failures{0};
-  for (std::uint64_t i = 0; i < events; ++i) {
-    slots.acquire();
-    (*opened)->append_async(testkit::sample_command(i), [&](Result<log::AppendResult> r) {
-      if (!r.ok()) failures.fetch_add(1);
-      slots.release();
-    });
-  }
-  for (unsigned k = 0; k < kWindow; ++k) slots.acquire();
-  if (failures.load() != 0) return Status(Code::io_error, "appends failed while filling the log");
-  return Status::OK();
-}
-
-}  // namespace
 
 int run_read(const std::vector<std::string>& args) {
   std::uint64_t events = 1'000'000;
@@ -51,7 +29,7 @@ int run_read(const std::vector<std::string>& args) {
   if (auto stop = cli::parse_options("ej-bench read", args, desc, vm)) return *stop;
   testkit::TempDir dir;
   const std::string path = dir.sub("data");
-  if (auto s = fill(path, events); !s.ok()) {
+  if (auto s = fill_sample_log(path, 0, events); !s.ok()) {
     std::cerr << s.to_string() << "\n";
     return 2;
   }
