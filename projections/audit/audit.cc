@@ -172,6 +172,15 @@ void AuditProjection::apply(const EventView& ev) {
       record(ev, AuditKind::personal_data_erased, 0, e->subject(), "", "удалены", str(e->reason()));
       break;
     }
+    case E::BackupRecorded: {
+      const auto* e = env.event_as_BackupRecorded();
+      std::string what = e->archive() ? "архив за " + str(e->month()) : std::string("резервная копия");
+      what += " на " + str(e->target()) + (e->succeeded() ? ": готово" : ": ошибка");
+      if (e->succeeded() && e->last() >= e->first())
+        what += ", записи " + std::to_string(e->first()) + "–" + std::to_string(e->last());
+      record(ev, AuditKind::backup_recorded, 0, 0, "", std::move(what), str(e->message()));
+      break;
+    }
     default: break;
   }
 }
@@ -258,10 +267,12 @@ Status AuditProjection::restore(std::string_view raw) {
   if (a == nullptr) return Status(Code::corruption, "not an audit snapshot");
   AuditProjection next;
   if (a->entries())
-    for (const auto* e : *a->entries())
+    for (const auto* e : *a->entries()) {
+      if (e->kind() >= kAuditKinds) return Status(Code::corruption, "audit snapshot: unknown entry kind");
       next.entries_.push_back(AuditEntry{e->position(), e->recorded_at(), e->actor(), static_cast<AuditKind>(e->kind()),
                                          e->lesson(), e->student(), e->class_id(), e->subject(), e->lesson_day(),
                                          str(e->before()), str(e->after()), str(e->reason()), e->after_term_closed()});
+    }
   if (a->marks())
     for (const auto* m : *a->marks()) next.marks_[m->id()] = Mark{m->lesson(), m->student(), m->value(), m->work_type()};
   if (a->lessons())

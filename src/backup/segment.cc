@@ -10,7 +10,7 @@
 namespace ejournal::backup {
 namespace {
 
-constexpr std::string_view kMagic("EJSEG001", 8);
+constexpr std::string_view kMagic("EJSEG002", 8);
 
 void put_u64(std::string& out, std::uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
@@ -136,12 +136,18 @@ Result<EncodedSegment> encode_segment(const std::vector<std::string>& records, i
     put_varint(raw, length);
     raw.append(reinterpret_cast<const char*>(headers[start].command_id.bytes.data()), 16);
   }
-  for (const auto& r : records) put_varint(raw, r.size());
-  std::string body;
-  for (const auto& r : records) {
-    body.assign(r);
-    log::seal(body, log::SealFields{});  // empty fields: the header becomes zeros, nothing else moves
-    raw.append(body);
+  // Bodies without their headers: the header's offset in the buffer (chosen by the FlatBuffers builder, so
+  // it varies a little), then each record with its 72 header bytes cut out.
+  std::vector<std::size_t> offsets(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    offsets[i] = static_cast<std::size_t>(reinterpret_cast<const char*>(log::envelope_of(records[i])->header()) -
+                                          records[i].data());
+    put_varint(raw, offsets[i]);
+  }
+  for (const auto& r : records) put_varint(raw, r.size() - log::kHeaderBytes);
+  for (std::size_t i = 0; i < n; ++i) {
+    raw.append(records[i], 0, offsets[i]);
+    raw.append(records[i], offsets[i] + log::kHeaderBytes);
   }
   info.raw_bytes = raw.size();
 
@@ -191,7 +197,8 @@ Result<DecodedSegment> decode_segment(std::string_view file_bytes, const Segment
     filled += length;
   }
   if (r.bad || filled != n) return corrupt("bad command-id column");
-  std::vector<std::size_t> lengths(n);
+  std::vector<std::size_t> offsets(n), lengths(n);
+  for (auto& o : offsets) o = r.varint();
   for (auto& l : lengths) l = r.varint();
   if (r.bad) return corrupt("truncated payload");
 
@@ -203,7 +210,12 @@ Result<DecodedSegment> decode_segment(std::string_view file_bytes, const Segment
     const log::Position p = first + i;
     const std::string_view body = r.bytes(lengths[i]);
     if (r.bad) return corrupt("truncated payload at record " + std::to_string(p));
-    std::string rec(body);
+    if (offsets[i] > body.size()) return corrupt("record " + std::to_string(p) + ": its header lies outside it");
+    std::string rec;
+    rec.reserve(body.size() + log::kHeaderBytes);
+    rec.append(body.substr(0, offsets[i]));
+    rec.append(log::kHeaderBytes, '\0');
+    rec.append(body.substr(offsets[i]));
     if (auto s = log::check_envelope(rec); !s.ok()) return corrupt("record " + std::to_string(p) + ": " + s.message());
     h[i].position = p;
     h[i].prev_hash = prev;

@@ -70,7 +70,9 @@ json::object lesson_json(const JournalLesson& l) {
 
 json::value audit_json(const std::vector<AuditEntry>& entries, std::size_t limit) {
   static const char* kinds[] = {"mark_set", "mark_corrected", "mark_removed", "attendance_set", "attendance_cleared",
-                                "topic_set", "homework_set", "attestation_set", "personal_data_recorded", "personal_data_erased"};
+                                "topic_set", "homework_set", "attestation_set", "personal_data_recorded", "personal_data_erased",
+                                "backup_recorded"};
+  static_assert(std::size(kinds) == projections::kAuditKinds, "a word for every audit kind");
   json::array out;
   const std::size_t from = entries.size() > limit ? entries.size() - limit : 0;  // the newest `limit`
   for (std::size_t i = from; i < entries.size(); ++i) {
@@ -265,7 +267,7 @@ const std::map<std::string, Handler, std::less<>>& handlers() {
          return audit_query(s, c, a, [&](const AuditProjection& p) { return p.by_student(st); });
        }},
       {"audit.actor", [](Services& s, const Caller& c, Args& a) {
-         const UserId who = a.id("actor");
+         const UserId who = a.id_or0("actor");  // 0: the server itself (sign-ins, backups)
          return audit_query(s, c, a, [&](const AuditProjection& p) { return p.by_actor(who); });
        }},
       {"audit.class_subject", [](Services& s, const Caller& c, Args& a) {

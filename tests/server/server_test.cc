@@ -535,6 +535,19 @@ TEST_CASE("the administrator starts a backup: it lands on the disk that is there
   CHECK(check->head == static_cast<log::Position>(ta.at("head").as_int64()));
   CHECK_FALSE(std::filesystem::exists(b));
 
+  // The deputies see the runs in the audit trail, as the server's (actor 0) entries.
+  testkit::WsClient dep(f.port());
+  REQUIRE(ok(login(dep, "deputy")));
+  const json::value trail = dep.call("audit.actor", json::object{{"actor", 0}});
+  REQUIRE(ok(trail));
+  int backup_entries = 0;
+  for (const auto& e : trail.at("result").as_array())
+    if (e.at("kind").as_string() == "backup_recorded") {
+      ++backup_entries;
+      CHECK_THAT(std::string(e.at("after").as_string()), Catch::Contains("резервная копия") || Catch::Contains("архив"));
+    }
+  CHECK(backup_entries >= 2);
+
   const auto metrics = testkit::http_get(f.port(), "/metrics");
   CHECK_THAT(metrics.body, Catch::Contains("ejournal_last_backup_time_seconds{target=\"" + a + "\"} ") &&
                                Catch::Contains("ejournal_backup_failures_total{target=\"" + b + "\"} ") &&

@@ -18,8 +18,10 @@ namespace ejournal::projections {
 
 enum class AuditKind : std::uint8_t {
   mark_set, mark_corrected, mark_removed, attendance_set, attendance_cleared, topic_set, homework_set,
-  attestation_set, personal_data_recorded, personal_data_erased
+  attestation_set, personal_data_recorded, personal_data_erased,
+  backup_recorded,  // a backup or archive run on one disk (actor 0, the server); `after` says where and how it went
 };
+inline constexpr int kAuditKinds = static_cast<int>(AuditKind::backup_recorded) + 1;
 
 struct AuditEntry {
   log::Position position = log::kNoPosition;
