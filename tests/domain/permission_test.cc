@@ -56,6 +56,7 @@ TEST_CASE("each command is allowed to exactly the roles and scopes the order giv
       {cmd::ChangePassword{s.teacher_a, hash}, {"administrator", "teacher+curator 5А"}},
       {cmd::BlockAccount{s.teacher_b, "увольнение"}, admin},
       {cmd::RecordLogin{s.teacher_a, "teacher.a", "127.0.0.1", true}, {"system"}},
+      {cmd::RecordBackup{false, "/mnt/disk-a", true, 1, 100, 4096, "", ""}, {"system"}},
       {cmd::EnrollStudent{s.class_5a, testkit::kSep1, testkit::person("Новиков", "Олег")}, curator_a},
       {cmd::TransferStudent{s.student_a2, s.class_5b, testkit::kNov6, "по заявлению"}, curator_a},
       {cmd::StudentLeaves{s.student_a2, testkit::kNov6, "переезд"}, curator_a},
