@@ -39,11 +39,11 @@ int fail(const Status& s) {
 
 int run_backup(const std::vector<std::string>& args) {
   std::uint64_t events = 1'000'000;
-  int level = 7;
+  int level = 3;
   po::options_description desc("ej-bench backup");
   desc.add_options()("help,h", "this text")
       ("events", po::value(&events), "events in the log (default 1,000,000)")
-      ("level", po::value(&level), "zstd level (default 7, as ejctl)");
+      ("level", po::value(&level), "zstd level (default 3, as ejctl)");
   po::variables_map vm;
   if (auto stop = cli::parse_options("ej-bench backup", args, desc, vm)) return *stop;
   testkit::TempDir dir;

@@ -29,6 +29,8 @@ Result<CopyStats> copy_segments(const log::LogReader& log, log::Position from, l
       return Status(Code::corruption, "the journal's log is damaged: record " + std::to_string(seg->info.first) +
                                           " does not name the hash of record " + std::to_string(seg->info.first - 1));
     linked = seg->info.last_hash;
+    stats.records += seg->info.last - seg->info.first + 1;
+    stats.raw_bytes += seg->source_bytes;
     if (auto s = sink(*seg); !s.ok()) return s;
     done += seg->info.last - seg->info.first + 1;
     if (options.progress) options.progress(done, total);
@@ -39,32 +41,55 @@ Result<CopyStats> copy_segments(const log::LogReader& log, log::Position from, l
     return s;
   };
 
-  std::vector<std::string> batch;
   // Segments end on multiples of per_segment, so copies made at different times share boundaries.
   auto segment_end = [&](log::Position p) { return std::min<log::Position>(to, (p - 1) / per_segment * per_segment + per_segment); };
-  log::Position end = segment_end(from);
-  auto cursor = log.cursor(from);
-  for (; cursor->valid() && cursor->position() <= to; cursor->next()) {
-    const std::string_view bytes = cursor->bytes();
-    if (on_record) on_record(cursor->position(), bytes);
-    stats.raw_bytes += bytes.size();
-    ++stats.records;
-    batch.emplace_back(bytes);
-    if (cursor->position() == end) {
-      const int level = options.zstd_level;
-      pending.push_back(std::async(std::launch::async, [records = std::move(batch), level] {
+  const int level = options.zstd_level;
+  auto queue = [&](std::function<Result<EncodedSegment>()> job) -> Status {
+    pending.push_back(std::async(std::launch::async, std::move(job)));
+    while (pending.size() > threads)
+      if (auto s = drain_one(); !s.ok()) return s;
+    return Status::OK();
+  };
+
+  if (!on_record) {
+    // Each worker reads its own range with a cursor of its own: reading (block decompression, envelope
+    // checks) is as much work as packing, and the log may be read from any thread.
+    for (log::Position a = from; a <= to; a = segment_end(a) + 1) {
+      const log::Position b = segment_end(a);
+      auto job = [&log, a, b, level]() -> Result<EncodedSegment> {
+        std::vector<std::string> records;
+        records.reserve(b - a + 1);
+        auto c = log.cursor(a);
+        for (; c->valid() && c->position() <= b; c->next()) records.emplace_back(c->bytes());
+        if (!c->status().ok()) return Status(c->status().code(), "reading the log: " + c->status().message());
+        if (records.size() != b - a + 1)
+          return Status(Code::corruption, "the log ended at position " + std::to_string(a + records.size() - 1) +
+                                              ", before " + std::to_string(b));
         return encode_segment(records, level);
-      }));
-      batch = {};
-      end = segment_end(end + 1);
-      while (pending.size() > threads)
-        if (auto s = drain_one(); !s.ok()) return fail(s);
+      };
+      if (auto s = queue(job); !s.ok()) return fail(s);
     }
+  } else {
+    std::vector<std::string> batch;
+    log::Position end = segment_end(from);
+    log::Position read = from - 1;
+    auto cursor = log.cursor(from);
+    for (; cursor->valid() && cursor->position() <= to; cursor->next()) {
+      const std::string_view bytes = cursor->bytes();
+      on_record(cursor->position(), bytes);
+      batch.emplace_back(bytes);
+      read = cursor->position();
+      if (read == end) {
+        if (auto s = queue([records = std::move(batch), level] { return encode_segment(records, level); }); !s.ok())
+          return fail(s);
+        batch = {};
+        end = segment_end(end + 1);
+      }
+    }
+    if (!cursor->status().ok()) return fail(Status(cursor->status().code(), "reading the log: " + cursor->status().message()));
+    if (read != to)
+      return fail(Status(Code::corruption, "the log ended at position " + std::to_string(read) + ", before " + std::to_string(to)));
   }
-  if (!cursor->status().ok()) return fail(Status(cursor->status().code(), "reading the log: " + cursor->status().message()));
-  if (stats.records != total)
-    return fail(Status(Code::corruption, "the log ended at position " + std::to_string(from + stats.records - 1) +
-                                             ", before " + std::to_string(to)));
   while (!pending.empty())
     if (auto s = drain_one(); !s.ok()) return fail(s);
   return stats;

@@ -116,14 +116,22 @@ class Restorer {
       if (used != 0)
         say("positions " + std::to_string(pos) + ".." + std::to_string(info->last) + " taken from " +
             sources_[used].dir.string());
-      for (std::size_t i = pos - info->first; i < decoded->records.size(); ++i) {
-        const std::string& rec = decoded->records[i];
-        if (options_.at && log::envelope_of(rec)->header()->recorded_at_us() > *options_.at) {
-          reached_time = true;
-          break;
+      // The part of the segment to import: from `pos`, up to the last record recorded by `at`.
+      std::size_t begin = pos - info->first, end = decoded->records.size();
+      if (options_.at) {
+        for (std::size_t i = begin; i < end; ++i) {
+          if (log::envelope_of(decoded->records[i])->header()->recorded_at_us() > *options_.at) {
+            end = i;
+            reached_time = true;
+            break;
+          }
         }
-        if (auto s = (*importer)->add(rec, decoded->hashes[i]); !s.ok()) return cleanup(s);
       }
+      std::vector<std::string> batch(std::make_move_iterator(decoded->records.begin() + static_cast<std::ptrdiff_t>(begin)),
+                                     std::make_move_iterator(decoded->records.begin() + static_cast<std::ptrdiff_t>(end)));
+      const std::vector<log::Digest> hashes(decoded->hashes.begin() + static_cast<std::ptrdiff_t>(begin),
+                                            decoded->hashes.begin() + static_cast<std::ptrdiff_t>(end));
+      if (auto s = (*importer)->add(std::move(batch), hashes); !s.ok()) return cleanup(s);
       if (options_.progress) options_.progress((*importer)->head(), main.head);
       if (!reached_time && next_info == nullptr) prefetch((*importer)->head() + 1);
     }

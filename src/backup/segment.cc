@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <memory>
 
 #include "ejournal/log/envelope.h"
 
@@ -150,11 +151,14 @@ Result<EncodedSegment> encode_segment(const std::vector<std::string>& records, i
     raw.append(records[i], offsets[i] + log::kHeaderBytes);
   }
   info.raw_bytes = raw.size();
+  out.source_bytes = body_bytes;
 
-  out.compressed.resize(ZSTD_compressBound(raw.size()));
-  const std::size_t z = ZSTD_compress(out.compressed.data(), out.compressed.size(), raw.data(), raw.size(), zstd_level);
+  // Into an uninitialised buffer: zero-filling the bound (more than the payload) costs as much as compressing.
+  const std::size_t bound = ZSTD_compressBound(raw.size());
+  std::unique_ptr<char[]> buffer(new char[bound]);
+  const std::size_t z = ZSTD_compress(buffer.get(), bound, raw.data(), raw.size(), zstd_level);
   if (ZSTD_isError(z) != 0) return Status(Code::io_error, std::string("zstd: ") + ZSTD_getErrorName(z));
-  out.compressed.resize(z);
+  out.compressed.assign(buffer.get(), z);
   info.file_bytes = z;
   info.file_hash = log::record_hash(out.compressed);
   return out;

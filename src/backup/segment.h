@@ -31,8 +31,9 @@ struct SegmentInfo {
 };
 
 struct EncodedSegment {
-  SegmentInfo info;        // everything but `file`
-  std::string compressed;  // the file's bytes
+  SegmentInfo info;               // everything but `file`
+  std::string compressed;         // the file's bytes
+  std::uint64_t source_bytes = 0; // the records' stored size
 };
 
 // Limits a decoder enforces, so a damaged or hostile file cannot make it allocate without bound.

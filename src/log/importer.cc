@@ -1,11 +1,14 @@
-// LogImporter on a fresh RocksDB data directory. Records are bulk-loaded: written in key order straight into
-// table files (SstFileWriter) that finish() ingests, so nothing goes through the memtable or the write-ahead
+// LogImporter on a fresh RocksDB data directory. Records are bulk-loaded: each batch is written in key order
+// straight into a table file of its own (SstFileWriter, on a worker thread) and finish() ingests them all, so nothing goes through the memtable or the write-ahead
 // log; the command-id index is sorted in memory and ingested the same way. A half-built directory is thrown
 // away, never reopened. Ingested files are synced by RocksDB, so the result is as durable as a log the writer
 // built itself.
 #include "ejournal/log/importer.h"
 
 #include <algorithm>
+#include <deque>
+#include <future>
+#include <thread>
 #include <filesystem>
 
 #include <rocksdb/sst_file_writer.h>
@@ -21,44 +24,61 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::uint64_t kTableBytes = 256ULL << 20;  // size of each ingested table file of the log
 
 class RocksLogImporter final : public LogImporter {
  public:
   explicit RocksLogImporter(std::unique_ptr<RocksStore> store)
-      : store_(std::move(store)), snapshots_(*store_) {}
+      : store_(std::move(store)),
+        snapshots_(*store_),
+        table_options_(store_->db()->GetDBOptions(), store_->db()->GetOptions(store_->log_cf())) {}
 
-  Status add(std::string_view bytes, const Digest& hash) override {
+  ~RocksLogImporter() override {
+    for (auto& w : writing_) w.wait();  // workers use the store
+  }
+
+  Status add(std::vector<std::string> records, const std::vector<Digest>& hashes) override {
     if (finished_) return Status(Code::invalid_argument, "the import is finished");
-    const Position expected = head_ + 1;
-    if (auto s = check_envelope(bytes); !s.ok())
-      return Status(Code::corruption, "record " + std::to_string(expected) + ": " + s.message());
-    const SealFields h = header_of(bytes);
-    if (h.position != expected)
-      return Status(Code::corruption, "record " + std::to_string(expected) + " says it is position " +
-                                          std::to_string(h.position));
-    if (h.prev_hash != head_hash_)
-      return Status(Code::corruption, "record " + std::to_string(expected) +
-                                          " does not name the hash of its predecessor");
-    if (head_ != kNoPosition && h.recorded_at < last_time_)
-      return Status(Code::corruption, "record " + std::to_string(expected) + " is earlier than its predecessor");
-
-    // Records of one command are contiguous and share its id: close the previous command's run on a change.
-    if (run_count_ == 0 || h.command_id != run_id_) {
-      flush_run();
-      run_id_ = h.command_id;
-      run_first_ = expected;
+    if (records.size() != hashes.size()) return Status(Code::invalid_argument, "one hash per record");
+    if (records.empty()) return Status::OK();
+    const Position first = head_ + 1;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const std::string& bytes = records[i];
+      const Position expected = first + i;
+      if (auto s = check_envelope(bytes); !s.ok())
+        return Status(Code::corruption, "record " + std::to_string(expected) + ": " + s.message());
+      const SealFields h = header_of(bytes);
+      if (h.position != expected)
+        return Status(Code::corruption, "record " + std::to_string(expected) + " says it is position " +
+                                            std::to_string(h.position));
+      if (h.prev_hash != head_hash_)
+        return Status(Code::corruption, "record " + std::to_string(expected) +
+                                            " does not name the hash of its predecessor");
+      if (head_ != kNoPosition && h.recorded_at < last_time_)
+        return Status(Code::corruption, "record " + std::to_string(expected) + " is earlier than its predecessor");
+      // Records of one command are contiguous and share its id: close the previous command's run on a change.
+      if (run_count_ == 0 || h.command_id != run_id_) {
+        flush_run();
+        run_id_ = h.command_id;
+        run_first_ = expected;
+      }
+      ++run_count_;
+      head_ = expected;
+      head_hash_ = hashes[i];
+      last_time_ = h.recorded_at;
     }
-    ++run_count_;
-    if (!table_) {
-      if (auto s = open_table(); !s.ok()) return s;
+    // At most one table being written per core beyond this thread; wait for the oldest otherwise.
+    while (writing_.size() >= std::max(1u, std::thread::hardware_concurrency())) {
+      if (auto s = settle_oldest(); !s.ok()) return s;
     }
-    if (auto s = table_->Put(format::position_key(expected), rocksdb::Slice(bytes.data(), bytes.size())); !s.ok())
-      return from_rocks(s, "writing imported records");
-    head_ = expected;
-    head_hash_ = hash;
-    last_time_ = h.recorded_at;
-    if (table_->FileSize() >= kTableBytes) return close_table();
+    log_tables_.push_back(table_path());
+    writing_.push_back(std::async(std::launch::async, [this, path = log_tables_.back(), first,
+                                                       batch = std::move(records)]() -> Status {
+      rocksdb::SstFileWriter w(rocksdb::EnvOptions(), table_options_, store_->log_cf());
+      if (auto s = w.Open(path); !s.ok()) return from_rocks(s, "creating an import table");
+      for (std::size_t i = 0; i < batch.size(); ++i)
+        if (auto s = w.Put(format::position_key(first + i), batch[i]); !s.ok()) return from_rocks(s, "writing imported records");
+      return from_rocks(w.Finish(), "finishing an import table");
+    }));
     return Status::OK();
   }
 
@@ -80,7 +100,8 @@ class RocksLogImporter final : public LogImporter {
     if (finished_) return Status(Code::invalid_argument, "the import is finished");
     finished_ = true;
     flush_run();
-    if (auto s = close_table(); !s.ok()) return s;
+    while (!writing_.empty())
+      if (auto s = settle_oldest(); !s.ok()) return s;
     if (auto s = ingest(store_->log_cf(), log_tables_); !s.ok()) return s;
     if (auto s = write_idem(); !s.ok()) return s;
     if (head_ != kNoPosition) {
@@ -111,19 +132,10 @@ class RocksLogImporter final : public LogImporter {
 
   std::string table_path() { return (fs::path(store_->dir()) / ("import-" + std::to_string(++tables_) + ".sst")).string(); }
 
-  Status open_table() {
-    table_ = std::make_unique<rocksdb::SstFileWriter>(
-        rocksdb::EnvOptions(), rocksdb::Options(store_->db()->GetDBOptions(), store_->db()->GetOptions(store_->log_cf())),
-        store_->log_cf());
-    log_tables_.push_back(table_path());
-    return from_rocks(table_->Open(log_tables_.back()), "creating an import table");
-  }
-
-  Status close_table() {
-    if (!table_) return Status::OK();
-    auto s = table_->Finish();
-    table_.reset();
-    return from_rocks(s, "finishing an import table");
+  Status settle_oldest() {
+    Status s = writing_.front().get();
+    writing_.pop_front();
+    return s;
   }
 
   Status ingest(rocksdb::ColumnFamilyHandle* cf, const std::vector<std::string>& files) {
@@ -160,7 +172,8 @@ class RocksLogImporter final : public LogImporter {
 
   std::unique_ptr<RocksStore> store_;
   RocksSnapshotStore snapshots_;
-  std::unique_ptr<rocksdb::SstFileWriter> table_;
+  rocksdb::Options table_options_;
+  std::deque<std::future<Status>> writing_;  // table files being written by workers, oldest first
   std::vector<std::string> log_tables_;
   std::vector<IdemEntry> idem_;
   int tables_ = 0;

