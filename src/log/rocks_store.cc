@@ -111,14 +111,39 @@ rocksdb::DBOptions db_options(bool create) {
 
 bool has_rocksdb(const fs::path& dir) { return fs::exists(dir / "CURRENT"); }
 
-// Anything in the directory besides our lock file?
+// Files RocksDB writes while creating a database, before CURRENT names it. A directory holding only these
+// (and our lock file) is a creation killed half-way: no record was ever acknowledged from it.
+bool is_creation_leftover(const std::string& name) {
+  auto starts = [&](std::string_view p) { return name.rfind(p, 0) == 0; };
+  auto ends = [&](std::string_view s) { return name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0; };
+  return name == "LOCK" || name == "IDENTITY" || starts("LOG") || starts("MANIFEST-") || starts("OPTIONS-") ||
+         ends(".dbtmp") || ends(".log");
+}
+
+// Anything in the directory besides our lock file and the leftovers of a creation that was killed?
 Result<bool> dir_is_empty(const fs::path& dir) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.path().filename() != format::kLockFile) return false;
+    const std::string name = entry.path().filename().string();
+    if (name == format::kLockFile) continue;
+    if (!entry.is_regular_file() || !is_creation_leftover(name)) return false;
   }
   if (ec) return Status(Code::io_error, "cannot list " + dir.string() + ": " + ec.message());
   return true;
+}
+
+// Removes a killed creation's leftovers so that it starts over. REQUIRES: our lock is held.
+Status remove_creation_leftovers(const fs::path& dir) {
+  std::error_code ec;
+  std::vector<fs::path> leftovers;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.path().filename() != format::kLockFile && is_creation_leftover(entry.path().filename().string()))
+      leftovers.push_back(entry.path());
+  for (const auto& p : leftovers) {
+    fs::remove(p, ec);
+    if (ec) return Status(Code::io_error, "cannot remove " + p.string() + ": " + ec.message());
+  }
+  return Status::OK();
 }
 
 // Whether every family of a read-only opened database is empty.
@@ -208,6 +233,10 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& dir, Mod
       if (err == EWOULDBLOCK)
         return Status(Code::busy, "the data directory " + dir + " is already open in another process");
       return Status(Code::io_error, "cannot lock " + lock_path + ": " + std::strerror(err));
+    }
+    // Checked again under the lock: only now can no other process be creating the log here.
+    if (fresh && !has_rocksdb(path)) {
+      if (auto s = remove_creation_leftovers(path); !s.ok()) return s;
     }
   }
 

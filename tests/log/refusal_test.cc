@@ -96,6 +96,31 @@ TEST_CASE("a non-empty directory without a log is refused", "[log][refusal]") {
   CHECK(listing(dir.path()) == std::set<std::string>{"homework.docx"});
 }
 
+TEST_CASE("a creation killed before RocksDB wrote CURRENT starts over; a stranger's file is still refused", "[log][refusal]") {
+  testkit::TempDir dir;
+  const std::string data = dir.sub("data");
+  std::filesystem::create_directories(data);
+  // What a process killed inside RocksDB's database creation leaves (seen when a crash test's child was
+  // killed within milliseconds of starting): our lock, RocksDB's lock, info log and a manifest, no CURRENT.
+  for (const char* name : {"ejournal.lock", "LOCK", "LOG", "IDENTITY", "MANIFEST-000001", "000001.dbtmp"})
+    std::ofstream(data + "/" + name) << "x";
+  {
+    auto log = log::open_event_log(data);
+    INFO(log.status().to_string());
+    REQUIRE(log.ok());
+    REQUIRE((*log)->append(testkit::sample_command(1)).ok());
+  }
+  auto again = log::open_event_log(data);
+  REQUIRE(again.ok());
+  CHECK((*again)->head() == 1);
+
+  const std::string other = dir.sub("other");
+  std::filesystem::create_directories(other);
+  for (const char* name : {"LOCK", "LOG", "notes.txt"}) std::ofstream(other + "/" + name) << "x";
+  CHECK(log::open_event_log(other).status().code() == Code::unsupported);
+  CHECK(listing(other) == std::set<std::string>{"LOCK", "LOG", "notes.txt"});
+}
+
 TEST_CASE("a missing directory is not created when creation is off", "[log][refusal]") {
   testkit::TempDir dir;
   log::LogOptions options;
