@@ -41,6 +41,16 @@ void RosterProjection::apply(const EventView& ev) {
       groups_[e->group()] = RosterGroup{e->group(), e->class_id(), str(e->name())};
       break;
     }
+    case E::TermDefined: {
+      const auto* e = env.event_as_TermDefined();
+      terms_[e->term()] = RosterTerm{e->term(), e->year(), str(e->name()), e->first_day(), e->last_day(), e->grade_from(), e->grade_to()};
+      break;
+    }
+    case E::WorkTypeDefined: {
+      const auto* e = env.event_as_WorkTypeDefined();
+      work_types_[e->work_type()] = RosterWorkType{e->work_type(), str(e->name()), e->weight()};
+      break;
+    }
     case E::SubjectCreated: {
       const auto* e = env.event_as_SubjectCreated();
       subjects_[e->subject()] = RosterSubject{e->subject(), str(e->name()), str(e->short_name())};
@@ -198,7 +208,15 @@ std::string RosterProjection::snapshot() const {
   std::vector<flatbuffers::Offset<s::RosterStaff>> staff;
   for (const auto& [id, st] : staff_)
     staff.push_back(s::CreateRosterStaffDirect(b, id, st.login.c_str(), st.name.c_str(), st.roles, st.blocked));
-  b.Finish(s::CreateRosterDirect(b, &classes, &groups, &students, &parents, &assignments, &entries, &subjects, &staff),
+  std::vector<flatbuffers::Offset<s::RosterTerm>> terms;
+  for (const auto& [id, t] : terms_)
+    terms.push_back(s::CreateRosterTermDirect(b, id, t.year, t.name.c_str(), t.first_day, t.last_day,
+                                              static_cast<std::uint8_t>(t.grade_from), static_cast<std::uint8_t>(t.grade_to)));
+  std::vector<flatbuffers::Offset<s::RosterWorkType>> work_types;
+  for (const auto& [id, w] : work_types_)
+    work_types.push_back(s::CreateRosterWorkTypeDirect(b, id, w.name.c_str(), static_cast<std::uint8_t>(w.weight)));
+  b.Finish(s::CreateRosterDirect(b, &classes, &groups, &students, &parents, &assignments, &entries, &subjects, &staff,
+                                 &terms, &work_types),
            s::RosterIdentifier());
   return finished_bytes(b);
 }
@@ -231,6 +249,11 @@ Status RosterProjection::restore(std::string_view raw) {
   if (r->staff())
     for (const auto* st : *r->staff())
       next.staff_[st->id()] = RosterStaff{st->id(), str(st->login()), str(st->name()), st->roles(), st->blocked()};
+  if (r->terms())
+    for (const auto* t : *r->terms())
+      next.terms_[t->id()] = RosterTerm{t->id(), t->year(), str(t->name()), t->first_day(), t->last_day(), t->grade_from(), t->grade_to()};
+  if (r->work_types())
+    for (const auto* w : *r->work_types()) next.work_types_[w->id()] = RosterWorkType{w->id(), str(w->name()), w->weight()};
   *this = std::move(next);
   return Status::OK();
 }

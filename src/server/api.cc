@@ -370,15 +370,22 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
         if (!verify_password(caller.account.password_hash, old_password)) return reply.fail(Status(Code::forbidden, "Неверный текущий пароль"));
         auto hash = hash_password(password);
         if (!hash.ok()) return reply.fail(hash.status());
-        self->services.domain.execute_async(caller.id, log::CommandId::random(), cmd::ChangePassword{caller.id, *hash},
-                                            [reply](Result<Executed> r) {
-                                              if (!r.ok()) return reply.fail(r.status());
-                                              {
-                                                std::lock_guard lock(reply.client->mu);
-                                                reply.client->must_change_password = false;
-                                              }
-                                              reply.ok(json::object{{"changed", true}});
-                                            });
+        self->services.domain.execute_async(
+            caller.id, log::CommandId::random(), cmd::ChangePassword{caller.id, *hash}, [self, reply](Result<Executed> r) {
+              if (!r.ok()) return reply.fail(r.status());
+              {
+                std::lock_guard lock(reply.client->mu);
+                reply.client->must_change_password = false;
+              }
+              // Answer once the accounts view knows the new password, so that a session resumed on another
+              // connection right after (a page reload) is no longer held to the one-time password. The wait
+              // runs on the hashing pool: the log's writer thread, which runs this callback, must not block.
+              const log::Position last = r->first + r->count - 1;
+              self->hashing.post([self, reply, last] {
+                self->services.host.wait_applied(last, std::chrono::seconds(2));
+                reply.ok(json::object{{"changed", true}});
+              });
+            });
       });
       return;
     }

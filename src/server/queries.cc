@@ -147,6 +147,22 @@ const std::map<std::string, Handler, std::less<>>& handlers() {
            return json::value(out);
          });
        }},
+      {"roster.terms", [](Services& s, const Caller&, Args& a) -> Result<json::value> {
+         return on<RosterProjection>(s, "roster", a.timestamp_or_none("as_of"), [](const RosterProjection& r) {
+           json::array out;
+           for (const auto& [id, t] : r.terms())
+             out.push_back(json::object{{"id", id}, {"year", t.year}, {"name", t.name}, {"first_day", format_day(t.first_day)},
+                                        {"last_day", format_day(t.last_day)}, {"grade_from", t.grade_from}, {"grade_to", t.grade_to}});
+           return json::value(out);
+         });
+       }},
+      {"roster.work_types", [](Services& s, const Caller&, Args& a) -> Result<json::value> {
+         return on<RosterProjection>(s, "roster", a.timestamp_or_none("as_of"), [](const RosterProjection& r) {
+           json::array out;
+           for (const auto& [id, w] : r.work_types()) out.push_back(json::object{{"id", id}, {"name", w.name}, {"weight", w.weight}});
+           return json::value(out);
+         });
+       }},
       {"roster.staff", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
          if (has(c, Role::Student) || has(c, Role::Parent)) return denied();
          return on<RosterProjection>(s, "roster", a.timestamp_or_none("as_of"), [](const RosterProjection& r) {

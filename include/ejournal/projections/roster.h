@@ -66,6 +66,20 @@ struct RosterSubject {
   std::string name, short_name;
 };
 
+struct RosterTerm {
+  domain::TermId id = 0;
+  domain::YearId year = 0;
+  std::string name;
+  domain::Day first_day = 0, last_day = 0;
+  int grade_from = 0, grade_to = 0;
+};
+
+struct RosterWorkType {
+  domain::WorkTypeId id = 0;
+  std::string name;
+  int weight = 1;
+};
+
 struct RosterStaff {
   domain::UserId id = 0;
   std::string login, name;
@@ -89,6 +103,8 @@ class RosterProjection final : public Projection {
   const std::map<domain::TimetableEntryId, RosterEntry>& timetable() const { return entries_; }
   const std::map<domain::SubjectId, RosterSubject>& subjects() const { return subjects_; }
   const std::map<domain::UserId, RosterStaff>& staff() const { return staff_; }
+  const std::map<domain::TermId, RosterTerm>& terms() const { return terms_; }
+  const std::map<domain::WorkTypeId, RosterWorkType>& work_types() const { return work_types_; }
 
   // Students of a class now, in id (enrolment) order.
   std::vector<domain::UserId> students_of_class(domain::ClassId class_id) const;
@@ -104,6 +120,8 @@ class RosterProjection final : public Projection {
   std::map<domain::TimetableEntryId, RosterEntry> entries_;
   std::map<domain::SubjectId, RosterSubject> subjects_;
   std::map<domain::UserId, RosterStaff> staff_;
+  std::map<domain::TermId, RosterTerm> terms_;
+  std::map<domain::WorkTypeId, RosterWorkType> work_types_;
 };
 
 }  // namespace ejournal::projections
