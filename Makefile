@@ -23,7 +23,7 @@ build: deps configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	$(BUILD)/bin/ejournald --data ./data --demo --listen $(LISTEN)
+	$(BUILD)/bin/ejournald --data ./data --demo --listen $(LISTEN) --web-root web
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

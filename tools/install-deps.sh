@@ -10,6 +10,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   librocksdb-dev libflatbuffers-dev flatbuffers-compiler
   libzstd-dev zstd libsodium-dev catch2
+  nodejs chromium
 )
 
 missing=()
@@ -19,7 +20,20 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# The web client's chart library and the end-to-end tests' browser driver, from npm with committed lock
+# files (never fetched at run time or by the browser).
+install_npm() {
+  local dir=$1 marker=$2
+  if [ ! -e "$dir/node_modules/$marker" ]; then
+    echo "install-deps: npm ci in $dir" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --silent)
+  fi
+}
+root=$(cd "$(dirname "$0")/.." && pwd)
+
 if [ ${#missing[@]} -eq 0 ]; then
+  install_npm "$root/web" uplot
+  install_npm "$root/tests/web" playwright-core
   exit 0
 fi
 
@@ -29,3 +43,6 @@ if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if ! command -v npm >/dev/null; then "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends npm; fi
+install_npm "$root/web" uplot
+install_npm "$root/tests/web" playwright-core

@@ -1,0 +1,217 @@
+// End-to-end tests of the web client in a real browser: Debian's Chromium driven by playwright-core, against a
+// real ejournald serving web/ with a small demo school. Run by `make test` (ctest) through `node --test`.
+// Screenshots of the main pages go to $EJ_WEB_OUTPUT (default tests/web/output).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const EJOURNALD = process.env.EJOURNALD || join(root, 'build/bin/ejournald');
+const EJCTL = process.env.EJCTL || join(root, 'build/bin/ejctl');
+const OUT = process.env.EJ_WEB_OUTPUT || join(here, 'output');
+const BROWSER = process.env.CHROMIUM || '/usr/bin/chromium';
+const NEW_PASSWORD = 'Новый-пароль-2026';
+
+let dir, server, base, browser, logins;
+
+function startServer(data) {
+  return new Promise((resolvePort, reject) => {
+    server = spawn(EJOURNALD, ['--data', data, '--listen', '127.0.0.1:0', '--web-root', join(root, 'web')],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    server.stdout.on('data', (chunk) => {
+      text += chunk;
+      const m = text.match(/ejournald: (http:\/\/[^\s]+)\//);
+      if (m) resolvePort(m[1]);
+    });
+    server.stderr.on('data', () => {});
+    server.on('exit', (code) => reject(new Error(`ejournald exited with ${code}`)));
+  });
+}
+
+before(async () => {
+  mkdirSync(OUT, { recursive: true });
+  dir = mkdtempSync(join(tmpdir(), 'ejournal-web-'));
+  const data = join(dir, 'data');
+  execFileSync(EJCTL, ['demo', '--data', data, '--students', '120', '--seed', '7'], { stdio: 'ignore' });
+  // role, login, one-time password, description
+  logins = readFileSync(join(data, 'demo-logins.txt'), 'utf8').split('\n')
+    .filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t'));
+  base = await startServer(data);
+  browser = await chromium.launch({
+    executablePath: BROWSER, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+           '--disable-sync', '--no-first-run', '--lang=ru-RU'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const login = (pred) => logins.find(pred);
+
+// Signs in through the form, changing the one-time password on the way; returns the page.
+async function signIn(who, viewport) {
+  const context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'Europe/Moscow', ...(viewport ? { viewport } : {}) });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => { throw err; });
+  await page.goto(base + '/');
+  await page.fill('#login', who[1]);
+  await page.fill('#password', who[2]);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#password-form, #logout');
+  if (await page.$('#password-form')) {
+    await page.fill('#old-password', who[2]);
+    await page.fill('#new-password', NEW_PASSWORD);
+    await page.fill('#new-password-2', NEW_PASSWORD);
+    await page.click('#password-form button[type=submit]');
+    await page.waitForSelector('#password-form', { state: 'detached' });
+    who[2] = NEW_PASSWORD;  // signed in again later with the new one
+  }
+  await page.waitForSelector('#logout');
+  return page;
+}
+
+// The protocol from inside a signed-in page, for facts the test needs (not for what it checks).
+function ask(page, op, args = {}, write = false) {
+  return page.evaluate(async ([op, args, write]) => new Promise((res, rej) => {
+    const ws = new WebSocket(`ws://${location.host}/ws`);
+    ws.onopen = () => ws.send(JSON.stringify({ id: 1, op: 'auth.resume', args: { token: localStorage.getItem('ejournal.token') } }));
+    ws.onmessage = (m) => {
+      const x = JSON.parse(m.data);
+      if (x.id === 1) ws.send(JSON.stringify({ id: 2, op, args, ...(write ? { command_id: crypto.randomUUID() } : {}) }));
+      else if (x.id === 2) { ws.close(); x.ok ? res(x.result) : rej(new Error(x.error.message)); }
+    };
+  }), [op, args, write]);
+}
+
+const marksIn = (page, selector) => page.$$eval(selector, (els) => els.length);
+
+test('a teacher sets a mark from the keyboard; the parent sees it live; a deputy sees who set it and when; the past view shows the old value', async () => {
+  const teacher = login((l) => l[0] === 'учитель' && l[3].startsWith('учитель '));
+  const klass = teacher[3].split(' ').pop();
+  const parent = login((l) => l[0] === 'родитель' && l[3].endsWith(klass));
+  const deputy = login((l) => l[0] === 'заместитель директора');
+  assert.ok(teacher && parent && deputy, 'the demo has a teacher, a parent of that class and a deputy');
+
+  // The demo's year is over and its terms closed: the deputy reopens the teacher's term first.
+  const dp = await signIn(deputy);
+  const tp = await signIn(teacher);
+  await tp.waitForSelector('table.grid td.cell');
+  await ask(dp, 'reopen_term', { term: Number(await tp.$eval('#term', (s) => s.value)), reason: 'проверка журнала' }, true);
+  await tp.reload();
+  await tp.waitForSelector('table.grid td.cell');
+  await tp.screenshot({ path: join(OUT, 'journal.png'), fullPage: true });
+  const pp = await signIn(parent, { width: 390, height: 844 });  // a phone
+  const me = await ask(pp, 'me');
+  const child = me.children[0];
+
+  // The child's row, the last lesson of the term shown.
+  const row = tp.locator('tr', { has: tp.locator('th.student', { hasText: child.name }) });
+  const cell = row.locator('td.cell').last();
+  const label = await cell.getAttribute('aria-label');
+  const [d, m, y] = label.split(', ').pop().split('.');
+  const day = `${y}-${m}-${d}`;
+  const lesson = Number(await cell.getAttribute('data-lesson'));
+
+  // The parent opens that week before the mark is set.
+  await pp.fill('#week', day);
+  await pp.dispatchEvent('#week', 'change');
+  const inDiary = `.diary-lesson[data-lesson="${lesson}"] .mark:not(.att)`;
+  await pp.waitForSelector(`.diary-lesson[data-lesson="${lesson}"]`);
+  const before = await marksIn(pp, inDiary);
+  const cellMarksBefore = await cell.locator('.m').count();
+
+  const setAt = Date.now();
+  await cell.click();
+  await cell.press('5');
+  await cell.press('Enter');
+  await tp.waitForFunction(([l, s, n]) =>
+    document.querySelectorAll(`td.cell[data-lesson="${l}"][data-student="${s}"] .m`).length === n,
+  [lesson, child.id, cellMarksBefore + 1]);
+  // Keyboard navigation: the arrows move the focus.
+  await tp.keyboard.press('ArrowLeft');
+  assert.equal(await tp.evaluate(() => document.activeElement.dataset.lesson), await row.locator('td.cell').nth(-2).getAttribute('data-lesson'));
+
+  // Without a reload, the parent's diary shows the new mark, with a sign of it.
+  await pp.waitForFunction(([sel, n]) => document.querySelectorAll(sel).length === n, [inDiary, before + 1], { timeout: 10000 });
+  assert.match(await pp.textContent('.live'), /новая запись/);
+  await pp.screenshot({ path: join(OUT, 'diary-phone.png'), fullPage: true });
+  await pp.selectOption('#chart-subject', { index: 7 });
+  await pp.waitForSelector('#chart canvas, #chart p');
+  await pp.screenshot({ path: join(OUT, 'diary-chart.png'), fullPage: true });
+
+  // A deputy opens the same journal and that cell's history: who set it, and when.
+  const hash = await tp.evaluate(() => {
+    const [c, g, s] = document.querySelector('#assignment').value.split(':');
+    return `#/journal?class=${c}&group=${g}&subject=${s}&term=${document.querySelector('#term').value}`;
+  });
+  await dp.goto(base + '/' + hash);
+  const dcell = dp.locator(`td.cell[data-lesson="${lesson}"][data-student="${child.id}"]`);
+  await dcell.click();
+  await dp.waitForSelector('#cell-history tbody tr');
+  const history = await dp.textContent('#cell-history');
+  const teacherName = (await tp.textContent('#who')).replace('Выйти', '').trim();
+  assert.ok(history.includes(teacherName), `the history names ${teacherName}: ${history}`);
+  assert.ok(history.includes('отметка'));
+  const when = new Intl.DateTimeFormat('ru-RU', { timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', year: 'numeric' }).format(new Date(setAt));
+  assert.ok(history.includes(when), `the history shows the date ${when}`);
+  await dp.screenshot({ path: join(OUT, 'history.png'), fullPage: true });
+  await dp.click('#cell-history button');
+
+  // As of a minute before the mark: the cell shows the old value, marked as a past, read-only state.
+  const past = new Date(Math.floor(setAt / 60000) * 60000 - 60000);
+  const local = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Moscow', year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit' }).format(past).replace(' ', 'T');
+  await dp.fill('#as-of', local);
+  await dp.dispatchEvent('#as-of', 'change');
+  await dp.waitForSelector('.past-banner');
+  await dp.waitForFunction(([l, s, n]) =>
+    document.querySelectorAll(`table.grid.past td.cell[data-lesson="${l}"][data-student="${s}"] .m`).length === n,
+  [lesson, child.id, cellMarksBefore]);
+  await dp.screenshot({ path: join(OUT, 'journal-as-of.png'), fullPage: true });
+  // Typing in the past view changes nothing.
+  const pastCell = dp.locator(`td.cell[data-lesson="${lesson}"][data-student="${child.id}"]`);
+  await pastCell.focus();
+  await pastCell.press('4');
+  await pastCell.press('Enter');
+  assert.equal(await pastCell.locator('.m').count(), cellMarksBefore);
+  await Promise.all([tp.context().close(), pp.context().close(), dp.context().close()]);
+});
+
+test('a teacher cannot open another teacher\'s journal', async () => {
+  const teacher = login((l) => l[0] === 'учитель' && l[3].startsWith('учитель '));
+  const tp = await signIn(teacher);
+  await tp.waitForSelector('table.grid');
+  const mine = await tp.$eval('#assignment', (s) => s.value.split(':').map(Number));
+  const other = (await ask(tp, 'roster.classes')).find((c) => c.id !== mine[0]);
+  await tp.goto(`${base}/#/journal?class=${other.id}&group=0&subject=${mine[2]}`);
+  await tp.waitForSelector('.grid-wrap .error');
+  assert.match(await tp.textContent('.grid-wrap .error'), /Нет доступа/);
+  await tp.context().close();
+});
+
+test('sign-in survives a reload, and sign-out ends it; the administrator sees statistics and backups', async () => {
+  const admin = login((l) => l[0] === 'администратор');
+  const ap = await signIn(admin);
+  await ap.waitForSelector('#stats li');
+  await ap.screenshot({ path: join(OUT, 'admin.png'), fullPage: true });
+  await ap.reload();
+  await ap.waitForSelector('#stats li');  // resumed: no sign-in form, no password change again
+  assert.equal(await ap.$('#password-form'), null);
+  await ap.click('#logout');
+  await ap.waitForSelector('#login-form');
+  await ap.screenshot({ path: join(OUT, 'login.png') });
+  await ap.reload();
+  await ap.waitForSelector('#login-form');
+  await ap.context().close();
+});

@@ -1,0 +1,153 @@
+// The web client: sign-in, then the pages each role uses, chosen by the address's #fragment.
+import { Api, ApiError } from './api.js';
+import { h, status } from './util.js';
+import { journalPage } from './journal.js';
+import { diaryPage } from './diary.js';
+import { adminPage } from './admin.js';
+
+const api = new Api(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+const main = document.getElementById('main');
+let account = null;
+let leavePage = null;  // the open page's cleanup (subscriptions)
+
+function has(role) { return account && account.roles.includes(role); }
+const isManager = () => has('deputy') || has('director');
+
+function routes() {
+  const out = [];
+  if (has('teacher') || isManager()) out.push(['journal', 'Журнал']);
+  if (has('student') || has('parent')) out.push(['diary', 'Дневник']);
+  if (has('administrator')) out.push(['admin', 'Администрирование']);
+  return out;
+}
+
+function parseHash() {
+  const [path, query] = location.hash.replace(/^#\/?/, '').split('?');
+  return { page: path || '', params: new URLSearchParams(query || '') };
+}
+
+function renderChrome() {
+  const nav = document.getElementById('nav');
+  const who = document.getElementById('who');
+  nav.replaceChildren();
+  who.replaceChildren();
+  if (!account) return;
+  const { page } = parseHash();
+  for (const [id, title] of routes())
+    nav.append(h('a', { href: `#/${id}`, 'aria-current': page === id ? 'page' : null }, title));
+  who.append(account.name || account.login,
+    h('button', { type: 'button', id: 'logout', onclick: signOut }, 'Выйти'));
+}
+
+async function signOut() {
+  if (leavePage) await leavePage();
+  leavePage = null;
+  await api.logout().catch(() => {});
+  account = null;
+  location.hash = '#/';
+  showLogin();
+}
+
+function showLogin(message = '') {
+  renderChrome();
+  const error = h('p', { class: 'error', role: 'alert' }, message);
+  const form = h('form', { class: 'card', id: 'login-form' },
+    h('h2', {}, 'Вход'),
+    h('label', { for: 'login' }, 'Логин'), h('input', { id: 'login', name: 'login', autocomplete: 'username', required: true }),
+    h('label', { for: 'password' }, 'Пароль'),
+    h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true }),
+    h('p', {}, h('button', { type: 'submit' }, 'Войти')), error);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      account = await api.login(form.login.value.trim(), form.password.value);
+      form.password.value = '';
+      await afterSignIn();
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  main.replaceChildren(form);
+  form.login.focus();
+}
+
+function showChangePassword() {
+  renderChrome();
+  const error = h('p', { class: 'error', role: 'alert' });
+  const form = h('form', { class: 'card', id: 'password-form' },
+    h('h2', {}, 'Смена пароля'),
+    h('p', {}, 'Вы вошли с одноразовым паролем. Придумайте свой: не короче 8 символов, с буквами и цифрами.'),
+    h('label', { for: 'old-password' }, 'Одноразовый пароль'),
+    h('input', { id: 'old-password', type: 'password', autocomplete: 'current-password', required: true }),
+    h('label', { for: 'new-password' }, 'Новый пароль'),
+    h('input', { id: 'new-password', type: 'password', autocomplete: 'new-password', required: true }),
+    h('label', { for: 'new-password-2' }, 'Новый пароль ещё раз'),
+    h('input', { id: 'new-password-2', type: 'password', autocomplete: 'new-password', required: true }),
+    h('p', {}, h('button', { type: 'submit' }, 'Сменить пароль')), error);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const [oldp, p1, p2] = ['old-password', 'new-password', 'new-password-2'].map((id) => form.querySelector('#' + id).value);
+    if (p1 !== p2) { error.textContent = 'Пароли не совпадают'; return; }
+    try {
+      await api.call('auth.change_password', { old_password: oldp, new_password: p1 });
+      account = await api.call('me');
+      await route();
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  main.replaceChildren(form);
+  form.querySelector('#old-password').focus();
+}
+
+async function afterSignIn() {
+  if (account.must_change_password) return showChangePassword();
+  return route();
+}
+
+async function route() {
+  if (!account) return showLogin();
+  if (account.must_change_password) return showChangePassword();
+  if (leavePage) { const leave = leavePage; leavePage = null; await leave(); }
+  let { page, params } = parseHash();
+  const allowed = routes().map(([id]) => id);
+  if (!allowed.includes(page)) {
+    if (allowed.length === 0) { main.replaceChildren(h('p', {}, 'Для вашей роли здесь пока нет страниц.')); renderChrome(); return; }
+    page = allowed[0];
+    history.replaceState(null, '', `#/${page}`);
+  }
+  renderChrome();
+  status('');
+  const ctx = { api, account, main, params, isManager: isManager(), has };
+  try {
+    if (page === 'journal') leavePage = await journalPage(ctx);
+    else if (page === 'diary') leavePage = await diaryPage(ctx);
+    else if (page === 'admin') leavePage = await adminPage(ctx);
+  } catch (err) {
+    status(err instanceof ApiError ? err.message : String(err), true);
+  }
+  main.focus();
+}
+
+api.onStateChange = (state) => {
+  if (state === 'closed' && account) {
+    status('Связь с сервером прервалась; переподключение…', true);
+    setTimeout(async () => {
+      try {
+        account = await api.resume();
+        if (account) { status(''); await route(); }
+      } catch { status('Нет связи с сервером', true); }
+    }, 1500);
+  }
+};
+
+window.addEventListener('hashchange', () => { if (account) route(); });
+
+(async function boot() {
+  try {
+    account = await api.resume();
+  } catch {
+    account = null;
+  }
+  if (account) await afterSignIn(); else showLogin();
+})();
