@@ -46,24 +46,28 @@ const T& pick(Rng& rng, const std::vector<T>& v) {
   return v[std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(rng)];
 }
 
+
+}  // namespace
+
 std::string patronymic(const std::string& father, bool female) {
-  // Иван → Иванович/Ивановна; Дмитрий → Дмитриевич/Дмитриевна; Никита → Никитич/Никитична; Лев → Львович.
+  // Иван → Иванович/Ивановна; Дмитрий → Дмитриевич; Юрий → Юрьевич; Никита → Никитич/Никитична;
+  // Лев → Львович; Алексей → Алексеевич; Николай → Николаевич. (Sizes below are in bytes: UTF-8.)
   if (father == "Лев") return female ? "Львовна" : "Львович";
+  if (father == "Дмитрий") return female ? "Дмитриевна" : "Дмитриевич";
   if (father == "Пётр") return female ? "Петровна" : "Петрович";
   if (father == "Павел") return female ? "Павловна" : "Павлович";
   if (father == "Илья") return female ? "Ильинична" : "Ильич";
   const std::string ij = "ий", a = "а";
   if (father.size() > ij.size() && father.compare(father.size() - ij.size(), ij.size(), ij) == 0)
-    return father.substr(0, father.size() - ij.size()) + (female ? "иевна" : "иевич");
+    return father.substr(0, father.size() - ij.size()) + (female ? "ьевна" : "ьевич");
   if (father.size() > a.size() && father.compare(father.size() - a.size(), a.size(), a) == 0)
     return father.substr(0, father.size() - a.size()) + (female ? "ична" : "ич");
-  const std::string ej = "ей";
-  if (father.size() > ej.size() && father.compare(father.size() - ej.size(), ej.size(), ej) == 0)
-    return father.substr(0, father.size() - 2) + (female ? "еевна" : "еевич");
+  for (const std::string ending : {"ей", "ай"}) {
+    if (father.size() > ending.size() && father.compare(father.size() - ending.size(), ending.size(), ending) == 0)
+      return father.substr(0, father.size() - ending.size() + 2) + (female ? "евна" : "евич");  // keeps е/а
+  }
   return father + (female ? "овна" : "ович");
 }
-
-}  // namespace
 
 std::string family_name(Rng& rng) { return pick(rng, kFamilies); }
 

@@ -17,6 +17,10 @@ std::string feminine(const std::string& family);
 // A person of the given family; birth_year picks a birth day within that year.
 domain::PersonalData make_person(Rng& rng, const std::string& family, bool female, int birth_year);
 
+// The patronymic from the father's first name, by the usual rules (Алексей → Алексеевич/Алексеевна,
+// Николай → Николаевич, Юрий → Юрьевич, Никита → Никитич, Лев → Львович).
+std::string patronymic(const std::string& father, bool female);
+
 // A staff member's display name: "Фамилия Имя Отчество".
 std::string staff_name(Rng& rng, bool female);
 

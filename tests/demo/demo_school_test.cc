@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "demo/names.h"
 #include "ejournal/demo/demo_school.h"
 #include "ejournal/domain/domain.h"
 #include "testkit.h"
@@ -100,4 +101,19 @@ TEST_CASE("two demo years: students move up a grade, leavers leave, the first gr
   CHECK(std::count(kinds.begin(), kinds.end(), fb::Event::AcademicYearOpened) == 2);
   CHECK(std::count(kinds.begin(), kinds.end(), fb::Event::StudentTransferred) == 56);  // all but the 11th grade
   CHECK(std::count(kinds.begin(), kinds.end(), fb::Event::StudentLeft) == 4);        // 11А and 11Б
+}
+
+TEST_CASE("patronymics follow the usual rules", "[demo]") {
+  using demo::patronymic;
+  CHECK(patronymic("Иван", false) == "Иванович");
+  CHECK(patronymic("Иван", true) == "Ивановна");
+  CHECK(patronymic("Алексей", false) == "Алексеевич");
+  CHECK(patronymic("Сергей", true) == "Сергеевна");
+  CHECK(patronymic("Николай", false) == "Николаевич");
+  CHECK(patronymic("Дмитрий", false) == "Дмитриевич");
+  CHECK(patronymic("Юрий", false) == "Юрьевич");
+  CHECK(patronymic("Григорий", true) == "Григорьевна");
+  CHECK(patronymic("Никита", false) == "Никитич");
+  CHECK(patronymic("Илья", true) == "Ильинична");
+  CHECK(patronymic("Лев", false) == "Львович");
 }
