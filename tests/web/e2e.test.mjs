@@ -200,6 +200,32 @@ test('a teacher cannot open another teacher\'s journal', async () => {
   await tp.context().close();
 });
 
+test('a curator imports a class list from CSV: the bad row is named, the others are enrolled', async () => {
+  const curator = login((l) => l[0].includes('классный руководитель'));
+  const cp = await signIn(curator);
+  await cp.click('nav a[href="#/class"]');
+  await cp.waitForSelector('#class-list tbody tr');
+  const before = await cp.locator('#class-list tbody tr').count();
+  const csv = 'Фамилия;Имя;Отчество;Дата рождения\n' +
+    'Соколов;Илья;Андреевич;12.03.2015\n' +
+    'Белова;Анна;Петровна;31.02.2015\n' +
+    'Егоров;Марк;;01.09.2014\n';
+  await cp.setInputFiles('#csv-file', { name: 'class.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+  await cp.waitForSelector('#csv-summary');
+  assert.match(await cp.textContent('#csv-summary'), /Строк: 3, с ошибками: 1/);
+  const bad = cp.locator('#csv-preview tr.bad');
+  assert.equal(await bad.count(), 1);
+  assert.equal(await bad.locator('td').first().textContent(), '3');  // the file's third line
+  assert.match(await bad.locator('.errors').textContent(), /31\.02\.2015/);
+  await cp.screenshot({ path: join(OUT, 'class-import.png'), fullPage: true });
+  await cp.click('#csv-import');
+  await cp.waitForFunction((n) => document.querySelectorAll('#class-list tbody tr').length === n, before + 2);
+  const names = await cp.textContent('#class-list');
+  assert.ok(names.includes('Соколов Илья Андреевич') && names.includes('Егоров Марк'));
+  assert.ok(!names.includes('Белова'));
+  await cp.context().close();
+});
+
 test('sign-in survives a reload, and sign-out ends it; the administrator sees statistics and backups', async () => {
   const admin = login((l) => l[0] === 'администратор');
   const ap = await signIn(admin);

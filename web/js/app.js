@@ -4,6 +4,7 @@ import { h, status } from './util.js';
 import { journalPage } from './journal.js';
 import { diaryPage } from './diary.js';
 import { adminPage } from './admin.js';
+import { classPage } from './classlist.js';
 
 const api = new Api(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
 const main = document.getElementById('main');
@@ -16,6 +17,7 @@ const isManager = () => has('deputy') || has('director');
 function routes() {
   const out = [];
   if (has('teacher') || isManager()) out.push(['journal', 'Журнал']);
+  if (has('curator') || isManager()) out.push(['class', 'Класс']);
   if (has('student') || has('parent')) out.push(['diary', 'Дневник']);
   if (has('administrator')) out.push(['admin', 'Администрирование']);
   return out;
@@ -123,6 +125,7 @@ async function route() {
     if (page === 'journal') leavePage = await journalPage(ctx);
     else if (page === 'diary') leavePage = await diaryPage(ctx);
     else if (page === 'admin') leavePage = await adminPage(ctx);
+    else if (page === 'class') leavePage = await classPage(ctx);
   } catch (err) {
     status(err instanceof ApiError ? err.message : String(err), true);
   }

@@ -1,0 +1,59 @@
+// Reading a class list from CSV for import: one student per row — last name, first name, patronymic, birth
+// date (ДД.ММ.ГГГГ or ГГГГ-ММ-ДД), then optionally address, phone, e-mail. Separators ";" or ","; quotes as in
+// RFC 4180; a first row of headings is skipped. Each row gets its errors, in Russian, for the preview.
+
+// Splits CSV text into rows of fields.
+export function parseCsv(text) {
+  const sep = (text.split('\n')[0].match(/;/g) || []).length >= (text.split('\n')[0].match(/,/g) || []).length ? ';' : ',';
+  const rows = [];
+  let row = [], field = '', quoted = false;
+  for (let i = 0; i < text.length; ++i) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; ++i; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === sep) { row.push(field); field = ''; }
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') ++i;
+      row.push(field); field = '';
+      if (row.some((f) => f.trim() !== '')) rows.push(row);
+      row = [];
+    } else field += c;
+  }
+  row.push(field);
+  if (row.some((f) => f.trim() !== '')) rows.push(row);
+  return rows.map((r) => r.map((f) => f.trim()));
+}
+
+function isoDate(text) {
+  let m = text.match(/^(\d{2})\.(\d{2})\.(\d{4})$/);
+  const iso = m ? `${m[3]}-${m[2]}-${m[1]}` : (text.match(/^\d{4}-\d{2}-\d{2}$/) ? text : null);
+  if (!iso) return null;
+  const d = new Date(iso + 'T12:00:00Z');
+  return !isNaN(d) && d.toISOString().slice(0, 10) === iso ? iso : null;
+}
+
+const NAME = /^[А-ЯЁа-яёA-Za-z][А-ЯЁа-яёA-Za-z' -]*$/;
+
+// Rows as students to enroll, each {line, data, errors[]}. `line` counts from 1 as in the file.
+export function classListFromCsv(text) {
+  const rows = parseCsv(text);
+  const out = [];
+  rows.forEach((r, i) => {
+    if (i === 0 && /фамилия/i.test(r[0] || '')) return;  // headings
+    const [last, first, patronymic = '', birth = '', address = '', phone = '', email = ''] = r;
+    const errors = [];
+    if (!last) errors.push('нет фамилии'); else if (!NAME.test(last)) errors.push(`фамилия «${last}» — не имя`);
+    if (!first) errors.push('нет имени'); else if (!NAME.test(first)) errors.push(`имя «${first}» — не имя`);
+    if (patronymic && !NAME.test(patronymic)) errors.push(`отчество «${patronymic}» — не имя`);
+    const birth_day = birth ? isoDate(birth) : null;
+    if (!birth) errors.push('нет даты рождения');
+    else if (!birth_day) errors.push(`дата рождения «${birth}» — не дата (ДД.ММ.ГГГГ)`);
+    if (email && !/^[^@\s]+@[^@\s]+$/.test(email)) errors.push(`адрес почты «${email}» неверен`);
+    const data = { last_name: last, first_name: first, patronymic, birth_day, address, phone, email };
+    out.push({ line: i + 1, data, errors });
+  });
+  return out;
+}
