@@ -226,6 +226,46 @@ test('a curator imports a class list from CSV: the bad row is named, the others 
   await cp.context().close();
 });
 
+test('the administrator creates a teacher and issues a one-time password, shown once; the teacher signs in with it', async () => {
+  const admin = login((l) => l[0] === 'администратор');
+  const ap = await signIn(admin);
+  await ap.waitForSelector('#users tbody tr');
+  await ap.fill('#new-login', 'teacher.new');
+  await ap.fill('#new-name', 'Новикова Ольга Павловна');
+  await ap.selectOption('#new-role', 'teacher');
+  await ap.click('#new-user button[type=submit]');
+  const row = ap.locator('#users tr[data-login="teacher.new"]');
+  await row.waitFor();
+  await row.locator('button', { hasText: 'Выдать пароль' }).click();
+  await ap.waitForFunction(() => /teacher\.new: \S+/.test(document.querySelector('#one-time').textContent));
+  const password = (await ap.textContent('#one-time')).match(/teacher\.new: (\S+)/)[1];
+  await ap.screenshot({ path: join(OUT, 'admin-users.png'), fullPage: true });
+  const np = await signIn(['учитель', 'teacher.new', password, '']);
+  await np.waitForSelector('main p');
+  assert.match(await np.textContent('main'), /нет журналов/);
+  await Promise.all([ap.context().close(), np.context().close()]);
+});
+
+test('a deputy reads the time sheet and the register of missed and substituted lessons', async () => {
+  const deputy = login((l) => l[0] === 'заместитель директора');
+  const dp = await signIn(deputy);
+  await dp.click('nav a[href="#/control"]');
+  await dp.waitForSelector('#report');
+  await dp.fill('#from', '2025-10-01');
+  await dp.dispatchEvent('#from', 'change');
+  await dp.fill('#to', '2025-10-31');
+  await dp.dispatchEvent('#to', 'change');
+  await dp.selectOption('#view', 'timesheet');
+  await dp.waitForSelector('#report tbody tr');
+  assert.ok(await dp.locator('#report tbody tr').count() > 5);
+  await dp.screenshot({ path: join(OUT, 'time-sheet.png'), fullPage: true });
+  await dp.selectOption('#view', 'register');
+  await dp.waitForSelector('#register-form');
+  assert.ok(await dp.locator('#report tbody tr').count() > 0);
+  await dp.screenshot({ path: join(OUT, 'register.png'), fullPage: true });
+  await dp.context().close();
+});
+
 test('sign-in survives a reload, and sign-out ends it; the administrator sees statistics and backups', async () => {
   const admin = login((l) => l[0] === 'администратор');
   const ap = await signIn(admin);

@@ -1,11 +1,57 @@
-// The administrator's page: statistics and backups (last runs on each disk, run now).
+// The administrator's page: users (create, one-time passwords shown once, block and unblock, roles),
+// statistics, and backups (last runs on each disk, run now).
 import { h, status } from './util.js';
 import { formatTime } from './history.js';
 
+const ROLE_WORDS = { administrator: 'администратор', director: 'директор', deputy: 'заместитель', teacher: 'учитель',
+  curator: 'кл. руководитель', student: 'ученик', parent: 'родитель' };
+
 export async function adminPage({ api, main }) {
+  const users = h('section', { class: 'card wide', id: 'users' }, h('h2', {}, 'Пользователи'));
   const stats = h('section', { class: 'card', id: 'stats' }, h('h2', {}, 'Статистика'));
-  const backups = h('section', { class: 'card', id: 'backups' }, h('h2', {}, 'Резервные копии'));
-  main.replaceChildren(stats, h('p'), backups);
+  const backups = h('section', { class: 'card wide', id: 'backups' }, h('h2', {}, 'Резервные копии'));
+  main.replaceChildren(users, h('p'), stats, h('p'), backups);
+
+  async function showUsers() {
+    const staff = await api.call('roster.staff');
+    const secret = h('p', { id: 'one-time', role: 'status' });
+    const act = (label, fn) => h('button', { type: 'button', onclick: async () => {
+      try { await fn(); } catch (err) { status(err.message, true); }
+    } }, label);
+    const rows = staff.map((u) => h('tr', { dataset: { login: u.login } },
+      h('td', {}, u.login), h('td', {}, u.name), h('td', {}, u.roles.map((r) => ROLE_WORDS[r] || r).join(', ')),
+      h('td', {}, u.blocked ? 'заблокирован' : ''),
+      h('td', {},
+        act('Выдать пароль', async () => {
+          const r = await api.write('issue_credential', { user: u.id });
+          secret.textContent = `Одноразовый пароль для ${u.login}: ${r.one_time_password} — покажите его один раз; при входе его сменят.`;
+        }), ' ',
+        u.blocked ? act('Разблокировать', async () => {
+          const reason = prompt('Причина разблокировки:'); if (!reason) return;
+          await api.write('unblock_account', { user: u.id, reason }); await showUsers();
+        }) : act('Заблокировать', async () => {
+          const reason = prompt('Причина блокировки:'); if (!reason) return;
+          await api.write('block_account', { user: u.id, reason }); await showUsers();
+        }), ' ',
+        act('Снять блокировку входа', async () => { await api.call('auth.unlock', { login: u.login }); status('Блокировка входа снята'); }))));
+    const login = h('input', { id: 'new-login', required: true, autocomplete: 'off' });
+    const name = h('input', { id: 'new-name', required: true });
+    const role = h('select', { id: 'new-role' }, ['teacher', 'deputy', 'director', 'administrator'].map((r) => h('option', { value: r }, ROLE_WORDS[r])));
+    const form = h('form', { id: 'new-user', class: 'toolbar' },
+      h('div', {}, h('label', { for: 'new-login' }, 'Логин'), login), h('div', {}, h('label', { for: 'new-name' }, 'ФИО'), name),
+      h('div', {}, h('label', { for: 'new-role' }, 'Роль'), role), h('button', { type: 'submit' }, 'Создать'));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        await api.write('create_staff_account', { login: login.value.trim(), role: role.value, display_name: name.value.trim(), curator_of: 0 });
+        status(`Учётная запись ${login.value} создана; выдайте ей пароль`);
+        await showUsers();
+      } catch (err) { status(err.message, true); }
+    });
+    users.replaceChildren(h('h2', {}, 'Пользователи'), form, secret,
+      h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['Логин', 'Имя', 'Роли', '', ''].map((t) => h('th', {}, t)))), h('tbody', {}, rows)));
+  }
+  try { await showUsers(); } catch (err) { users.append(h('p', { class: 'error' }, err.message)); }
 
   try {
     const s = await api.call('stats.summary');

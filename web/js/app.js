@@ -5,6 +5,7 @@ import { journalPage } from './journal.js';
 import { diaryPage } from './diary.js';
 import { adminPage } from './admin.js';
 import { classPage } from './classlist.js';
+import { controlPage } from './control.js';
 
 const api = new Api(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
 const main = document.getElementById('main');
@@ -18,6 +19,7 @@ function routes() {
   const out = [];
   if (has('teacher') || isManager()) out.push(['journal', 'Журнал']);
   if (has('curator') || isManager()) out.push(['class', 'Класс']);
+  if (isManager()) out.push(['control', 'Контроль']);
   if (has('student') || has('parent')) out.push(['diary', 'Дневник']);
   if (has('administrator')) out.push(['admin', 'Администрирование']);
   return out;
@@ -126,6 +128,7 @@ async function route() {
     else if (page === 'diary') leavePage = await diaryPage(ctx);
     else if (page === 'admin') leavePage = await adminPage(ctx);
     else if (page === 'class') leavePage = await classPage(ctx);
+    else if (page === 'control') leavePage = await controlPage(ctx);
   } catch (err) {
     status(err instanceof ApiError ? err.message : String(err), true);
   }

@@ -1,0 +1,130 @@
+// The deputies' page: control of entries per teacher, the register of missed and substituted lessons (with
+// entering them), the teachers' time sheet, and audit searches (late entries, changes after a term was
+// closed, by teacher, by class and subject between dates). Every report can be shown as of a past date.
+import { h, ruDate, status, asOfControl, pastBanner, schoolToday } from './util.js';
+import { formatTime } from './history.js';
+
+const KIND_WORDS = {
+  mark_set: 'отметка', mark_corrected: 'исправление', mark_removed: 'удаление', attendance_set: 'посещаемость',
+  attendance_cleared: 'посещаемость снята', topic_set: 'тема', homework_set: 'д/з', attestation_set: 'аттестация',
+  personal_data_recorded: 'личные данные', personal_data_erased: 'личные данные удалены', backup_recorded: 'резервная копия',
+};
+
+export async function controlPage({ api, main, params }) {
+  const [staff, classes, subjects] = await Promise.all([api.call('roster.staff'), api.call('roster.classes'), api.call('roster.subjects')]);
+  const staffName = new Map(staff.map((s) => [s.id, s.name]));
+  const className = new Map(classes.map((c) => [c.id, c.name]));
+  const subjectName = new Map(subjects.map((s) => [s.id, s.name]));
+  const teachers = staff.filter((s) => s.roles.includes('teacher'));
+  const today = schoolToday();
+  const state = { view: params.get('view') || 'overview', from: today.slice(0, 8) + '01', to: today, asOf: null };
+
+  const views = [['overview', 'Контроль заполнения'], ['register', 'Пропуски и замены'], ['timesheet', 'Табель'], ['audit', 'Аудит']];
+  const viewSelect = h('select', { id: 'view' }, views.map(([id, t]) => h('option', { value: id, selected: id === state.view }, t)));
+  const from = h('input', { type: 'date', id: 'from', value: state.from });
+  const to = h('input', { type: 'date', id: 'to', value: state.to });
+  const banner = h('div');
+  const body = h('div', { id: 'report' });
+  main.replaceChildren(h('div', { class: 'toolbar' },
+    h('div', {}, h('label', { for: 'view' }, 'Отчёт'), viewSelect),
+    h('div', {}, h('label', { for: 'from' }, 'С'), from), h('div', {}, h('label', { for: 'to' }, 'По'), to),
+    asOfControl((v) => { state.asOf = v; show(); })), banner, body);
+  viewSelect.addEventListener('change', () => { state.view = viewSelect.value; show(); });
+  from.addEventListener('change', () => { state.from = from.value; show(); });
+  to.addEventListener('change', () => { state.to = to.value; show(); });
+
+  const withAsOf = (args) => (state.asOf ? { ...args, as_of: state.asOf } : args);
+  const table = (heads, rows) => h('table', { class: 'list' }, h('thead', {}, h('tr', {}, heads.map((t) => h('th', {}, t)))),
+    h('tbody', {}, rows));
+  const lessonRef = (id) => h('span', { title: `урок № ${id}` }, id);
+
+  async function overview() {
+    const rows = await api.call('control.overview', withAsOf({ from: state.from, to: state.to, today }));
+    return table(['Учитель', 'Уроков', 'Без темы', 'Без отметки посещаемости', 'Без д/з', 'Поздних отметок', 'Опоздание, дней', 'Проверок д/з'],
+      rows.map((r) => h('tr', {}, h('td', {}, staffName.get(r.teacher) || r.teacher), h('td', {}, r.lessons),
+        h('td', {}, r.without_topic.length), h('td', {}, r.register_not_taken.length), h('td', {}, r.without_homework.length),
+        h('td', {}, r.late_marks.length), h('td', {}, r.max_days_late), h('td', {}, `${r.reviews} (несоотв. ${r.reviews_not_conforming})`))));
+  }
+
+  async function register() {
+    const rows = await api.call('control.register', withAsOf({ from: state.from, to: state.to }));
+    const lesson = h('input', { id: 'reg-lesson', type: 'number', min: 1, required: true });
+    const substitute = h('select', { id: 'reg-substitute' }, h('option', { value: 0 }, '— урок не состоится —'),
+      teachers.map((t) => h('option', { value: t.id }, t.name)));
+    const reason = h('input', { id: 'reg-reason', required: true });
+    const form = h('form', { class: 'card', id: 'register-form' }, h('h3', {}, 'Записать замену или пропуск'),
+      h('label', { for: 'reg-lesson' }, 'Урок (№)'), lesson, h('label', { for: 'reg-substitute' }, 'Замещает'), substitute,
+      h('label', { for: 'reg-reason' }, 'Причина'), reason, h('p', {}, h('button', { type: 'submit' }, 'Записать')));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        const sub = Number(substitute.value);
+        if (sub) await api.write('substitute_lesson', { lesson: Number(lesson.value), substitute: sub, reason: reason.value });
+        else await api.write('cancel_lesson', { lesson: Number(lesson.value), reason: reason.value });
+        status('Записано');
+        await show();
+      } catch (err) { status(err.message, true); }
+    });
+    return h('div', {}, table(['Дата', 'Урок', 'Класс', 'Предмет', 'Учитель', 'Замещал', 'Причина'],
+      rows.map((r) => h('tr', {}, h('td', {}, ruDate(r.day)), h('td', {}, r.period, ' (', lessonRef(r.lesson), ')'),
+        h('td', {}, className.get(r.class_id) || r.class_id), h('td', {}, subjectName.get(r.subject) || r.subject),
+        h('td', {}, staffName.get(r.teacher) || r.teacher),
+        h('td', {}, r.held ? (staffName.get(r.substitute) || r.substitute) : 'не состоялся'), h('td', {}, r.reason)))),
+      state.asOf ? null : form);
+  }
+
+  async function timesheet() {
+    const rows = await api.call('control.time_sheet', withAsOf({ from: state.from, to: state.to }));
+    return table(['Учитель', 'Проведено уроков', 'Из них замен', 'Пропущено'],
+      rows.map((r) => h('tr', {}, h('td', {}, staffName.get(r.teacher) || r.teacher), h('td', {}, r.given),
+        h('td', {}, r.substitutions), h('td', {}, r.missed))));
+  }
+
+  async function audit() {
+    const kind = h('select', { id: 'audit-kind' },
+      h('option', { value: 'late' }, 'Внесено позже, чем через N дней после урока'),
+      h('option', { value: 'after_close' }, 'Изменения после закрытия периода'),
+      h('option', { value: 'actor' }, 'Изменения учителя'),
+      h('option', { value: 'changes' }, 'Изменения в журнале класса за даты'));
+    const days = h('input', { id: 'audit-days', type: 'number', min: 1, value: 3 });
+    const teacher = h('select', { id: 'audit-teacher' }, teachers.map((t) => h('option', { value: t.id }, t.name)));
+    const klass = h('select', { id: 'audit-class' }, classes.map((c) => h('option', { value: c.id }, c.name)));
+    const subject = h('select', { id: 'audit-subject' }, subjects.map((s) => h('option', { value: s.id }, s.name)));
+    const out = h('div', { id: 'audit-result' });
+    const run = async () => {
+      let args;
+      let op = 'audit.' + kind.value;
+      if (kind.value === 'late') args = { days: Number(days.value) };
+      else if (kind.value === 'after_close') args = {};
+      else if (kind.value === 'actor') args = { actor: Number(teacher.value) };
+      else { op = 'audit.changes'; args = { class_id: Number(klass.value), subject: Number(subject.value), from: state.from + 'T00:00:00', to: state.to + 'T23:59:59' }; }
+      try {
+        const entries = await api.call(op, withAsOf({ ...args, limit: 500 }));
+        out.replaceChildren(h('p', {}, `Найдено: ${entries.length}`), table(['Когда', 'Кто', 'Что', 'Класс', 'Предмет', 'День урока', 'Было → стало', 'Причина'],
+          entries.slice().reverse().map((e) => h('tr', {}, h('td', {}, formatTime(e.recorded_at)),
+            h('td', {}, e.actor ? (staffName.get(e.actor) || e.actor) : 'система'), h('td', {}, KIND_WORDS[e.kind] || e.kind),
+            h('td', {}, className.get(e.class_id) || ''), h('td', {}, subjectName.get(e.subject) || ''), h('td', {}, ruDate(e.lesson_day)),
+            h('td', {}, `${e.before || '—'} → ${e.after || '—'}`), h('td', {}, e.reason, e.after_term_closed ? ' (после закрытия)' : '')))));
+      } catch (err) { out.replaceChildren(h('p', { class: 'error' }, err.message)); }
+    };
+    const form = h('form', { class: 'toolbar', id: 'audit-form' },
+      h('div', {}, h('label', { for: 'audit-kind' }, 'Поиск'), kind), h('div', {}, h('label', { for: 'audit-days' }, 'N дней'), days),
+      h('div', {}, h('label', { for: 'audit-teacher' }, 'Учитель'), teacher), h('div', {}, h('label', { for: 'audit-class' }, 'Класс'), klass),
+      h('div', {}, h('label', { for: 'audit-subject' }, 'Предмет'), subject), h('button', { type: 'submit' }, 'Найти'));
+    form.addEventListener('submit', (e) => { e.preventDefault(); run(); });
+    await run();
+    return h('div', {}, form, out);
+  }
+
+  async function show() {
+    banner.replaceChildren(...(state.asOf ? [pastBanner(state.asOf)] : []));
+    try {
+      const view = { overview, register, timesheet, audit }[state.view] || overview;
+      body.replaceChildren(await view());
+    } catch (err) {
+      body.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message));
+    }
+  }
+  await show();
+  return async () => {};
+}
