@@ -142,9 +142,18 @@ test('a teacher sets a mark from the keyboard; the parent sees it live; a deputy
   await tp.keyboard.press('ArrowLeft');
   assert.equal(await tp.evaluate(() => document.activeElement.dataset.lesson), await row.locator('td.cell').nth(-2).getAttribute('data-lesson'));
 
+  // The lesson's topic and homework, from the column's heading.
+  await tp.click(`button.lesson-edit[data-lesson="${lesson}"]`);
+  await tp.fill('#topic', 'Проверка: дроби');
+  await tp.fill('#homework', '№ 101–105');
+  await tp.click('#editor button[type=submit]');
+  await tp.waitForSelector('#editor', { state: 'detached' });
+  await tp.waitForFunction(() => document.querySelector('table.grid thead').textContent.includes('Проверка: дроби'));
+
   // Without a reload, the parent's diary shows the new mark, with a sign of it.
   await pp.waitForFunction(([sel, n]) => document.querySelectorAll(sel).length === n, [inDiary, before + 1], { timeout: 10000 });
   assert.match(await pp.textContent('.live'), /новая запись/);
+  await pp.waitForFunction((l) => document.querySelector(`.diary-lesson[data-lesson="${l}"]`).textContent.includes('№ 101–105'), lesson);
   await pp.screenshot({ path: join(OUT, 'diary-phone.png'), fullPage: true });
   await pp.selectOption('#chart-subject', { index: 7 });
   await pp.waitForSelector('#chart canvas, #chart p');

@@ -90,6 +90,10 @@ export async function diaryPage({ api, account, main, params }) {
             h('span', { class: 'marks' }, marksOf(l.cell)),
             l.homework ? h('span', { class: 'hw' }, `Д/з: ${l.homework}`, l.homework_due ? ` (к ${ruDate(l.homework_due)})` : '') : null))));
     }
+    if (week.term_marks && week.term_marks.length)
+      out.push(h('article', { class: 'diary-day', id: 'term-marks' }, h('h3', {}, 'Отметки за период'),
+        week.term_marks.map((t) => h('div', { class: 'diary-lesson' }, h('span', {}), h('span', {}, subjectName.get(t.subject) || t.subject),
+          h('span', {}, h('span', { class: 'mark' }, t.value))))));
     days.replaceChildren(...out);
   }
 

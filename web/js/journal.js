@@ -114,7 +114,9 @@ export async function journalPage({ api, account, main, params, isManager }) {
     table.append(h('thead', {}, h('tr', {},
       h('th', { class: 'student', scope: 'col' }, 'Ученик'),
       lessons.map((l) => h('th', { scope: 'col', title: l.homework ? `Д/з: ${l.homework}` : null },
-        ruDate(l.day).slice(0, 5), l.held ? '' : ' ✕', l.substituted ? ' (зам.)' : '',
+        canEdit() ? h('button', { type: 'button', class: 'lesson-edit', dataset: { lesson: l.id },
+          'aria-label': `Тема и задание урока ${ruDate(l.day)}`, onclick: () => editLesson(l) }, ruDate(l.day).slice(0, 5))
+          : ruDate(l.day).slice(0, 5), l.held ? '' : ' ✕', l.substituted ? ' (зам.)' : '',
         h('span', { class: 'topic' }, l.topic || '—'),
         l.homework ? h('span', { class: 'topic' }, 'Д/з: ' + l.homework) : null)),
       h('th', { scope: 'col' }, 'Средний'), h('th', { scope: 'col' }, 'Четверть'))));
@@ -129,7 +131,10 @@ export async function journalPage({ api, account, main, params, isManager }) {
         if (changed && changed.lesson === lesson.id && changed.student === r.student) td.classList.add('changed');
         tr.append(td);
       });
-      tr.append(h('td', {}, r.average == null ? '' : r.average.toFixed(2)), h('td', {}, r.term_mark ?? ''));
+      tr.append(h('td', {}, r.average == null ? '' : r.average.toFixed(2)),
+        h('td', { class: 'term-mark' }, canEdit() ? h('button', { type: 'button', dataset: { student: r.student },
+          'aria-label': `Четвертная отметка: ${state.names.get(r.student) || r.student}`, onclick: () => editTermMark(r) },
+        r.term_mark ?? '—') : (r.term_mark ?? '')));
       body.append(tr);
     });
     table.append(body);
@@ -142,6 +147,47 @@ export async function journalPage({ api, account, main, params, isManager }) {
       if (isManager) showCellHistory(api, Number(td.dataset.lesson), Number(td.dataset.student), state.asOf);
     });
     focusCell(state.focus.row, state.focus.col, hadFocus);
+  }
+
+  // Topics, homework and term marks are the journal's teacher's to write (not a deputy's), and never in the past.
+  function canEdit() { return !state.asOf && !isManager; }
+
+  function dialog(title, fields, onSave) {
+    const error = h('p', { class: 'error', role: 'alert' });
+    const form = h('form', { method: 'dialog' }, h('h2', {}, title), fields, error,
+      h('p', {}, h('button', { type: 'submit', value: 'save' }, 'Сохранить'), ' ', h('button', { type: 'button', onclick: () => dlg.close() }, 'Отмена')));
+    const dlg = h('dialog', { id: 'editor' }, form);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try { await onSave(); dlg.close(); await load(); } catch (err) { error.textContent = err.message; }
+    });
+    dlg.addEventListener('close', () => dlg.remove());
+    document.body.append(dlg);
+    dlg.showModal();
+  }
+
+  function editLesson(l) {
+    const topic = h('input', { id: 'topic', value: l.topic || '', size: 50 });
+    const homework = h('input', { id: 'homework', value: l.homework || '', size: 50 });
+    const due = h('input', { id: 'homework-due', type: 'date', value: l.homework_due || '' });
+    dialog(`Урок ${ruDate(l.day)}, ${l.period}-й`, [
+      h('label', { for: 'topic' }, 'Тема'), topic, h('label', { for: 'homework' }, 'Домашнее задание'), homework,
+      h('label', { for: 'homework-due' }, 'К какому дню'), due], async () => {
+      if (topic.value !== (l.topic || '')) await api.write('set_topic', { lesson: l.id, topic: topic.value });
+      if (homework.value !== (l.homework || '') || due.value !== (l.homework_due || ''))
+        await api.write('set_homework', { lesson: l.id, text: homework.value, ...(due.value ? { due_day: due.value } : {}) });
+      status('Записано');
+    });
+  }
+
+  function editTermMark(r) {
+    const value = h('select', { id: 'term-mark-value' }, ['5', '4', '3', '2', 'н/а', 'зач', 'незач', 'осв'].map((v) =>
+      h('option', { value: v, selected: v === r.term_mark }, v)));
+    dialog(`Отметка за период: ${state.names.get(r.student) || r.student}`, [h('label', { for: 'term-mark-value' }, 'Отметка'), value],
+      async () => {
+        await api.write('set_attestation_mark', { student: r.student, subject: state.subject, kind: 'term', term: state.term, value: value.value });
+        status('Записано');
+      });
   }
 
   function cellAt(row, col) { return wrap.querySelector(`td.cell[data-row="${row}"][data-col="${col}"]`); }
