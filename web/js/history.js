@@ -1,4 +1,5 @@
 // A cell's history for the deputies: who changed it, from what to what, when and why (audit.cell).
+import { SCHOOL_TIME_ZONE } from './config.js';
 import { h } from './util.js';
 
 const KINDS = {
@@ -10,7 +11,7 @@ const KINDS = {
 
 export function formatTime(us) {
   const d = new Date(us / 1000);
-  return new Intl.DateTimeFormat('ru-RU', { timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', year: 'numeric',
+  return new Intl.DateTimeFormat('ru-RU', { timeZone: SCHOOL_TIME_ZONE, day: '2-digit', month: '2-digit', year: 'numeric',
     hour: '2-digit', minute: '2-digit' }).format(d);
 }
 

@@ -1,4 +1,5 @@
 // Small helpers shared by the pages: building elements, dates as the school writes them, status messages.
+import { SCHOOL_TIME_ZONE } from './config.js';
 
 // h('td', {class: 'x', onclick: f}, child, 'text') -> element
 export function h(tag, attrs = {}, ...children) {
@@ -45,7 +46,7 @@ export function addDays(iso, n) {
 
 // Today in the school's time zone (Europe/Moscow).
 export function schoolToday() {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow' }).format(new Date());
+  return new Intl.DateTimeFormat('en-CA', { timeZone: SCHOOL_TIME_ZONE }).format(new Date());
 }
 
 export function status(text, isError = false) {
