@@ -109,14 +109,17 @@ void BackupScheduler::record(bool archive, const std::string& target, const Stat
 void BackupScheduler::run_once(bool forced) {
   const log::Timestamp now = clock_->now();
   const auto every_us = std::chrono::duration_cast<std::chrono::microseconds>(schedule_.every).count();
+  const auto retry_us = std::chrono::duration_cast<std::chrono::microseconds>(schedule_.retry_after).count();
   bool backup_due = forced;
   const std::string month = backup::previous_month(now);
   bool archive_due = false;
   {
     std::lock_guard lock(mu_);
     for (const auto& t : state_.targets) {
-      if (t.last_success == 0 || now - t.last_success >= every_us) backup_due = true;
-      if (schedule_.archive_monthly && t.archived_month != month) archive_due = true;
+      const bool may_retry = forced || t.last_attempt == 0 || now - t.last_attempt >= retry_us;
+      if ((t.last_success == 0 || now - t.last_success >= every_us) && may_retry) backup_due = true;
+      const bool may_retry_archive = forced || t.last_archive_attempt == 0 || now - t.last_archive_attempt >= retry_us;
+      if (schedule_.archive_monthly && t.archived_month != month && may_retry_archive) archive_due = true;
     }
   }
   if (!backup_due && !archive_due) return;
@@ -157,6 +160,7 @@ void BackupScheduler::run_once(bool forced) {
       if (!nothing) record(true, schedule_.targets[i], s, r.ok() ? r->targets[i].from : 0, r.ok() ? r->targets[i].to : 0,
                            r.ok() ? r->targets[i].bytes : 0, month);
       std::lock_guard lock(mu_);
+      state_.targets[i].last_archive_attempt = now;
       if (s.ok() || nothing) {
         state_.targets[i].archived_month = month;
       } else {

@@ -3,7 +3,8 @@
 // due when a target's last complete copy is older than `every`; an archive is due when the last ended month
 // has no complete archive on a target. Each run reads the log through a read-only view (src/backup), so the
 // school keeps working meanwhile, and each target's outcome is recorded in the log as a BackupRecorded event
-// (so it is in the statistics) and shown by state() to backup.status and /metrics.
+// (so it is in the statistics) and shown by state() to backup.status and /metrics. A failed disk is tried
+// again after `retry_after`.
 // When a target's disk holds a copy already, its manifest tells the scheduler when that copy was made, so a
 // restart does not trigger an extra backup.
 //
@@ -28,7 +29,10 @@ struct BackupSchedule {
   std::chrono::hours every{24 * 7};
   bool archive_monthly = true;
   int zstd_level = 3;
-  std::chrono::seconds check_every{60};
+  std::chrono::milliseconds check_every{60'000};
+  // After a failed run, the next automatic attempt waits this long (backup.run does not), so a disk left
+  // unplugged costs one failure record an hour, not one a minute.
+  std::chrono::minutes retry_after{60};
 };
 
 struct BackupTargetState {
@@ -39,6 +43,7 @@ struct BackupTargetState {
   std::string last_error;
   log::Position head = log::kNoPosition;  // what the last complete backup holds
   std::string archived_month;             // the newest complete archive's month
+  log::Timestamp last_archive_attempt = 0;
 };
 
 struct BackupState {

@@ -18,6 +18,7 @@
 #include "ejournal/backup/backup.h"
 #include "ejournal/domain/passwords.h"
 #include "ejournal/projections/catalog.h"
+#include "ejournal/projections/stats.h"
 #include "school.h"
 #include "server.h"
 #include "ws_client.h"
@@ -552,4 +553,33 @@ TEST_CASE("the administrator starts a backup: it lands on the disk that is there
   CHECK_THAT(metrics.body, Catch::Contains("ejournal_last_backup_time_seconds{target=\"" + a + "\"} ") &&
                                Catch::Contains("ejournal_backup_failures_total{target=\"" + b + "\"} ") &&
                                !Catch::Contains("ejournal_backup_failures_total{target=\"" + b + "\"} 0"));
+}
+
+TEST_CASE("a disk that stays missing is tried again after retry_after, not at every check; backup.run is not held back", "[server]") {
+  Fixture f;
+  testkit::TempDir disks;
+  server::BackupSchedule schedule;
+  schedule.targets = {disks.sub("not-mounted")};
+  schedule.check_every = std::chrono::milliseconds(20);
+  schedule.retry_after = std::chrono::minutes(60);
+  schedule.archive_monthly = false;
+  server::BackupScheduler scheduler(f.school.data_dir(), f.school.domain(), schedule);
+  auto recorded_runs = [&] {
+    f.host->wait_applied(f.school.log().head(), std::chrono::seconds(2));
+    return f.host->read<projections::StatsProjection>("stats", [](const projections::StatsProjection& p) {
+      std::uint64_t n = 0;
+      for (const auto& r : p.backups()) n += r.runs;
+      return n;
+    });
+  };
+  for (int i = 0; i < 500 && scheduler.state().targets[0].last_attempt == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(scheduler.state().targets[0].last_attempt != 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // about fifteen more checks
+  CHECK(recorded_runs() == 1);
+  CHECK_FALSE(scheduler.state().targets[0].last_ok);
+
+  REQUIRE(scheduler.run_now().ok());
+  for (int i = 0; i < 500 && recorded_runs() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK(recorded_runs() == 2);
 }
