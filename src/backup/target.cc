@@ -66,15 +66,20 @@ void TargetWriter::remove_garbage() {
   for (const auto& s : next_.segments) named.insert(dir_ / kSegmentsDir / s.file);
   if (next_.keys) named.insert(dir_ / next_.keys->file);
   for (const auto& f : next_.snapshots) named.insert(dir_ / f.file);
+  // The target may be a disk's root holding other files: only names we write are candidates.
+  const auto ours = [](const fs::path& d, const std::string& name, const fs::path& root) {
+    const bool temp = name.find(kTempMarker) != std::string::npos;
+    if (d == root) return (name.starts_with("keys-") && (name.ends_with(".ejk") || temp)) ||
+                          (name.starts_with(kManifestFile) && temp);
+    if (d.filename() == kSegmentsDir) return name.starts_with("seg-") && (name.ends_with(".ejs") || temp);
+    return name.ends_with(".ejp") || (temp && name.find(".ejp") != std::string::npos);
+  };
   std::error_code ec;
   for (const fs::path& d : {dir_, dir_ / kSegmentsDir, dir_ / kSnapshotsDir}) {
     if (!fs::is_directory(d, ec)) continue;
     for (const auto& entry : fs::directory_iterator(d, ec)) {
       if (!entry.is_regular_file(ec)) continue;
-      const std::string name = entry.path().filename().string();
-      const bool ours = name.find(kTempMarker) != std::string::npos ||
-                        (name.size() > 4 && (name.ends_with(".ejs") || name.ends_with(".ejk") || name.ends_with(".ejp")));
-      if (ours && named.count(entry.path()) == 0) fs::remove(entry.path(), ec);
+      if (ours(d, entry.path().filename().string(), dir_) && named.count(entry.path()) == 0) fs::remove(entry.path(), ec);
     }
   }
 }

@@ -113,6 +113,17 @@ TEST_CASE("a second backup copies only what is new", "[backup]") {
   CHECK(files2.size() > files1.size());
   for (const auto& f : files1) CHECK(fs::last_write_time(f) == times[f]);  // untouched
 
+  // Other files on the disk are not ours to touch, even with names like ours.
+  std::ofstream(a + "/notes.ejs") << "the school's own file";
+  std::ofstream(a + "/report.tmp-1") << "another program's temporary";
+  append_samples(**log, 1000, 10);
+  REQUIRE(backup::backup(**log, data, {a}, small_segments())->ok());
+  CHECK(fs::exists(a + "/notes.ejs"));
+  CHECK(fs::exists(a + "/report.tmp-1"));
+  std::size_t keys_files = 0;
+  for (const auto& e : fs::directory_iterator(a)) keys_files += e.path().extension() == ".ejk" ? 1 : 0;
+  CHECK(keys_files == 1);  // the previous run's keys file is gone
+
   auto third = backup::backup(**log, data, {a}, small_segments());  // nothing new
   REQUIRE(third.ok());
   CHECK(third->records == 0);
