@@ -176,6 +176,13 @@ test('a teacher sets a mark from the keyboard; the parent sees it live; a deputy
   assert.ok(history.includes(when), `the history shows the date ${when}`);
   await dp.screenshot({ path: join(OUT, 'history.png'), fullPage: true });
   await dp.click('#cell-history button');
+  // The deputy reviews that lesson's homework from the column's heading.
+  await dp.click(`button.lesson-edit[data-lesson="${lesson}"]`);
+  await dp.selectOption('#review-conforms', 'no');
+  await dp.fill('#review-comment', 'Объём превышает норму');
+  await dp.click('#editor button[type=submit]');
+  await dp.waitForSelector('#editor', { state: 'detached' });
+  assert.match(await dp.textContent('#status'), /Проверка записана/);
 
   // As of a minute before the mark: the cell shows the old value, marked as a past, read-only state.
   const past = new Date(Math.floor(setAt / 60000) * 60000 - 60000);
@@ -249,9 +256,16 @@ test('the administrator creates a teacher and issues a one-time password, shown 
   await ap.waitForFunction(() => /teacher\.new: \S+/.test(document.querySelector('#one-time').textContent));
   const password = (await ap.textContent('#one-time')).match(/teacher\.new: (\S+)/)[1];
   await ap.screenshot({ path: join(OUT, 'admin-users.png'), fullPage: true });
+  // Roles: the new teacher also becomes a class's curator.
+  await row.locator('button', { hasText: 'Роли' }).click();
+  await ap.selectOption('#role-role', 'curator');
+  await ap.selectOption('#role-class', { index: 3 });
+  await ap.click('#role-grant');
+  await ap.waitForFunction(() => document.querySelector('#users tr[data-login="teacher.new"]').textContent.includes('кл. руководитель'));
   const np = await signIn(['учитель', 'teacher.new', password, '']);
   await np.waitForSelector('main p');
   assert.match(await np.textContent('main'), /нет журналов/);
+  assert.ok(await np.$('nav a[href="#/class"]'), 'a curator has the class page');
   await Promise.all([ap.context().close(), np.context().close()]);
 });
 

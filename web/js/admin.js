@@ -33,7 +33,8 @@ export async function adminPage({ api, main }) {
           const reason = prompt('Причина блокировки:'); if (!reason) return;
           await api.write('block_account', { user: u.id, reason }); await showUsers();
         }), ' ',
-        act('Снять блокировку входа', async () => { await api.call('auth.unlock', { login: u.login }); status('Блокировка входа снята'); }))));
+        act('Снять блокировку входа', async () => { await api.call('auth.unlock', { login: u.login }); status('Блокировка входа снята'); }), ' ',
+        act('Роли…', () => editRoles(u)))));
     const login = h('input', { id: 'new-login', required: true, autocomplete: 'off' });
     const name = h('input', { id: 'new-name', required: true });
     const role = h('select', { id: 'new-role' }, ['teacher', 'deputy', 'director', 'administrator'].map((r) => h('option', { value: r }, ROLE_WORDS[r])));
@@ -50,6 +51,30 @@ export async function adminPage({ api, main }) {
     });
     users.replaceChildren(h('h2', {}, 'Пользователи'), form, secret,
       h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['Логин', 'Имя', 'Роли', '', ''].map((t) => h('th', {}, t)))), h('tbody', {}, rows)));
+  }
+  async function editRoles(u) {
+    const classes = await api.call('roster.classes');
+    const role = h('select', { id: 'role-role' }, ['teacher', 'curator', 'deputy', 'director', 'administrator'].map((r) =>
+      h('option', { value: r }, ROLE_WORDS[r])));
+    const klass = h('select', { id: 'role-class' }, h('option', { value: 0 }, '—'), classes.map((c) => h('option', { value: c.id }, c.name)));
+    const error = h('p', { class: 'error', role: 'alert' });
+    const dlg = h('dialog', { id: 'roles' });
+    const change = (op) => async () => {
+      try {
+        await api.write(op, { user: u.id, role: role.value, class_id: Number(klass.value) });
+        dlg.close();
+        status(op === 'grant_role' ? 'Роль добавлена' : 'Роль снята');
+        await showUsers();
+      } catch (err) { error.textContent = err.message; }
+    };
+    dlg.append(h('h2', {}, `Роли: ${u.name}`), h('label', { for: 'role-role' }, 'Роль'), role,
+      h('label', { for: 'role-class' }, 'Класс (для классного руководителя)'), klass, error,
+      h('p', {}, h('button', { type: 'button', id: 'role-grant', onclick: change('grant_role') }, 'Добавить'), ' ',
+        h('button', { type: 'button', id: 'role-revoke', onclick: change('revoke_role') }, 'Снять'), ' ',
+        h('button', { type: 'button', onclick: () => dlg.close() }, 'Закрыть')));
+    dlg.addEventListener('close', () => dlg.remove());
+    document.body.append(dlg);
+    dlg.showModal();
   }
   try { await showUsers(); } catch (err) { users.append(h('p', { class: 'error' }, err.message)); }
 

@@ -116,7 +116,9 @@ export async function journalPage({ api, account, main, params, isManager }) {
       lessons.map((l) => h('th', { scope: 'col', title: l.homework ? `Д/з: ${l.homework}` : null },
         canEdit() ? h('button', { type: 'button', class: 'lesson-edit', dataset: { lesson: l.id },
           'aria-label': `Тема и задание урока ${ruDate(l.day)}`, onclick: () => editLesson(l) }, ruDate(l.day).slice(0, 5))
-          : ruDate(l.day).slice(0, 5), l.held ? '' : ' ✕', l.substituted ? ' (зам.)' : '',
+          : canReview(l) ? h('button', { type: 'button', class: 'lesson-edit', dataset: { lesson: l.id },
+            'aria-label': `Проверка домашнего задания ${ruDate(l.day)}`, onclick: () => reviewHomework(l) }, ruDate(l.day).slice(0, 5))
+            : ruDate(l.day).slice(0, 5), l.held ? '' : ' ✕', l.substituted ? ' (зам.)' : '',
         h('span', { class: 'topic' }, l.topic || '—'),
         l.homework ? h('span', { class: 'topic' }, 'Д/з: ' + l.homework) : null)),
       h('th', { scope: 'col' }, 'Средний'), h('th', { scope: 'col' }, 'Четверть'))));
@@ -151,6 +153,20 @@ export async function journalPage({ api, account, main, params, isManager }) {
 
   // Topics, homework and term marks are the journal's teacher's to write (not a deputy's), and never in the past.
   function canEdit() { return !state.asOf && !isManager; }
+
+  // Deputies review the volume and fit of homework (order: control of homework).
+  function canReview(l) { return !state.asOf && isManager && !!l.homework; }
+
+  function reviewHomework(l) {
+    const conforms = h('select', { id: 'review-conforms' }, h('option', { value: 'yes' }, 'соответствует нормам'),
+      h('option', { value: 'no' }, 'не соответствует нормам'));
+    const comment = h('input', { id: 'review-comment', size: 50 });
+    dialog(`Проверка д/з урока ${ruDate(l.day)}: ${l.homework}`, [h('label', { for: 'review-conforms' }, 'Объём и содержание'),
+      conforms, h('label', { for: 'review-comment' }, 'Замечание'), comment], async () => {
+      await api.write('review_homework', { lesson: l.id, conforms: conforms.value === 'yes', comment: comment.value });
+      status('Проверка записана');
+    });
+  }
 
   function dialog(title, fields, onSave) {
     const error = h('p', { class: 'error', role: 'alert' });
