@@ -1,7 +1,7 @@
 // End-to-end tests of the web client in a real browser: Debian's Chromium driven by playwright-core, against a
 // real ejournald serving web/ with a small demo school. Run by `make test` (ctest) through `node --test`.
 // Screenshots of the main pages go to $EJ_WEB_OUTPUT (default tests/web/output).
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
@@ -19,6 +19,7 @@ const BROWSER = process.env.CHROMIUM || '/usr/bin/chromium';
 const NEW_PASSWORD = 'Новый-пароль-2026';
 
 let dir, server, base, browser, logins;
+const pageErrors = [];  // uncaught errors in any page: each test must end with none
 
 function startServer(data) {
   return new Promise((resolvePort, reject) => {
@@ -57,13 +58,18 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+afterEach(() => {
+  const errors = pageErrors.splice(0);
+  assert.deepEqual(errors, [], 'the pages threw no uncaught errors');
+});
+
 const login = (pred) => logins.find(pred);
 
 // Signs in through the form, changing the one-time password on the way; returns the page.
 async function signIn(who, viewport) {
   const context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'Europe/Moscow', ...(viewport ? { viewport } : {}) });
   const page = await context.newPage();
-  page.on('pageerror', (err) => { throw err; });
+  page.on('pageerror', (err) => pageErrors.push(`${who[1]}: ${err.message}`));
   await page.goto(base + '/');
   await page.fill('#login', who[1]);
   await page.fill('#password', who[2]);
