@@ -10,6 +10,7 @@
 #include <shared_mutex>
 #include <thread>
 
+#include "replay.h"
 #include "snapshot_codec.h"
 
 namespace ejournal::projections {
@@ -19,14 +20,11 @@ constexpr std::size_t kApplyBatch = 256;  // records per exclusive lock: readers
 
 void warn(const std::string& msg) { std::cerr << "{\"level\":\"warn\",\"msg\":\"" << msg << "\"}\n"; }
 
-// Applies records (from, to] of `log` to `p`.
+// Applies records (from, to] of `log` to `p` (reading and applying on two threads when it is long).
 Status replay(const log::EventLog& log, Projection& p, log::Position from, log::Position to) {
-  if (to <= from) return Status::OK();
-  auto c = log.cursor(from + 1);
-  for (; c->valid() && c->position() <= to; c->next()) {
-    p.apply(view_of(c->position(), c->bytes()));
-  }
-  return c->status();
+  Projection* one[] = {&p};
+  const log::Position start[] = {from};
+  return replay_parallel(log, one, start, to);
 }
 
 }  // namespace
@@ -130,6 +128,32 @@ struct ProjectionHost::State {
     return applied.load();
   }
 
+  // The backlog at start: every projection replayed from its own checkpoint to `head`, reading and folding
+  // on several threads (replay.h). It goes in stretches that end where a snapshot is due, so a first start
+  // on an old log leaves what as_of needs: one snapshot per `history_every` events deep in the backlog, then
+  // one every `snapshot_every`. Called before any other thread can see the state.
+  Status replay_backlog(log::Position head) {
+    std::vector<Projection*> targets;
+    for (auto& p : projections) targets.push_back(p.get());
+    while (applied.load() < head) {
+      const log::Position at = applied.load();
+      log::Position to = head;
+      if (options.snapshot_every > 0) {
+        const std::uint64_t h = options.history_every;
+        const std::uint64_t step = h > 0 && head - at >= h ? h : options.snapshot_every;
+        to = std::min<log::Position>(head, (at / step + 1) * step);
+      }
+      if (auto s = replay_parallel(log, targets, checkpoints, to); !s.ok()) return s;
+      for (auto& c : checkpoints) c = std::max(c, to);
+      applied.store(to);
+      if (to < head) {
+        last_snapshot = to;
+        if (auto s = write_all_snapshots(); !s.ok()) warn("cannot write snapshots: " + s.to_string());
+      }
+    }
+    return Status::OK();
+  }
+
   // Every `snapshot_every` events — except deep in a long backlog (a first start on an old log), where only
   // the snapshots that retention keeps for as_of are worth writing: one per `history_every` events.
   bool snapshot_due(log::Position head) const {
@@ -218,6 +242,7 @@ Result<std::unique_ptr<ProjectionHost>> ProjectionHost::start(log::EventLog& log
   st->projections = std::move(projections);
   st->applied.store(lowest);
   st->last_snapshot = lowest;
+  if (auto s = st->replay_backlog(head); !s.ok()) return s;
   if (auto r = st->catch_up(); !r.ok()) return r.status();
   std::unique_ptr<ProjectionHost> host(new ProjectionHost(std::move(st)));
   if (options.follow) {

@@ -1,0 +1,140 @@
+#include "replay.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace ejournal::projections {
+namespace {
+
+constexpr std::size_t kBatchRecords = 4096;
+constexpr std::size_t kBatchBytes = 1 << 20;
+constexpr std::size_t kWindow = 8;  // batches read ahead of the slowest projection
+// Below this many records, threads cost more than they save: one thread applies them in turn.
+constexpr log::Position kSerialBelow = 2 * kBatchRecords;
+
+// Records copied out of the cursor, each starting 8-byte aligned (FlatBuffers reads scalars in place).
+struct Batch {
+  log::Position first = 0;
+  std::vector<std::uint64_t> words;
+  std::vector<std::pair<std::size_t, std::size_t>> spans;  // byte offset, size
+
+  void add(std::string_view bytes) {
+    const std::size_t offset = words.size() * sizeof(std::uint64_t);
+    words.resize(words.size() + (bytes.size() + 7) / 8);
+    std::memcpy(reinterpret_cast<char*>(words.data()) + offset, bytes.data(), bytes.size());
+    spans.emplace_back(offset, bytes.size());
+  }
+  std::string_view record(std::size_t i) const {
+    return {reinterpret_cast<const char*>(words.data()) + spans[i].first, spans[i].second};
+  }
+  std::size_t bytes() const { return words.size() * sizeof(std::uint64_t); }
+};
+
+// Batches in log order, shared by one reader and the projections' threads.
+class Pipeline {
+ public:
+  explicit Pipeline(std::size_t consumers) : taken_(consumers, 0) {}
+
+  // Reader: blocks while the window is full.
+  void push(std::shared_ptr<const Batch> batch) {
+    std::unique_lock lock(mu_);
+    space_.wait(lock, [&] { return produced_ - slowest() < kWindow; });
+    batches_.push_back(std::move(batch));
+    ++produced_;
+    ready_.notify_all();
+  }
+  void finish(Status status) {
+    std::lock_guard lock(mu_);
+    done_ = true;
+    status_ = std::move(status);
+    ready_.notify_all();
+  }
+  // Consumer `c`: its next batch, or null at the end.
+  std::shared_ptr<const Batch> next(std::size_t c) {
+    std::unique_lock lock(mu_);
+    ready_.wait(lock, [&] { return taken_[c] < produced_ || done_; });
+    if (taken_[c] == produced_) return nullptr;
+    auto batch = batches_[taken_[c] - dropped_];
+    ++taken_[c];
+    while (dropped_ < slowest()) {  // every consumer is past the oldest batch
+      batches_.pop_front();
+      ++dropped_;
+    }
+    space_.notify_one();
+    return batch;
+  }
+  Status status() {
+    std::lock_guard lock(mu_);
+    return status_;
+  }
+
+ private:
+  std::size_t slowest() const { return *std::min_element(taken_.begin(), taken_.end()); }
+
+  std::mutex mu_;
+  std::condition_variable ready_, space_;
+  std::deque<std::shared_ptr<const Batch>> batches_;
+  std::vector<std::size_t> taken_;  // batches each consumer has taken
+  std::size_t produced_ = 0, dropped_ = 0;
+  bool done_ = false;
+  Status status_;
+};
+
+Status replay_serial(const log::EventLog& log, std::span<Projection* const> projections,
+                     std::span<const log::Position> from, log::Position start, log::Position to) {
+  auto c = log.cursor(start);
+  for (; c->valid() && c->position() <= to; c->next()) {
+    const EventView view = view_of(c->position(), c->bytes());
+    for (std::size_t i = 0; i < projections.size(); ++i)
+      if (view.position > from[i]) projections[i]->apply(view);
+  }
+  return c->status();
+}
+
+}  // namespace
+
+Status replay_parallel(const log::EventLog& log, std::span<Projection* const> projections,
+                       std::span<const log::Position> from, log::Position to) {
+  if (projections.empty()) return Status::OK();
+  const log::Position lowest = *std::min_element(from.begin(), from.end());
+  if (to <= lowest) return Status::OK();
+  if (to - lowest < kSerialBelow) return replay_serial(log, projections, from, lowest + 1, to);
+
+  Pipeline pipeline(projections.size());
+  std::vector<std::thread> appliers;
+  appliers.reserve(projections.size());
+  for (std::size_t i = 0; i < projections.size(); ++i) {
+    appliers.emplace_back([&, i] {
+      while (auto batch = pipeline.next(i)) {
+        for (std::size_t k = 0; k < batch->spans.size(); ++k) {
+          const log::Position p = batch->first + k;
+          if (p > from[i]) projections[i]->apply(view_of(p, batch->record(k)));
+        }
+      }
+    });
+  }
+  auto c = log.cursor(lowest + 1);
+  auto batch = std::make_shared<Batch>();
+  batch->first = lowest + 1;
+  for (; c->valid() && c->position() <= to; c->next()) {
+    batch->add(c->bytes());
+    if (batch->spans.size() >= kBatchRecords || batch->bytes() >= kBatchBytes) {
+      const log::Position next = batch->first + batch->spans.size();
+      pipeline.push(std::move(batch));
+      batch = std::make_shared<Batch>();
+      batch->first = next;
+    }
+  }
+  if (c->status().ok() && !batch->spans.empty()) pipeline.push(std::move(batch));
+  pipeline.finish(c->status());
+  for (auto& t : appliers) t.join();
+  return pipeline.status();
+}
+
+}  // namespace ejournal::projections

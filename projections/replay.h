@@ -1,0 +1,25 @@
+// Replaying a stretch of the log into several projections at once. Internal to projections/.
+//
+// One thread reads and checks the records (RocksDB iteration, block decompression, envelope verification)
+// into batches; each projection folds the batches on a thread of its own, in log order. Projections are
+// independent by contract (apply changes only the projection's own state), so this gives the same states as
+// applying every record to every projection in turn — the host's tests compare the two through snapshots —
+// while reading and the heavy folds (journal, audit) overlap on separate cores.
+//
+// Memory: at most `kWindow` batches of about 1 MiB are held, whatever the length of the stretch.
+#pragma once
+
+#include <span>
+
+#include "ejournal/log/event_log.h"
+#include "ejournal/projections/projection.h"
+
+namespace ejournal::projections {
+
+// Applies records (from[i], to] to projections[i], for every i (from[i] may differ: each projection was
+// restored from its own snapshot). On an error reading the log, every projection stops at the same batch
+// boundary or earlier and the error is returned; the states are then incomplete and must not be kept.
+Status replay_parallel(const log::EventLog& log, std::span<Projection* const> projections,
+                       std::span<const log::Position> from, log::Position to);
+
+}  // namespace ejournal::projections
