@@ -38,15 +38,15 @@ std::string attestation_text(AttestationValue v) {
 }  // namespace
 
 bool AuditProjection::term_closed_for(LessonId lesson) const {
-  const auto l = lessons_.find(lesson);
-  if (l == lessons_.end()) return false;
-  const auto a = assignments_.find(l->second.assignment);
-  if (a == assignments_.end()) return false;
-  const auto c = classes_.find(a->second.class_id);
-  if (c == classes_.end()) return false;
+  const Lesson* l = lessons_.find(lesson);
+  if (l == nullptr) return false;
+  const Assignment* a = assignments_.find(l->assignment);
+  if (a == nullptr) return false;
+  const Class* c = classes_.find(a->class_id);
+  if (c == nullptr) return false;
   for (const auto& [id, t] : terms_) {
-    if (t.year == c->second.year && c->second.grade >= t.grade_from && c->second.grade <= t.grade_to &&
-        l->second.day >= t.first_day && l->second.day <= t.last_day)
+    if (t.year == c->year && c->grade >= t.grade_from && c->grade <= t.grade_to && l->day >= t.first_day &&
+        l->day <= t.last_day)
       return t.closed;
   }
   return false;
@@ -61,11 +61,11 @@ void AuditProjection::record(const EventView& ev, AuditKind kind, LessonId lesso
   e.kind = kind;
   e.lesson = lesson;
   e.student = student;
-  if (auto l = lessons_.find(lesson); l != lessons_.end()) {
-    e.lesson_day = l->second.day;
-    if (auto a = assignments_.find(l->second.assignment); a != assignments_.end()) {
-      e.class_id = a->second.class_id;
-      e.subject = a->second.subject;
+  if (const Lesson* l = lessons_.find(lesson)) {
+    e.lesson_day = l->day;
+    if (const Assignment* a = assignments_.find(l->assignment)) {
+      e.class_id = a->class_id;
+      e.subject = a->subject;
     }
   }
   e.before = std::move(before);
@@ -233,19 +233,25 @@ std::string AuditProjection::snapshot() const {
                                             e.student, e.class_id, e.subject, e.lesson_day, or_null(e.before), or_null(e.after),
                                             or_null(e.reason), e.after_term_closed));
   std::vector<flatbuffers::Offset<s::AMark>> marks;
-  for (const auto& [id, m] : marks_)
+  marks_.for_each([&](MarkId id, const Mark& m) {
     marks.push_back(s::CreateAMark(b, id, m.lesson, m.student, static_cast<std::uint8_t>(m.value), m.work_type));
+  });
   std::vector<flatbuffers::Offset<s::ALesson>> lessons;
-  for (const auto& [id, l] : lessons_)
+  lessons_.for_each([&](LessonId id, const Lesson& l) {
     lessons.push_back(s::CreateALessonDirect(b, id, l.assignment, l.day, l.topic.c_str(), l.homework.c_str()));
+  });
   std::vector<flatbuffers::Offset<s::AAssignment>> assignments;
-  for (const auto& [id, a] : assignments_) assignments.push_back(s::CreateAAssignment(b, id, a.class_id, a.subject));
+  assignments_.for_each([&](AssignmentId id, const Assignment& a) {
+    assignments.push_back(s::CreateAAssignment(b, id, a.class_id, a.subject));
+  });
   std::vector<flatbuffers::Offset<s::ATerm>> terms;
   for (const auto& [id, t] : terms_)
     terms.push_back(s::CreateATerm(b, id, t.year, t.first_day, t.last_day, static_cast<std::uint8_t>(t.grade_from),
                                    static_cast<std::uint8_t>(t.grade_to), t.closed));
   std::vector<flatbuffers::Offset<s::AClass>> classes;
-  for (const auto& [id, c] : classes_) classes.push_back(s::CreateAClass(b, id, c.year, static_cast<std::uint8_t>(c.grade)));
+  classes_.for_each([&](ClassId id, const Class& c) {
+    classes.push_back(s::CreateAClass(b, id, c.year, static_cast<std::uint8_t>(c.grade)));
+  });
   std::vector<flatbuffers::Offset<s::AAttendance>> attendance;
   for (const auto& [key, code] : attendance_)
     attendance.push_back(s::CreateAAttendance(b, key.first, key.second, static_cast<std::uint8_t>(code)));
@@ -273,17 +279,30 @@ Status AuditProjection::restore(std::string_view raw) {
                                          e->lesson(), e->student(), e->class_id(), e->subject(), e->lesson_day(),
                                          str(e->before()), str(e->after()), str(e->reason()), e->after_term_closed()});
     }
+  const auto too_big = [](std::uint64_t id) { return id >= IdTable<MarkId, Mark>::kMaxId; };
   if (a->marks())
-    for (const auto* m : *a->marks()) next.marks_[m->id()] = Mark{m->lesson(), m->student(), m->value(), m->work_type()};
+    for (const auto* m : *a->marks()) {
+      if (too_big(m->id())) return Status(Code::corruption, "audit snapshot: mark id out of range");
+      next.marks_[m->id()] = Mark{m->lesson(), m->student(), m->value(), m->work_type()};
+    }
   if (a->lessons())
-    for (const auto* l : *a->lessons()) next.lessons_[l->id()] = Lesson{l->assignment(), l->day(), str(l->topic()), str(l->homework())};
+    for (const auto* l : *a->lessons()) {
+      if (too_big(l->id())) return Status(Code::corruption, "audit snapshot: lesson id out of range");
+      next.lessons_[l->id()] = Lesson{l->assignment(), l->day(), str(l->topic()), str(l->homework())};
+    }
   if (a->assignments())
-    for (const auto* x : *a->assignments()) next.assignments_[x->id()] = Assignment{x->class_id(), x->subject()};
+    for (const auto* x : *a->assignments()) {
+      if (too_big(x->id())) return Status(Code::corruption, "audit snapshot: assignment id out of range");
+      next.assignments_[x->id()] = Assignment{x->class_id(), x->subject()};
+    }
   if (a->terms())
     for (const auto* t : *a->terms())
       next.terms_[t->id()] = Term{t->year(), t->first_day(), t->last_day(), t->grade_from(), t->grade_to(), t->closed()};
   if (a->classes())
-    for (const auto* c : *a->classes()) next.classes_[c->id()] = Class{c->year(), c->grade()};
+    for (const auto* c : *a->classes()) {
+      if (too_big(c->id())) return Status(Code::corruption, "audit snapshot: class id out of range");
+      next.classes_[c->id()] = Class{c->year(), c->grade()};
+    }
   if (a->attendance())
     for (const auto* x : *a->attendance()) next.attendance_[{x->lesson(), x->student()}] = static_cast<Attendance>(x->code());
   if (a->attestation())

@@ -135,6 +135,15 @@ std::vector<TeacherControl> ControlProjection::overview(Day from, Day to, Day to
   return out;
 }
 
+std::vector<ControlLesson> ControlProjection::day_of(UserId teacher, Day day) const {
+  std::vector<ControlLesson> out;
+  for_lessons(day, day, [&](const ControlLesson& l) {
+    if (l.teacher == teacher || l.substitute == teacher) out.push_back(l);
+  });
+  std::stable_sort(out.begin(), out.end(), [](const ControlLesson& a, const ControlLesson& b) { return a.period < b.period; });
+  return out;
+}
+
 std::vector<ControlLesson> ControlProjection::missed_and_substituted(Day from, Day to) const {
   std::vector<ControlLesson> out;
   for_lessons(from, to, [&](const ControlLesson& l) {

@@ -317,6 +317,23 @@ const std::map<std::string, Handler, std::less<>>& handlers() {
          if (!is_manager(c) && c.id != t) return denied();
          return on<ControlProjection>(s, "control", as_of, [&](const ControlProjection& p) { return control_json(p.teacher(t, from, to, now)); });
        }},
+      {"control.day", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         const UserId t = a.id("teacher");
+         const Day day = a.day_or("day", today());
+         const auto as_of = a.timestamp_or_none("as_of");
+         if (!a.ok()) return a.status();
+         if (!is_manager(c) && c.id != t) return denied();
+         return on<ControlProjection>(s, "control", as_of, [&](const ControlProjection& p) {
+           json::array out;
+           for (const ControlLesson& l : p.day_of(t, day))
+             out.push_back(json::object{{"lesson", l.id}, {"day", format_day(l.day)}, {"period", l.period}, {"class_id", l.class_id},
+                                        {"group", l.group}, {"subject", l.subject}, {"teacher", l.teacher},
+                                        {"substitute", l.substitute}, {"held", l.held}, {"reason", l.reason},
+                                        {"topic_set", l.topic_day != 0}, {"register_taken", l.register_day != 0},
+                                        {"homework_set", l.homework_day != 0}});
+           return json::value(out);
+         });
+       }},
       {"control.overview", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
          const Day from = a.day("from"), to = a.day("to"), now = a.day_or("today", today());
          return managers_only<ControlProjection>(s, c, a, "control", [&](const ControlProjection& p) {

@@ -144,4 +144,17 @@ TEST_CASE("the time sheet counts a substitution for the substitute and not the a
   const auto first_week = host->read<ControlProjection>("control", [&](const ControlProjection& c) { return c.time_sheet(kSep1, sep5); });
   REQUIRE(first_week.size() == 2);
   CHECK(first_week[0].given == 2);
+
+  // A teacher's day: their own lessons and those they give for someone else, by period.
+  const auto b_day = host->read<ControlProjection>("control", [&](const ControlProjection& c) { return c.day_of(s.teacher_b, sep5); });
+  REQUIRE(b_day.size() == 2);
+  CHECK(b_day[0].id == sub);
+  CHECK(b_day[0].substitute == s.teacher_b);
+  CHECK(b_day[1].id == cancelled);
+  CHECK_FALSE(b_day[1].held);
+  const auto a_day = host->read<ControlProjection>("control", [&](const ControlProjection& c) { return c.day_of(s.teacher_a, sep5); });
+  REQUIRE(a_day.size() == 1);  // still listed for the absent teacher, with who gives it
+  CHECK(a_day[0].id == sub);
+  CHECK(host->read<ControlProjection>("control", [&](const ControlProjection& c) { return c.day_of(s.teacher_a, sep8).size(); }) == 1);
+  CHECK(host->read<ControlProjection>("control", [&](const ControlProjection& c) { return c.day_of(s.teacher_a, sep5 + 1).size(); }) == 0);
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ejournal/domain/types.h"
+#include "ejournal/projections/id_table.h"
 #include "ejournal/projections/projection.h"
 
 namespace ejournal::projections {
@@ -94,11 +95,11 @@ class AuditProjection final : public Projection {
   std::vector<AuditEntry> select(Pred pred) const;
 
   std::vector<AuditEntry> entries_;
-  std::map<domain::MarkId, Mark> marks_;
-  std::map<domain::LessonId, Lesson> lessons_;
-  std::map<domain::AssignmentId, Assignment> assignments_;
+  IdTable<domain::MarkId, Mark> marks_;
+  IdTable<domain::LessonId, Lesson> lessons_;
+  IdTable<domain::AssignmentId, Assignment> assignments_;
   std::map<domain::TermId, Term> terms_;
-  std::map<domain::ClassId, Class> classes_;
+  IdTable<domain::ClassId, Class> classes_;
   std::map<std::pair<domain::LessonId, domain::UserId>, domain::Attendance> attendance_;
   std::map<std::tuple<domain::UserId, domain::SubjectId, int, domain::YearId, domain::TermId>, domain::AttestationValue> attestation_;
 };

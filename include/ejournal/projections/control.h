@@ -91,6 +91,9 @@ class ControlProjection final : public Projection {
   const ControlLesson* lesson(domain::LessonId id) const;
   // One teacher's lessons with day in from..to, as of school day `today`.
   TeacherControl teacher(domain::UserId teacher, domain::Day from, domain::Day to, domain::Day today) const;
+  // A teacher's lessons on `day` — their own and those they give as a substitute — by period: the teacher's
+  // "today's lessons", with what is already entered for each.
+  std::vector<ControlLesson> day_of(domain::UserId teacher, domain::Day day) const;
   // Every teacher with a lesson in from..to, by teacher id.
   std::vector<TeacherControl> overview(domain::Day from, domain::Day to, domain::Day today) const;
   // The register of missed and substituted lessons with day in from..to, by day and period.
