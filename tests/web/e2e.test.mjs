@@ -66,10 +66,12 @@ afterEach(() => {
 const login = (pred) => logins.find(pred);
 
 // Signs in through the form, changing the one-time password on the way; returns the page.
-async function signIn(who, viewport) {
+// `prepare(page)`, when given, runs before the page first loads (to route its WebSocket, say).
+async function signIn(who, viewport, prepare) {
   const context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'Europe/Moscow', ...(viewport ? { viewport } : {}) });
   const page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(`${who[1]}: ${err.message}`));
+  if (prepare) await prepare(page);
   await page.goto(base + '/');
   await page.fill('#login', who[1]);
   await page.fill('#password', who[2]);
@@ -112,6 +114,7 @@ test('a teacher sets a mark from the keyboard; the parent sees it live; a deputy
   // The demo's year is over and its terms closed: the deputy reopens the teacher's term first.
   const dp = await signIn(deputy);
   const tp = await signIn(teacher);
+  await tp.click('nav a[href="#/journal"]');  // a teacher starts on the day's lessons
   await tp.waitForSelector('table.grid td.cell');
   await ask(dp, 'reopen_term', { term: Number(await tp.$eval('#term', (s) => s.value)), reason: 'проверка журнала' }, true);
   await tp.reload();
@@ -213,6 +216,7 @@ test('a teacher sets a mark from the keyboard; the parent sees it live; a deputy
 test('a teacher cannot open another teacher\'s journal', async () => {
   const teacher = login((l) => l[0] === 'учитель' && l[3].startsWith('учитель '));
   const tp = await signIn(teacher);
+  await tp.click('nav a[href="#/journal"]');
   await tp.waitForSelector('table.grid');
   const mine = await tp.$eval('#assignment', (s) => s.value.split(':').map(Number));
   const other = (await ask(tp, 'roster.classes')).find((c) => c.id !== mine[0]);
@@ -220,6 +224,68 @@ test('a teacher cannot open another teacher\'s journal', async () => {
   await tp.waitForSelector('.grid-wrap .error');
   assert.match(await tp.textContent('.grid-wrap .error'), /Нет доступа/);
   await tp.context().close();
+});
+
+test('a teacher\'s day lists their lessons and opens each journal; a cell another user changed meanwhile is shown as a conflict, not overwritten', async () => {
+  const teacher = login((l) => l[0] === 'учитель' && l[3].startsWith('учитель '));
+  const deputy = login((l) => l[0] === 'заместитель директора');
+  // Pushes to the teacher's page are held back while `hold` is set: the page then does not yet know of a
+  // change made elsewhere, as when a push is still on its way.
+  let hold = false;
+  const tp = await signIn(teacher, undefined, (page) => page.routeWebSocket(/\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((m) => { if (!(hold && typeof m === 'string' && m.startsWith('{"push"'))) ws.send(m); });
+  }));
+  await tp.waitForSelector('#today');
+  // A school day of the demo's year on which this teacher has lessons.
+  let day = '2025-10-06', lessons = [];
+  for (let i = 0; i < 14 && lessons.length === 0; ++i) {
+    lessons = await ask(tp, 'control.day', { teacher: (await ask(tp, 'me')).user, day });
+    if (lessons.length === 0) day = new Date(Date.parse(day + 'T12:00:00Z') + 86400000).toISOString().slice(0, 10);
+  }
+  assert.ok(lessons.length > 0, 'the teacher has lessons in the demo year');
+  await tp.fill('#day', day);
+  await tp.dispatchEvent('#day', 'change');
+  await tp.waitForFunction((n) => document.querySelectorAll('#today tbody tr').length === n, lessons.length);
+  const [d, m, y] = [day.slice(8), day.slice(5, 7), day.slice(0, 4)];
+  assert.ok((await tp.textContent('#day-title')).includes(`${d}.${m}.${y}`));
+  assert.equal(await tp.locator('#today tbody tr').first().locator('td').first().textContent(), String(lessons[0].period));
+  await tp.screenshot({ path: join(OUT, 'today.png'), fullPage: true });
+
+  // Its first lesson's journal opens on that lesson's term, with the lesson's column.
+  const lesson = lessons[0].lesson;
+  await tp.locator('#today tbody tr').first().locator('a', { hasText: 'Открыть журнал' }).click();
+  await tp.waitForSelector(`table.grid td.cell[data-lesson="${lesson}"]`);
+
+  // The deputy reopens the term (the demo's terms are closed); the cell then changes while the teacher's page
+  // has not heard of it, and the teacher types into it.
+  const dp = await signIn(deputy);
+  await ask(dp, 'reopen_term', { term: Number(await tp.$eval('#term', (s) => s.value)), reason: 'проверка журнала' }, true);
+  await tp.reload();
+  const cell = tp.locator(`td.cell[data-lesson="${lesson}"]`).first();
+  await cell.waitFor();
+  const student = Number(await cell.getAttribute('data-student'));
+  const journal = await ask(dp, 'journal.page', await tp.evaluate(() => {
+    const [c, g, s] = document.querySelector('#assignment').value.split(':').map(Number);
+    return { class_id: c, group: g, subject: s, term: Number(document.querySelector('#term').value) };
+  }));
+  const column = journal.lessons.findIndex((l) => l.id === lesson);
+  const before = journal.rows.find((r) => r.student === student).cells[column];
+  hold = true;
+  // The change comes over another connection (only the lesson's teacher or substitute may write the cell:
+  // the teacher's second device here), so the page sees it only by a push, which is held back.
+  await ask(tp, 'set_attendance', { lesson, student, code: 'sick', expected_version: before.version }, true);
+  await cell.click();
+  await cell.press('3');
+  await cell.press('Enter');
+  await tp.waitForSelector(`td.cell.conflict[data-lesson="${lesson}"][data-student="${student}"]`);
+  assert.match(await tp.textContent('#status'), /изменил другой пользователь/);
+  const shown = tp.locator(`td.cell[data-lesson="${lesson}"][data-student="${student}"]`);
+  assert.match(await shown.textContent(), /Б/);     // the deputy's value is shown
+  assert.equal(await shown.locator('.m').count(), before.marks.length);  // and the teacher's 3 was not written
+  hold = false;
+  await tp.screenshot({ path: join(OUT, 'journal-conflict.png'), fullPage: true });
+  await Promise.all([tp.context().close(), dp.context().close()]);
 });
 
 test('a curator imports a class list from CSV: the bad row is named, the others are enrolled', async () => {
@@ -269,6 +335,9 @@ test('the administrator creates a teacher and issues a one-time password, shown 
   await ap.click('#role-grant');
   await ap.waitForFunction(() => document.querySelector('#users tr[data-login="teacher.new"]').textContent.includes('кл. руководитель'));
   const np = await signIn(['учитель', 'teacher.new', password, '']);
+  await np.waitForSelector('#today p');
+  assert.match(await np.textContent('#today'), /нет уроков/);
+  await np.click('nav a[href="#/journal"]');
   await np.waitForSelector('main p');
   assert.match(await np.textContent('main'), /нет журналов/);
   assert.ok(await np.$('nav a[href="#/class"]'), 'a curator has the class page');

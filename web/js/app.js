@@ -6,6 +6,7 @@ import { diaryPage } from './diary.js';
 import { adminPage } from './admin.js';
 import { classPage } from './classlist.js';
 import { controlPage } from './control.js';
+import { todayPage } from './today.js';
 
 const api = new Api(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
 const main = document.getElementById('main');
@@ -17,6 +18,7 @@ const isManager = () => has('deputy') || has('director');
 
 function routes() {
   const out = [];
+  if (has('teacher')) out.push(['today', 'Сегодня']);
   if (has('teacher') || isManager()) out.push(['journal', 'Журнал']);
   if (has('curator') || isManager()) out.push(['class', 'Класс']);
   if (isManager()) out.push(['control', 'Контроль']);
@@ -124,7 +126,8 @@ async function route() {
   status('');
   const ctx = { api, account, main, params, isManager: isManager(), has };
   try {
-    if (page === 'journal') leavePage = await journalPage(ctx);
+    if (page === 'today') leavePage = await todayPage(ctx);
+    else if (page === 'journal') leavePage = await journalPage(ctx);
     else if (page === 'diary') leavePage = await diaryPage(ctx);
     else if (page === 'admin') leavePage = await adminPage(ctx);
     else if (page === 'class') leavePage = await classPage(ctx);
