@@ -5,6 +5,7 @@
 #include <map>
 
 #include "command_json.h"
+#include "query_support.h"
 #include "ejournal/log/clock.h"
 #include "ejournal/projections/audit.h"
 #include "ejournal/projections/control.h"
@@ -20,35 +21,10 @@ using namespace domain;
 using namespace projections;
 namespace json = boost::json;
 
-Status denied() { return Status(Code::forbidden, "Нет прав на просмотр этих данных"); }
-
-// Runs fn on projection `name` of type P, live or as of a time.
-template <typename P, typename F>
-Result<json::value> on(Services& s, std::string_view name, const std::optional<log::Timestamp>& as_of, F&& fn) {
-  if (!as_of) {
-    Result<json::value> out = json::value();
-    s.host.read_raw(name, [&](const Projection& p) { out = fn(static_cast<const P&>(p)); });
-    return out;
-  }
-  auto past = s.host.as_of(name, *as_of);
-  if (!past.ok()) return past.status();
-  return fn(static_cast<const P&>(**past));
-}
-
-json::value day_json(Day d) { return d == 0 ? json::value() : json::value(format_day(d)); }
-
-std::string full_name(const PersonalData& p) {
-  std::string n = p.last_name + " " + p.first_name;
-  if (!p.patronymic.empty()) n += " " + p.patronymic;
-  return n;
-}
-
-// The name of a student or parent, opened from the roster's sealed record; "" when erased or absent.
-std::string person_name(Services& s, DataSubject kind, UserId id, const std::string& sealed) {
-  if (sealed.empty()) return {};
-  auto pd = s.vault.open(kind, id, sealed);
-  return pd.ok() ? full_name(*pd) : std::string();
-}
+using query::day_json;
+using query::denied;
+using query::on;
+using query::person_name;
 
 json::value cell_json(const JournalCell& c) {
   json::object o;
@@ -124,10 +100,8 @@ Result<json::value> audit_query(Services& s, const Caller& c, Args& a,
 
 bool has(const Caller& c, Role r) { return c.account.has(r); }
 
-using Handler = std::function<Result<json::value>(Services&, const Caller&, Args&)>;
-
-const std::map<std::string, Handler, std::less<>>& handlers() {
-  static const std::map<std::string, Handler, std::less<>> table = {
+const query::HandlerTable& handlers() {
+  static const query::HandlerTable table = {
       {"me", [](Services& s, const Caller& c, Args&) -> Result<json::value> { return describe_caller(s, c); }},
 
       // ------------------------------------------------------------------ roster
@@ -206,7 +180,8 @@ const std::map<std::string, Handler, std::less<>>& handlers() {
              json::array groups;
              for (GroupId g : st.groups) groups.push_back(g);
              out.push_back(json::object{{"id", id}, {"name", person_name(s, DataSubject::Student, id, st.sealed)},
-                                        {"groups", groups}, {"parents", json::value_from(st.parents)}});
+                                        {"groups", groups}, {"parents", json::value_from(st.parents)},
+                                        {"checked_on", day_json(st.checked_on)}});
            }
            return json::value(out);
          });
@@ -457,13 +432,32 @@ json::value describe_caller(Services& s, const Caller& c) {
   return out;
 }
 
-bool is_query_op(std::string_view op) { return handlers().find(op) != handlers().end(); }
+namespace query {
+
+json::value day_json(Day d) { return d == 0 ? json::value() : json::value(format_day(d)); }
+
+std::string full_name(const PersonalData& p) {
+  std::string n = p.last_name + " " + p.first_name;
+  if (!p.patronymic.empty()) n += " " + p.patronymic;
+  return n;
+}
+
+std::string person_name(Services& s, DataSubject kind, UserId id, const std::string& sealed) {
+  if (sealed.empty()) return {};
+  auto pd = s.vault.open(kind, id, sealed);
+  return pd.ok() ? full_name(*pd) : std::string();
+}
+
+}  // namespace query
+
+bool is_query_op(std::string_view op) { return handlers().contains(op) || query::people_handlers().contains(op); }
 
 std::optional<Result<json::value>> run_query(Services& services, const Caller& caller, std::string_view op, Args& args) {
-  const auto& table = handlers();
-  auto it = table.find(op);
-  if (it == table.end()) return std::nullopt;
-  return it->second(services, caller, args);
+  for (const query::HandlerTable* table : {&handlers(), &query::people_handlers()}) {
+    auto it = table->find(op);
+    if (it != table->end()) return it->second(services, caller, args);
+  }
+  return std::nullopt;
 }
 
 }  // namespace ejournal::server

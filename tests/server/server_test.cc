@@ -473,6 +473,73 @@ TEST_CASE("each role reads what its duty needs and is refused outside its scope"
   CHECK(code(parent->call("stats.summary", json::object{})) == "forbidden");
 }
 
+TEST_CASE("a curator reads and edits their own class's personal data and groups; others are refused", "[server]") {
+  Fixture f;
+  auto& s = f.school;
+  auto as = [&](const std::string& who) {
+    auto c = std::make_unique<testkit::WsClient>(f.port());
+    REQUIRE(ok(login(*c, who)));
+    return c;
+  };
+  const auto student_args = [](UserId id) { return json::object{{"kind", "student"}, {"subject", id}}; };
+  // A write is acknowledged once durable; the views follow it within moments.
+  const auto eventually = [](const std::function<bool()>& done) {
+    for (int i = 0; i < 200 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return done();
+  };
+
+  auto curator = as("teacher.a");  // curator of 5А
+  const json::value record = curator->call("people.personal_data", student_args(s.student_a1));
+  REQUIRE(ok(record));
+  const auto& r = record.at("result");
+  CHECK(r.at("data").at("last_name").as_string() == "Иванов");
+  CHECK(r.at("class_id").as_int64() == s.class_5a);
+  CHECK(r.at("checked_on").is_null());
+  REQUIRE(r.at("parents").as_array().size() == 1);
+  CHECK(r.at("parents").as_array().at(0).at("id").as_int64() == s.parent_a1);
+  CHECK(r.at("parents").as_array().at(0).at("name").as_string().size() > 0);
+
+  // Edit the record and confirm it: both show.
+  json::object data{{"last_name", "Иванов"}, {"first_name", "Пётр"}, {"phone", "+7 900 000-00-01"}, {"birth_day", "2013-05-02"}};
+  REQUIRE(ok(curator->call("record_personal_data", json::object{{"kind", "student"}, {"subject", s.student_a1}, {"data", data}}, "pd-edit-1")));
+  REQUIRE(ok(curator->call("check_personal_data", json::object{{"kind", "student"}, {"subject", s.student_a1}, {"day", "2023-09-15"}}, "pd-check-1")));
+  CHECK(eventually([&] {
+    const json::value now = curator->call("people.personal_data", student_args(s.student_a1));
+    return ok(now) && now.at("result").at("data").at("phone") == "+7 900 000-00-01" &&
+           now.at("result").at("data").at("birth_day") == "2013-05-02" && now.at("result").at("checked_on") == "2023-09-15";
+  }));
+  const json::value list = curator->call("roster.class", json::object{{"class_id", s.class_5a}});
+  REQUIRE(ok(list));
+  bool checked = false;
+  for (const auto& st : list.at("result").as_array())
+    if (st.at("id").as_int64() == s.student_a1) checked = st.at("checked_on") == "2023-09-15";
+  CHECK(checked);
+
+  // The parent's record lists their children.
+  const json::value parent = curator->call("people.personal_data", json::object{{"kind", "parent"}, {"subject", s.parent_a1}});
+  REQUIRE(ok(parent));
+  CHECK(parent.at("result").at("children").as_array().at(0).at("id").as_int64() == s.student_a1);
+
+  // Study groups of the class, with their members.
+  const json::value groups = curator->call("roster.groups", json::object{{"class_id", s.class_5a}});
+  REQUIRE(ok(groups));
+  REQUIRE(groups.at("result").as_array().size() == 1);
+  CHECK(groups.at("result").as_array().at(0).at("name").as_string() == "Английский, группа 1");
+  CHECK(groups.at("result").as_array().at(0).at("students").as_array().at(0).as_int64() == s.student_a1);
+
+  // Another class's curator, a parent and a bad kind are refused; a deputy may read.
+  auto other = as("teacher.b");
+  CHECK(code(other->call("people.personal_data", student_args(s.student_a1))) == "forbidden");
+  CHECK(code(other->call("people.personal_data", json::object{{"kind", "parent"}, {"subject", s.parent_a1}})) == "forbidden");
+  CHECK(code(other->call("roster.groups", json::object{{"class_id", s.class_5a}})) == "forbidden");
+  CHECK(code(other->call("people.personal_data", json::object{{"kind", "teacher"}, {"subject", s.student_a1}})) == "invalid_argument");
+  CHECK(ok(other->call("people.personal_data", student_args(s.student_b1))));
+  auto parent_client = as("p" + std::to_string(s.parent_a1));
+  CHECK(code(parent_client->call("people.personal_data", student_args(s.student_a1))) == "forbidden");
+  CHECK(ok(as("deputy")->call("people.personal_data", student_args(s.student_a1))));
+  CHECK(code(as("deputy")->call("people.personal_data", student_args(999'999))) == "not_found");
+}
+
 TEST_CASE("the administrator starts a backup: it lands on the disk that is there, in the log and in /metrics", "[server]") {
   Fixture f;
   testkit::TempDir disks;

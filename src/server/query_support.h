@@ -1,0 +1,46 @@
+// Helpers shared by the files that answer queries (queries.cc, people_queries.cc). Internal to the server.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ejournal/domain/types.h"
+#include "ejournal/domain/vault.h"
+#include "ejournal/log/types.h"
+#include "queries.h"
+
+namespace ejournal::server::query {
+
+inline Status denied() { return Status(Code::forbidden, "Нет прав на просмотр этих данных"); }
+
+// Runs fn(const P&) on projection `name`, live or as of a time.
+template <typename P, typename F>
+Result<boost::json::value> on(Services& s, std::string_view name, const std::optional<log::Timestamp>& as_of, F&& fn) {
+  if (!as_of) {
+    Result<boost::json::value> out = boost::json::value();
+    s.host.read_raw(name, [&](const projections::Projection& p) { out = fn(static_cast<const P&>(p)); });
+    return out;
+  }
+  auto past = s.host.as_of(name, *as_of);
+  if (!past.ok()) return past.status();
+  return fn(static_cast<const P&>(**past));
+}
+
+// "YYYY-MM-DD", or null for day 0.
+boost::json::value day_json(domain::Day d);
+// "Фамилия Имя Отчество".
+std::string full_name(const domain::PersonalData& p);
+// The name of a student or parent, opened from the roster's sealed record; "" when erased or absent.
+std::string person_name(Services& s, domain::DataSubject kind, domain::UserId id, const std::string& sealed);
+
+using Handler = std::function<Result<boost::json::value>(Services&, const Caller&, Args&)>;
+using HandlerTable = std::map<std::string, Handler, std::less<>>;
+
+// The personal-data queries (people.*), for the curators and the deputies.
+const HandlerTable& people_handlers();
+
+}  // namespace ejournal::server::query
