@@ -1,7 +1,9 @@
-// The curator's class: the list of students with their groups and parents, "data checked on" per student,
-// and the import of a class list from CSV with a preview that names each bad row.
+// The curator's class: the list of students with their groups and parents and when their data was last
+// checked, each student's personal-data card (person.js), the class's study groups, and the import of a
+// class list from CSV with a preview that names each bad row.
 import { h, ruDate, status, schoolToday } from './util.js';
 import { classListFromCsv } from './csv.js';
+import { showPerson } from './person.js';
 
 export async function classPage({ api, account, main, params, isManager }) {
   const classes = await api.call('roster.classes');
@@ -13,30 +15,49 @@ export async function classPage({ api, account, main, params, isManager }) {
   let classId = Number(params.get('class')) || mine[0].id;
   const select = h('select', { id: 'class' }, mine.map((c) => h('option', { value: c.id, selected: c.id === classId }, c.name)));
   const list = h('div', { id: 'class-list' });
+  const card = h('div', { id: 'person-box' });
+  const groupsBox = h('section', { class: 'card wide', id: 'groups' });
   const file = h('input', { type: 'file', id: 'csv-file', accept: '.csv,text/csv' });
   const preview = h('div', { id: 'csv-preview' });
   main.replaceChildren(
     h('div', { class: 'toolbar' }, h('div', {}, h('label', { for: 'class' }, 'Класс'), select)),
-    list,
+    list, card, groupsBox,
     h('section', { class: 'card wide', id: 'import' },
       h('h2', {}, 'Загрузка списка класса из CSV'),
       h('p', {}, 'Столбцы: фамилия; имя; отчество; дата рождения (ДД.ММ.ГГГГ); адрес; телефон; почта. Первая строка может быть заголовком.'),
       h('label', { for: 'csv-file' }, 'Файл'), file, preview));
-  select.addEventListener('change', () => { classId = Number(select.value); showList(); preview.replaceChildren(); });
+  select.addEventListener('change', () => { classId = Number(select.value); card.replaceChildren(); showList(); preview.replaceChildren(); });
 
+  let groups = [];
   async function showList() {
-    const students = await api.call('roster.class', { class_id: classId });
+    const [students, classGroups] = await Promise.all([
+      api.call('roster.class', { class_id: classId }), api.call('roster.groups', { class_id: classId })]);
+    groups = classGroups;
+    const groupName = new Map(groups.map((g) => [g.id, g.name]));
+    const open = (s) => showPerson({ api, box: card, kind: 'student', id: s.id, groups: () => groups, onChange: showList });
     list.replaceChildren(h('table', { class: 'list' },
-      h('thead', {}, h('tr', {}, ['№', 'Ученик', 'Группы', 'Родители', ''].map((t) => h('th', {}, t)))),
-      h('tbody', {}, students.map((s, i) => h('tr', {},
-        h('td', {}, i + 1), h('td', {}, s.name), h('td', {}, (s.groups || []).join(', ')),
+      h('thead', {}, h('tr', {}, ['№', 'Ученик', 'Группы', 'Родителей', 'Данные проверены'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, students.map((s, i) => h('tr', { dataset: { student: s.id } },
+        h('td', {}, i + 1),
+        h('td', {}, h('button', { type: 'button', class: 'link', title: 'Личные данные', onclick: () => open(s) }, s.name || `№ ${s.id}`)),
+        h('td', {}, (s.groups || []).map((g) => groupName.get(g) || g).join(', ')),
         h('td', {}, (s.parents || []).length),
-        h('td', {}, h('button', { type: 'button', onclick: async () => {
-          try {
-            await api.write('check_personal_data', { kind: 'student', subject: s.id, day: schoolToday() });
-            status(`Данные ученика «${s.name}» отмечены как проверенные ${ruDate(schoolToday())}`);
-          } catch (err) { status(err.message, true); }
-        } }, 'Данные проверены')))))));
+        h('td', {}, s.checked_on ? ruDate(s.checked_on) : '—'))))));
+    const name = h('input', { id: 'group-name', required: true, placeholder: 'Английский, группа 1' });
+    const form = h('form', { id: 'new-group' }, h('label', { for: 'group-name' }, 'Новая группа'), name, ' ',
+      h('button', { type: 'submit' }, 'Создать'));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        await api.write('create_study_group', { class_id: classId, name: name.value.trim() });
+        status(`Группа «${name.value.trim()}» создана`);
+        await showList();
+      } catch (err) { status(err.message, true); }
+    });
+    groupsBox.replaceChildren(h('h2', {}, 'Группы класса'),
+      groups.length === 0 ? h('p', {}, 'Групп нет.') :
+        h('ul', { class: 'plain' }, groups.map((g) => h('li', {}, `${g.name} — учеников: ${g.students.length}`))),
+      form);
   }
 
   file.addEventListener('change', async () => {

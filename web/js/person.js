@@ -1,0 +1,95 @@
+// The personal-data card of a student or parent, for the class's curator: the whole record (opened by the
+// server from its seal), "checked on", and the links — a student's groups and parents, a parent's children.
+// Saving records a new version of the record (the old one stays in the log); nothing is overwritten.
+import { h, ruDate, status, schoolToday } from './util.js';
+
+const FIELDS = [
+  ['last_name', 'Фамилия', 'text', true], ['first_name', 'Имя', 'text', true], ['patronymic', 'Отчество', 'text'],
+  ['birth_day', 'Дата рождения', 'date'], ['address', 'Адрес', 'text'], ['phone', 'Телефон', 'tel'],
+  ['email', 'Электронная почта', 'email'], ['document', 'Документ (свидетельство, паспорт)', 'text'],
+];
+
+// Fields of a form as the protocol's "data" object, leaving out the empty ones.
+function formData(form) {
+  const data = {};
+  for (const [name] of FIELDS) {
+    const v = form.elements[name]?.value.trim();
+    if (v) data[name] = v;
+  }
+  return data;
+}
+
+function fieldset(prefix, data = {}) {
+  return FIELDS.map(([name, label, type, required]) => h('div', { class: 'field' },
+    h('label', { for: `${prefix}-${name}` }, label),
+    h('input', { id: `${prefix}-${name}`, name, type, required, value: data[name] ?? '' })));
+}
+
+// Shows the card of (kind, id) in `box`; `onChange` runs after anything is recorded (to refresh the list).
+// `groups()`: the class's study groups now [{id, name, students}] (onChange may have reloaded them).
+export async function showPerson({ api, box, kind, id, groups = () => [], onChange = async () => {} }) {
+  let record;
+  try {
+    record = await api.call('people.personal_data', { kind, subject: id });
+  } catch (err) {
+    status(err.message, true);
+    return;
+  }
+  const close = h('button', { type: 'button', class: 'close', onclick: () => box.replaceChildren() }, 'Закрыть');
+  const title = h('h2', {}, kind === 'student' ? 'Ученик' : 'Родитель', record.data ? `: ${record.data.last_name} ${record.data.first_name}` : '');
+  if (!record.data) {
+    box.replaceChildren(h('section', { class: 'card wide', id: 'person' }, title,
+      h('p', {}, record.erased ? 'Личные данные удалены по истечении срока хранения.' : 'Личные данные не записаны.'), close));
+    return;
+  }
+  const reload = () => showPerson({ api, box, kind, id, groups, onChange });
+  const write = async (op, args, done) => {
+    try {
+      await api.write(op, args);
+      status(done);
+      await onChange();
+      await reload();
+    } catch (err) { status(err.message, true); }
+  };
+
+  const form = h('form', { id: 'person-form', class: 'person-form' }, fieldset('pd', record.data),
+    h('button', { type: 'submit' }, 'Сохранить'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    write('record_personal_data', { kind, subject: id, data: formData(form) }, 'Личные данные записаны');
+  });
+
+  const checked = kind !== 'student' ? null : h('p', { id: 'checked-on' }, record.checked_on ? `Данные проверены ${ruDate(record.checked_on)}` : 'Данные ещё не проверялись',
+    ' ', h('button', { type: 'button', id: 'check-data',
+      onclick: () => write('check_personal_data', { kind, subject: id, day: schoolToday() }, `Данные отмечены как проверенные ${ruDate(schoolToday())}`) },
+    'Отметить: проверены сегодня'));
+
+  const links = [];
+  if (kind === 'student') {
+    const classGroups = groups();
+    const mine = new Set(classGroups.filter((g) => g.students.includes(id)).map((g) => g.id));
+    links.push(h('h3', {}, 'Группы'), classGroups.length === 0 ? h('p', {}, 'В классе нет групп.') :
+      h('ul', { class: 'plain', id: 'person-groups' }, classGroups.map((g) => h('li', {},
+        h('label', {}, h('input', { type: 'checkbox', checked: mine.has(g.id), onchange: (e) =>
+          write(e.target.checked ? 'add_student_to_group' : 'remove_student_from_group', { student: id, group: g.id },
+            e.target.checked ? `Добавлен в группу «${g.name}»` : `Исключён из группы «${g.name}»`) }), ' ', g.name)))));
+    links.push(h('h3', {}, 'Родители'), h('ul', { class: 'plain', id: 'person-parents' }, record.parents.map((p) => h('li', {},
+      h('button', { type: 'button', class: 'link', onclick: () => showPerson({ api, box, kind: 'parent', id: p.id, onChange }) }, p.name || `№ ${p.id}`),
+      ' ', h('button', { type: 'button', onclick: () => {
+        if (window.confirm(`Отвязать родителя «${p.name}» от ученика?`)) write('unlink_parent', { parent: p.id, student: id }, 'Родитель отвязан');
+      } }, 'Отвязать')))));
+    const fields = fieldset('parent');  // the name and a telephone; the rest on the parent's own card
+    const add = h('form', { id: 'add-parent', class: 'person-form' }, h('h3', {}, 'Добавить родителя'),
+      fields.slice(0, 3), fields[5], h('button', { type: 'submit' }, 'Добавить'));
+    add.addEventListener('submit', (e) => {
+      e.preventDefault();
+      write('add_parent', { student: id, data: formData(add) }, 'Родитель добавлен');
+    });
+    links.push(add);
+  } else {
+    links.push(h('h3', {}, 'Дети'), h('ul', { class: 'plain' }, record.children.map((c) => h('li', {},
+      h('button', { type: 'button', class: 'link', onclick: () => showPerson({ api, box, kind: 'student', id: c.id, groups, onChange }) }, c.name)))));
+  }
+  box.replaceChildren(h('section', { class: 'card wide', id: 'person', 'aria-label': 'Личные данные' }, title, checked, form, links, close));
+  box.querySelector('input')?.focus();
+}
