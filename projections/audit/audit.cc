@@ -11,8 +11,6 @@ using namespace domain;
 
 
 std::string str(const flatbuffers::String* s) { return s != nullptr ? s->str() : std::string(); }
-// Most entries have no reason and half have no before or after: an absent field costs nothing to write.
-const char* or_null(const std::string& s) { return s.empty() ? nullptr : s.c_str(); }
 
 std::string attendance_text(Attendance a) {
   switch (a) {
@@ -52,9 +50,34 @@ bool AuditProjection::term_closed_for(LessonId lesson) const {
   return false;
 }
 
-void AuditProjection::record(const EventView& ev, AuditKind kind, LessonId lesson, UserId student, std::string before,
-                             std::string after, std::string reason) {
-  AuditEntry e;
+AuditProjection::TextRef AuditProjection::TextPool::add(std::string_view text) {
+  if (text.empty()) return 0;
+  if (bytes.empty()) bytes.push_back('\0');  // ref 0: ""
+  constexpr std::size_t kShort = 15;  // marks, attendance codes, short reasons: shared
+  if (text.size() <= kShort) {
+    auto [it, added] = short_texts.try_emplace(std::string(text), static_cast<TextRef>(bytes.size()));
+    if (!added) return it->second;
+  }
+  // 4 GiB of distinct text: about two centuries of a school's topics, homework and reasons.
+  const auto ref = static_cast<TextRef>(bytes.size());
+  bytes.append(text);
+  bytes.push_back('\0');
+  return ref;
+}
+
+std::string_view AuditProjection::TextPool::get(TextRef ref) const {
+  if (ref == 0 || ref >= bytes.size()) return {};
+  return std::string_view(bytes.data() + ref);
+}
+
+void AuditProjection::record(const EventView& ev, AuditKind kind, LessonId lesson, UserId student, std::string_view before,
+                             std::string_view after, std::string_view reason) {
+  record_refs(ev, kind, lesson, student, texts_.add(before), texts_.add(after), texts_.add(reason));
+}
+
+void AuditProjection::record_refs(const EventView& ev, AuditKind kind, LessonId lesson, UserId student, TextRef before,
+                                  TextRef after, TextRef reason) {
+  Stored e;
   e.position = ev.position;
   e.recorded_at = ev.recorded_at;
   e.actor = ev.actor;
@@ -68,11 +91,17 @@ void AuditProjection::record(const EventView& ev, AuditKind kind, LessonId lesso
       e.subject = a->subject;
     }
   }
-  e.before = std::move(before);
-  e.after = std::move(after);
-  e.reason = std::move(reason);
+  e.before = before;
+  e.after = after;
+  e.reason = reason;
   e.after_term_closed = lesson != 0 && term_closed_for(lesson);
-  entries_.push_back(std::move(e));
+  entries_.push_back(e);
+}
+
+AuditEntry AuditProjection::expand(const Stored& e) const {
+  return AuditEntry{e.position, e.recorded_at, e.actor, e.kind, e.lesson, e.student, e.class_id, e.subject, e.lesson_day,
+                    std::string(texts_.get(e.before)), std::string(texts_.get(e.after)), std::string(texts_.get(e.reason)),
+                    e.after_term_closed};
 }
 
 void AuditProjection::apply(const EventView& ev) {
@@ -100,15 +129,17 @@ void AuditProjection::apply(const EventView& ev) {
     case E::LessonTopicSet: {
       const auto* e = env.event_as_LessonTopicSet();
       Lesson& l = lessons_[e->lesson()];
-      record(ev, AuditKind::topic_set, e->lesson(), 0, l.topic, str(e->topic()), "");
-      l.topic = str(e->topic());
+      const TextRef topic = texts_.add(e->topic() != nullptr ? e->topic()->string_view() : std::string_view());
+      record_refs(ev, AuditKind::topic_set, e->lesson(), 0, l.topic, topic, 0);
+      lessons_[e->lesson()].topic = topic;
       break;
     }
     case E::HomeworkSet: {
       const auto* e = env.event_as_HomeworkSet();
       Lesson& l = lessons_[e->lesson()];
-      record(ev, AuditKind::homework_set, e->lesson(), 0, l.homework, str(e->text()), "");
-      l.homework = str(e->text());
+      const TextRef text = texts_.add(e->text() != nullptr ? e->text()->string_view() : std::string_view());
+      record_refs(ev, AuditKind::homework_set, e->lesson(), 0, l.homework, text, 0);
+      lessons_[e->lesson()].homework = text;
       break;
     }
     case E::MarkSet: {
@@ -188,37 +219,41 @@ void AuditProjection::apply(const EventView& ev) {
 template <typename Pred>
 std::vector<AuditEntry> AuditProjection::select(Pred pred) const {
   std::vector<AuditEntry> out;
-  for (const auto& e : entries_)
-    if (pred(e)) out.push_back(e);
+  for (const Stored& e : entries_)
+    if (pred(e)) out.push_back(expand(e));
   return out;
 }
 
+std::vector<AuditEntry> AuditProjection::all() const {
+  return select([](const Stored&) { return true; });
+}
+
 std::vector<AuditEntry> AuditProjection::by_cell(LessonId lesson, UserId student) const {
-  return select([&](const AuditEntry& e) { return e.lesson == lesson && e.student == student; });
+  return select([&](const Stored& e) { return e.lesson == lesson && e.student == student; });
 }
 std::vector<AuditEntry> AuditProjection::by_student(UserId student) const {
-  return select([&](const AuditEntry& e) { return e.student == student; });
+  return select([&](const Stored& e) { return e.student == student; });
 }
 std::vector<AuditEntry> AuditProjection::by_actor(UserId actor) const {
-  return select([&](const AuditEntry& e) { return e.actor == actor; });
+  return select([&](const Stored& e) { return e.actor == actor; });
 }
 std::vector<AuditEntry> AuditProjection::by_class_subject(ClassId class_id, SubjectId subject) const {
-  return select([&](const AuditEntry& e) { return e.class_id == class_id && e.subject == subject; });
+  return select([&](const Stored& e) { return e.class_id == class_id && e.subject == subject; });
 }
 std::vector<AuditEntry> AuditProjection::between(log::Timestamp from, log::Timestamp to) const {
-  return select([&](const AuditEntry& e) { return e.recorded_at >= from && e.recorded_at <= to; });
+  return select([&](const Stored& e) { return e.recorded_at >= from && e.recorded_at <= to; });
 }
 std::vector<AuditEntry> AuditProjection::changes(ClassId class_id, SubjectId subject, log::Timestamp from,
                                                  log::Timestamp to) const {
-  return select([&](const AuditEntry& e) {
+  return select([&](const Stored& e) {
     return e.class_id == class_id && e.subject == subject && e.recorded_at >= from && e.recorded_at <= to;
   });
 }
 std::vector<AuditEntry> AuditProjection::after_term_closed() const {
-  return select([](const AuditEntry& e) { return e.after_term_closed; });
+  return select([](const Stored& e) { return e.after_term_closed; });
 }
 std::vector<AuditEntry> AuditProjection::late(int days) const {
-  return select([&](const AuditEntry& e) {
+  return select([&](const Stored& e) {
     if (e.lesson == 0) return false;
     return school_day(e.recorded_at) - e.lesson_day > days;
   });
@@ -228,17 +263,26 @@ std::string AuditProjection::snapshot() const {
   namespace s = fb::snap;
   flatbuffers::FlatBufferBuilder b(1 << 20);
   std::vector<flatbuffers::Offset<s::AEntry>> entries;
-  for (const auto& e : entries_)
-    entries.push_back(s::CreateAEntryDirect(b, e.position, e.recorded_at, e.actor, static_cast<std::uint8_t>(e.kind), e.lesson,
-                                            e.student, e.class_id, e.subject, e.lesson_day, or_null(e.before), or_null(e.after),
-                                            or_null(e.reason), e.after_term_closed));
+  // Each distinct text once in the buffer (by content, so the bytes do not depend on how the pool shares
+  // them), named by every entry and lesson that has it.
+  const auto text = [&](TextRef ref) {
+    return ref == 0 ? flatbuffers::Offset<flatbuffers::String>() : b.CreateSharedString(texts_.get(ref));
+  };
+  entries.reserve(entries_.size());
+  for (const Stored& e : entries_) {
+    const auto before = text(e.before), after = text(e.after), reason = text(e.reason);
+    entries.push_back(s::CreateAEntry(b, e.position, e.recorded_at, e.actor, static_cast<std::uint8_t>(e.kind), e.lesson,
+                                      e.student, e.class_id, e.subject, e.lesson_day, before, after, reason,
+                                      e.after_term_closed));
+  }
   std::vector<flatbuffers::Offset<s::AMark>> marks;
   marks_.for_each([&](MarkId id, const Mark& m) {
     marks.push_back(s::CreateAMark(b, id, m.lesson, m.student, static_cast<std::uint8_t>(m.value), m.work_type));
   });
   std::vector<flatbuffers::Offset<s::ALesson>> lessons;
   lessons_.for_each([&](LessonId id, const Lesson& l) {
-    lessons.push_back(s::CreateALessonDirect(b, id, l.assignment, l.day, l.topic.c_str(), l.homework.c_str()));
+    const auto topic = b.CreateSharedString(texts_.get(l.topic)), homework = b.CreateSharedString(texts_.get(l.homework));
+    lessons.push_back(s::CreateALesson(b, id, l.assignment, l.day, topic, homework));
   });
   std::vector<flatbuffers::Offset<s::AAssignment>> assignments;
   assignments_.for_each([&](AssignmentId id, const Assignment& a) {
@@ -272,12 +316,20 @@ Status AuditProjection::restore(std::string_view raw) {
   const s::Audit* a = verified_root<s::Audit>(raw, s::AuditIdentifier(), aligned);
   if (a == nullptr) return Status(Code::corruption, "not an audit snapshot");
   AuditProjection next;
+  // A text the snapshot stores once is added to the pool once.
+  std::unordered_map<const flatbuffers::String*, TextRef> added;
+  const auto intern = [&](const flatbuffers::String* t) -> TextRef {
+    if (t == nullptr || t->size() == 0) return 0;
+    auto [it, fresh] = added.try_emplace(t);
+    if (fresh) it->second = next.texts_.add(t->string_view());
+    return it->second;
+  };
   if (a->entries())
     for (const auto* e : *a->entries()) {
       if (e->kind() >= kAuditKinds) return Status(Code::corruption, "audit snapshot: unknown entry kind");
-      next.entries_.push_back(AuditEntry{e->position(), e->recorded_at(), e->actor(), static_cast<AuditKind>(e->kind()),
-                                         e->lesson(), e->student(), e->class_id(), e->subject(), e->lesson_day(),
-                                         str(e->before()), str(e->after()), str(e->reason()), e->after_term_closed()});
+      next.entries_.push_back(Stored{e->position(), e->recorded_at(), e->actor(), e->lesson(), e->student(), e->class_id(),
+                                     e->subject(), e->lesson_day(), intern(e->before()), intern(e->after()), intern(e->reason()),
+                                     static_cast<AuditKind>(e->kind()), e->after_term_closed()});
     }
   const auto too_big = [](std::uint64_t id) { return id >= IdTable<MarkId, Mark>::kMaxId; };
   if (a->marks())
@@ -288,7 +340,7 @@ Status AuditProjection::restore(std::string_view raw) {
   if (a->lessons())
     for (const auto* l : *a->lessons()) {
       if (too_big(l->id())) return Status(Code::corruption, "audit snapshot: lesson id out of range");
-      next.lessons_[l->id()] = Lesson{l->assignment(), l->day(), str(l->topic()), str(l->homework())};
+      next.lessons_[l->id()] = Lesson{l->assignment(), l->day(), intern(l->topic()), intern(l->homework())};
     }
   if (a->assignments())
     for (const auto* x : *a->assignments()) {

@@ -65,7 +65,7 @@ TEST_CASE("the audit names who changed a cell, from what to what, when and why",
   auto late = (*host)->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.late(3); });
   CHECK(late.size() == (*host)->read<AuditProjection>("audit", [&](const AuditProjection& a) {
     std::size_t n = 0;
-    for (const auto& e : a.entries()) n += e.lesson != 0;
+    for (const auto& e : a.all()) n += e.lesson != 0;
     return n;
   }));
   // Personal data appears as the fact of a change, never its content.

@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "ejournal/domain/types.h"
@@ -48,7 +49,8 @@ class AuditProjection final : public Projection {
   Status restore(std::string_view bytes) override;
   std::unique_ptr<Projection> fresh() const override { return std::make_unique<AuditProjection>(); }
 
-  const std::vector<AuditEntry>& entries() const { return entries_; }
+  std::size_t size() const { return entries_.size(); }
+  std::vector<AuditEntry> all() const;
   std::vector<AuditEntry> by_cell(domain::LessonId lesson, domain::UserId student) const;
   std::vector<AuditEntry> by_student(domain::UserId student) const;
   std::vector<AuditEntry> by_actor(domain::UserId actor) const;
@@ -68,10 +70,33 @@ class AuditProjection final : public Projection {
     int value = 0;
     domain::WorkTypeId work_type = 0;
   };
+  // Texts (before, after, reason, topics, homework) live once in `texts_`; records hold their offsets.
+  // Short ones ("5", "н", "") are shared by every entry that has them.
+  using TextRef = std::uint32_t;
+  struct TextPool {
+    std::string bytes;                          // each text followed by NUL
+    std::unordered_map<std::string, TextRef> short_texts;
+    TextRef add(std::string_view text);
+    std::string_view get(TextRef ref) const;
+  };
+  // One entry as kept: 56 bytes, where AuditEntry with its three strings takes 150.
+  struct Stored {
+    log::Position position = 0;
+    log::Timestamp recorded_at = 0;
+    domain::UserId actor = 0;
+    domain::LessonId lesson = 0;
+    domain::UserId student = 0;
+    domain::ClassId class_id = 0;
+    domain::SubjectId subject = 0;
+    domain::Day lesson_day = 0;
+    TextRef before = 0, after = 0, reason = 0;
+    AuditKind kind = AuditKind::mark_set;
+    bool after_term_closed = false;
+  };
   struct Lesson {
     domain::AssignmentId assignment = 0;
     domain::Day day = 0;
-    std::string topic, homework;
+    TextRef topic = 0, homework = 0;
   };
   struct Assignment {
     domain::ClassId class_id = 0;
@@ -89,12 +114,16 @@ class AuditProjection final : public Projection {
   };
 
   void record(const EventView& ev, AuditKind kind, domain::LessonId lesson, domain::UserId student,
-              std::string before, std::string after, std::string reason);
+              std::string_view before, std::string_view after, std::string_view reason);
+  void record_refs(const EventView& ev, AuditKind kind, domain::LessonId lesson, domain::UserId student, TextRef before,
+                   TextRef after, TextRef reason);
+  AuditEntry expand(const Stored& e) const;
   bool term_closed_for(domain::LessonId lesson) const;
   template <typename Pred>
   std::vector<AuditEntry> select(Pred pred) const;
 
-  std::vector<AuditEntry> entries_;
+  TextPool texts_;
+  std::vector<Stored> entries_;
   IdTable<domain::MarkId, Mark> marks_;
   IdTable<domain::LessonId, Lesson> lessons_;
   IdTable<domain::AssignmentId, Assignment> assignments_;
