@@ -10,7 +10,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   librocksdb-dev libflatbuffers-dev flatbuffers-compiler
   libzstd-dev zstd libsodium-dev catch2
-  nodejs chromium
+  nodejs chromium firefox-esr
 )
 
 missing=()
@@ -22,9 +22,10 @@ done
 
 # The web client's chart library and the end-to-end tests' browser driver, from npm with committed lock
 # files (never fetched at run time or by the browser).
+# npm ci runs again whenever the committed lock file is newer than what was installed from it.
 install_npm() {
-  local dir=$1 marker=$2
-  if [ ! -e "$dir/node_modules/$marker" ]; then
+  local dir=$1
+  if [ ! -e "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     echo "install-deps: npm ci in $dir" >&2
     (cd "$dir" && npm ci --no-audit --no-fund --silent)
   fi
@@ -32,8 +33,8 @@ install_npm() {
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  install_npm "$root/web" uplot
-  install_npm "$root/tests/web" playwright-core
+  install_npm "$root/web"
+  install_npm "$root/tests/web"
   exit 0
 fi
 
@@ -44,5 +45,5 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 if ! command -v npm >/dev/null; then "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends npm; fi
-install_npm "$root/web" uplot
-install_npm "$root/tests/web" playwright-core
+install_npm "$root/web"
+install_npm "$root/tests/web"

@@ -3,48 +3,18 @@
 // Screenshots of the main pages go to $EJ_WEB_OUTPUT (default tests/web/output).
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { startDemoServer, ask, OUT, NEW_PASSWORD } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
-const EJOURNALD = process.env.EJOURNALD || join(root, 'build/bin/ejournald');
-const EJCTL = process.env.EJCTL || join(root, 'build/bin/ejctl');
-const OUT = process.env.EJ_WEB_OUTPUT || join(here, 'output');
 const BROWSER = process.env.CHROMIUM || '/usr/bin/chromium';
-const NEW_PASSWORD = 'Новый-пароль-2026';
 
-let dir, server, base, browser, logins;
+let demo, base, browser, logins;
 const pageErrors = [];  // uncaught errors in any page: each test must end with none
 
-function startServer(data) {
-  return new Promise((resolvePort, reject) => {
-    server = spawn(EJOURNALD, ['--data', data, '--listen', '127.0.0.1:0', '--web-root', join(root, 'web')],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    let text = '';
-    server.stdout.on('data', (chunk) => {
-      text += chunk;
-      const m = text.match(/ejournald: (http:\/\/[^\s]+)\//);
-      if (m) resolvePort(m[1]);
-    });
-    server.stderr.on('data', () => {});
-    server.on('exit', (code) => reject(new Error(`ejournald exited with ${code}`)));
-  });
-}
-
 before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  dir = mkdtempSync(join(tmpdir(), 'ejournal-web-'));
-  const data = join(dir, 'data');
-  execFileSync(EJCTL, ['demo', '--data', data, '--students', '120', '--seed', '7'], { stdio: 'ignore' });
-  // role, login, one-time password, description
-  logins = readFileSync(join(data, 'demo-logins.txt'), 'utf8').split('\n')
-    .filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t'));
-  base = await startServer(data);
+  demo = await startDemoServer();
+  ({ base, logins } = demo);
   browser = await chromium.launch({
     executablePath: BROWSER, headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
@@ -54,8 +24,7 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close();
-  if (server) server.kill('SIGTERM');
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (demo) demo.stop();
 });
 
 afterEach(() => {
@@ -65,7 +34,6 @@ afterEach(() => {
 
 const login = (pred) => logins.find(pred);
 
-// Signs in through the form, changing the one-time password on the way; returns the page.
 // `prepare(page)`, when given, runs before the page first loads (to route its WebSocket, say).
 async function signIn(who, viewport, prepare) {
   const context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'Europe/Moscow', ...(viewport ? { viewport } : {}) });
@@ -87,19 +55,6 @@ async function signIn(who, viewport, prepare) {
   }
   await page.waitForSelector('#logout');
   return page;
-}
-
-// The protocol from inside a signed-in page, for facts the test needs (not for what it checks).
-function ask(page, op, args = {}, write = false) {
-  return page.evaluate(async ([op, args, write]) => new Promise((res, rej) => {
-    const ws = new WebSocket(`ws://${location.host}/ws`);
-    ws.onopen = () => ws.send(JSON.stringify({ id: 1, op: 'auth.resume', args: { token: localStorage.getItem('ejournal.token') } }));
-    ws.onmessage = (m) => {
-      const x = JSON.parse(m.data);
-      if (x.id === 1) ws.send(JSON.stringify({ id: 2, op, args, ...(write ? { command_id: crypto.randomUUID() } : {}) }));
-      else if (x.id === 2) { ws.close(); x.ok ? res(x.result) : rej(new Error(x.error.message)); }
-    };
-  }), [op, args, write]);
 }
 
 const marksIn = (page, selector) => page.$$eval(selector, (els) => els.length);

@@ -1,0 +1,61 @@
+// What the browser tests share: a real ejournald serving web/ on a free loopback port with a small demo
+// school, its sign-in list, the output folder for screenshots, and the protocol from inside a signed-in page.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = resolve(here, '../..');
+const EJOURNALD = process.env.EJOURNALD || join(root, 'build/bin/ejournald');
+const EJCTL = process.env.EJCTL || join(root, 'build/bin/ejctl');
+export const OUT = process.env.EJ_WEB_OUTPUT || join(here, 'output');
+export const NEW_PASSWORD = 'Новый-пароль-2026';
+
+// Builds the demo school (120 students, seed 7) and starts ejournald on it. Returns
+// { base, logins: [[role, login, one-time password, description]], stop() }.
+export async function startDemoServer() {
+  mkdirSync(OUT, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'ejournal-web-'));
+  const data = join(dir, 'data');
+  execFileSync(EJCTL, ['demo', '--data', data, '--students', '120', '--seed', '7'], { stdio: 'ignore' });
+  const logins = readFileSync(join(data, 'demo-logins.txt'), 'utf8').split('\n')
+    .filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t'));
+  const server = spawn(EJOURNALD, ['--data', data, '--listen', '127.0.0.1:0', '--web-root', join(root, 'web')],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  const base = await new Promise((resolveBase, reject) => {
+    let text = '';
+    server.stdout.on('data', (chunk) => {
+      text += chunk;
+      const m = text.match(/ejournald: (http:\/\/[^\s]+)\//);
+      if (m) resolveBase(m[1]);
+    });
+    server.stderr.on('data', () => {});
+    server.on('exit', (code) => reject(new Error(`ejournald exited with ${code}`)));
+  });
+  return {
+    base, logins,
+    stop() {
+      server.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// Runs one protocol operation over a WebSocket of its own, signed in with the page's session token: for
+// facts a test needs (not for what it checks). `page.evaluate` is the same in Playwright and Puppeteer.
+export function ask(page, op, args = {}, write = false) {
+  return page.evaluate(async ([op, args, write]) => new Promise((res, rej) => {
+    const ws = new WebSocket(`ws://${location.host}/ws`);
+    ws.onopen = () => ws.send(JSON.stringify({ id: 1, op: 'auth.resume', args: { token: localStorage.getItem('ejournal.token') } }));
+    ws.onmessage = (m) => {
+      const x = JSON.parse(m.data);
+      if (x.id === 1) ws.send(JSON.stringify({ id: 2, op, args, ...(write ? { command_id: crypto.randomUUID() } : {}) }));
+      else if (x.id === 2) { ws.close(); x.ok ? res(x.result) : rej(new Error(x.error.message)); }
+    };
+  }), [op, args, write]);
+}
+
+// The date as the school writes it (ДД.ММ.ГГГГ), of a moment in Moscow.
+export const ruDay = (ms) => new Intl.DateTimeFormat('ru-RU', { timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', year: 'numeric' }).format(new Date(ms));
