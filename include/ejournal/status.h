@@ -28,6 +28,7 @@ enum class Code {
   corruption,         // stored bytes do not match what was written
   io_error,           // the operating system or the storage engine failed
   unavailable,        // the service is shutting down or has failed and refuses new work
+  internal,           // a fault in this program (a bug): the request did nothing, and the server goes on
 };
 
 // Stable snake_case name of a code, as used in the protocol and in exit messages.

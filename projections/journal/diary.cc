@@ -15,33 +15,51 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
   DiaryWeek week;
   week.monday = monday;
   const Day sunday = monday + 6;
-  for (const auto& [aid, a] : assignments_) {
-    if (a.class_id != m.class_id || m.class_id == 0) continue;
-    if (a.group != 0 && std::find(m.groups.begin(), m.groups.end(), a.group) == m.groups.end()) continue;
-    const auto lessons = lessons_by_assignment_.find(aid);
-    if (lessons == lessons_by_assignment_.end()) continue;
-    for (LessonId id : lessons->second) {
-      const Lesson& l = lessons_[id];
-      if (l.day < monday || l.day > sunday) continue;
-      DiaryLesson d;
-      d.lesson = lesson_view(id);
-      d.subject = a.subject;
-      if (auto marks = marks_by_lesson_.find(id); marks != marks_by_lesson_.end()) {
-        for (MarkId mid : marks->second) {
-          const Mark& mk = marks_[mid];
-          if (mk.student == student && !mk.removed) d.cell.marks.push_back(JournalMark{mid, mk.value, mk.work_type, mk.comment});
+  // The lessons of each class the student was in during the week, on the days they were in it (a transfer
+  // mid-week shows both classes); a group's lessons on the days they were in the group, or where something
+  // is entered for them.
+  const auto entered = [&](LessonId id) {
+    if (attendance_.contains({id, student})) return true;
+    const auto marks = marks_by_lesson_.find(id);
+    return marks != marks_by_lesson_.end() && std::any_of(marks->second.begin(), marks->second.end(), [&](MarkId mid) {
+             return marks_[mid].student == student && !marks_[mid].removed;
+           });
+  };
+  const ClassId* week_class = nullptr;  // the class of the week's last day, for its term marks
+  for (const Stint& in : m.classes) {
+    if (in.from > sunday || in.to < monday) continue;
+    week_class = &in.id;
+    for (const auto& [aid, a] : assignments_) {
+      if (a.class_id != in.id) continue;
+      const auto lessons = lessons_by_assignment_.find(aid);
+      if (lessons == lessons_by_assignment_.end()) continue;
+      for (LessonId id : lessons->second) {
+        const Lesson& l = lessons_[id];
+        if (l.day < monday || l.day > sunday || !in.covers(l.day)) continue;
+        if (a.group != 0 && !entered(id) &&
+            std::none_of(m.group_stints.begin(), m.group_stints.end(),
+                         [&](const Stint& g) { return g.id == a.group && g.covers(l.day); }))
+          continue;
+        DiaryLesson d;
+        d.lesson = lesson_view(id);
+        d.subject = a.subject;
+        if (auto marks = marks_by_lesson_.find(id); marks != marks_by_lesson_.end()) {
+          for (MarkId mid : marks->second) {
+            const Mark& mk = marks_[mid];
+            if (mk.student == student && !mk.removed) d.cell.marks.push_back(JournalMark{mid, mk.value, mk.work_type, mk.comment});
+          }
         }
+        if (auto at = attendance_.find({id, student}); at != attendance_.end()) d.cell.attendance = at->second;
+        d.cell.version = version_of(id, student);
+        week.lessons.push_back(std::move(d));
       }
-      if (auto at = attendance_.find({id, student}); at != attendance_.end()) d.cell.attendance = at->second;
-      d.cell.version = version_of(id, student);
-      week.lessons.push_back(std::move(d));
     }
   }
   std::sort(week.lessons.begin(), week.lessons.end(), [](const DiaryLesson& a, const DiaryLesson& b) {
     return std::tie(a.lesson.day, a.lesson.period, a.lesson.id) < std::tie(b.lesson.day, b.lesson.period, b.lesson.id);
   });
   // Term marks of the terms this week touches, for the student's grade.
-  const auto cls = classes_.find(m.class_id);
+  const auto cls = classes_.find(week_class != nullptr ? *week_class : m.class_id);
   if (cls != classes_.end()) {
     for (const auto& [tid, t] : terms_) {
       if (t.year != cls->second.year || cls->second.grade < t.grade_from || cls->second.grade > t.grade_to) continue;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "ejournal/fb/journal_snapshot_generated.h"
+#include "ejournal/projections/school_time.h"
 #include "flat_state.h"
 
 namespace ejournal::projections {
@@ -85,31 +86,57 @@ void JournalProjection::apply(const EventView& ev) {
     }
     case E::StudentEnrolled:
     case E::StudentTransferred:
-    case E::StudentLeft:
-    case E::StudentJoinedGroup:
-    case E::StudentLeftGroup: {
+    case E::StudentLeft: {
       UserId student = 0;
-      Member after;
+      ClassId to = 0;
+      Day day = 0;
       if (const auto* e = env.event_as_StudentEnrolled()) {
-        student = e->student();
-        after = Member{e->class_id(), {}};
+        student = e->student(), to = e->class_id(), day = e->day();
       } else if (const auto* t = env.event_as_StudentTransferred()) {
-        student = t->student();
-        after = Member{t->to_class(), {}};
+        student = t->student(), to = t->to_class(), day = t->day();
       } else if (const auto* l = env.event_as_StudentLeft()) {
-        student = l->student();
-      } else if (const auto* j = env.event_as_StudentJoinedGroup()) {
-        student = j->student();
-        after = members_[student];
-        if (std::find(after.groups.begin(), after.groups.end(), j->group()) == after.groups.end()) after.groups.push_back(j->group());
-      } else if (const auto* g = env.event_as_StudentLeftGroup()) {
-        student = g->student();
-        after = members_[student];
-        std::erase(after.groups, g->group());
+        student = l->student(), day = l->day();
       }
-      const Member before = members_[student];
-      index_member(student, before, after);
-      members_[student] = std::move(after);
+      // The class and its groups end the day before; the new class starts that day.
+      Member& m = members_[student];
+      for (Stint& st : m.classes)
+        if (st.to == kStill) st.to = day - 1;
+      for (Stint& st : m.group_stints)
+        if (st.to == kStill) st.to = day - 1;
+      m.groups.clear();
+      m.class_id = to;
+      if (to != 0) m.classes.push_back(Stint{to, day, kStill});
+      index_member(student, m);
+      break;
+    }
+    case E::StudentJoinedGroup: {
+      const auto* e = env.event_as_StudentJoinedGroup();
+      Member& m = members_[e->student()];
+      if (std::find(m.groups.begin(), m.groups.end(), e->group()) != m.groups.end()) break;
+      m.groups.push_back(e->group());
+      // Group events carry no day: a first group in the class counts from the student's first day in it
+      // (groups are often set up after the first lessons); a move from another group of the class, or a
+      // return, from the day it was recorded.
+      Day from = school_day(ev.recorded_at);
+      if (!m.classes.empty()) {
+        const Stint& cls = m.classes.back();
+        const auto g = groups_.find(e->group());
+        const bool moved = std::any_of(m.group_stints.begin(), m.group_stints.end(), [&](const Stint& st) {
+          const auto other = groups_.find(st.id);
+          return st.from >= cls.from && other != groups_.end() && g != groups_.end() && other->second == g->second;
+        });
+        if (!moved) from = cls.from;
+      }
+      m.group_stints.push_back(Stint{e->group(), from, kStill});
+      index_member(e->student(), m);
+      break;
+    }
+    case E::StudentLeftGroup: {
+      const auto* e = env.event_as_StudentLeftGroup();
+      Member& m = members_[e->student()];
+      std::erase(m.groups, e->group());
+      for (Stint& st : m.group_stints)
+        if (st.id == e->group() && st.to == kStill) st.to = school_day(ev.recorded_at) - 1;
       break;
     }
     case E::LessonScheduled: {
@@ -205,19 +232,41 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
     return std::tie(la.day, la.period, a) < std::tie(lb.day, lb.period, b);
   });
   for (LessonId id : ids) page.lessons.push_back(lesson_view(id));
-  // Rows: the class's (or group's) students now, each with a cell per lesson.
-  static const std::set<UserId> kNobody;
-  const std::set<UserId>* who = &kNobody;
-  if (group == 0) {
-    if (auto it = students_by_class_.find(class_id); it != students_by_class_.end()) who = &it->second;
-  } else if (auto it = students_by_group_.find(group); it != students_by_group_.end()) {
-    who = &it->second;
+  // Rows: everyone who was in the class (or group) on some day of the term, and anyone with an entry in
+  // one of its lessons (nothing entered is ever hidden), by student id.
+  const Day first = term->second.first_day, last = term->second.last_day;
+  std::vector<UserId> who;
+  const auto& ever = group == 0 ? students_by_class_ : students_by_group_;
+  if (auto it = ever.find(group == 0 ? class_id : group); it != ever.end()) who.assign(it->second.begin(), it->second.end());
+  for (LessonId id : ids) {
+    if (auto it = marks_by_lesson_.find(id); it != marks_by_lesson_.end())
+      for (MarkId mid : it->second)
+        if (!marks_.at(mid).removed) who.push_back(marks_.at(mid).student);
+    if (auto it = absent_by_lesson_.find(id); it != absent_by_lesson_.end()) who.insert(who.end(), it->second.begin(), it->second.end());
   }
+  std::sort(who.begin(), who.end());
+  who.erase(std::unique(who.begin(), who.end()), who.end());
   std::unordered_map<UserId, std::size_t> row_of;
-  for (UserId student : *who) {
+  for (UserId student : who) {
+    const auto m = members_.find(student);
+    const Stint* st = m == members_.end() ? nullptr : stint_in(m->second, class_id, group, first, last);
+    bool entered = false;
+    if (st == nullptr) {  // no membership in the term: listed only for an entry of theirs
+      for (LessonId id : ids) {
+        if (attendance_.contains({id, student})) entered = true;
+        if (auto it = marks_by_lesson_.find(id); !entered && it != marks_by_lesson_.end())
+          for (MarkId mid : it->second) entered = entered || (marks_.at(mid).student == student && !marks_.at(mid).removed);
+        if (entered) break;
+      }
+      if (!entered) continue;
+    }
     row_of[student] = page.rows.size();
     JournalRow row;
     row.student = student;
+    if (st != nullptr) {
+      if (st->from > first) row.joined = st->from;
+      if (st->to < last) row.left = st->to;
+    }
     row.cells.resize(ids.size());
     page.rows.push_back(std::move(row));
   }
@@ -268,11 +317,17 @@ JournalLesson JournalProjection::lesson_view(LessonId id) const {
                        l.substitute != 0, !l.not_held, l.not_held_reason};
 }
 
-void JournalProjection::index_member(UserId student, const Member& before, const Member& after) {
-  if (before.class_id != 0) students_by_class_[before.class_id].erase(student);
-  for (GroupId g : before.groups) students_by_group_[g].erase(student);
-  if (after.class_id != 0) students_by_class_[after.class_id].insert(student);
-  for (GroupId g : after.groups) students_by_group_[g].insert(student);
+void JournalProjection::index_member(UserId student, const Member& m) {
+  for (const Stint& st : m.classes) students_by_class_[st.id].insert(student);
+  for (const Stint& st : m.group_stints) students_by_group_[st.id].insert(student);
+}
+
+const JournalProjection::Stint* JournalProjection::stint_in(const Member& m, ClassId class_id, GroupId group, Day from,
+                                                            Day to) const {
+  const Stint* found = nullptr;
+  for (const Stint& st : group == 0 ? m.classes : m.group_stints)
+    if (st.id == (group == 0 ? class_id : group) && st.from <= to && st.to >= from) found = &st;
+  return found;
 }
 
 void JournalProjection::reindex() {
@@ -292,7 +347,7 @@ void JournalProjection::reindex() {
       marks_by_student_[marks_[id].student].push_back(id);
     }
   for (const auto& [key, code] : attendance_) absent_by_lesson_[key.first].push_back(key.second);
-  for (const auto& [student, m] : members_) index_member(student, Member{}, m);
+  for (const auto& [student, m] : members_) index_member(student, m);
 }
 
 std::string JournalProjection::snapshot() const {
@@ -329,7 +384,12 @@ std::string JournalProjection::snapshot() const {
   for (const auto& [key, code] : attendance_)
     attendance.push_back(s::CreateJAttendance(b, key.first, key.second, static_cast<std::uint8_t>(code)));
   std::vector<flatbuffers::Offset<s::JMember>> members;
-  for (const auto& [id, m] : members_) members.push_back(s::CreateJMemberDirect(b, id, m.class_id, &m.groups));
+  for (const auto& [id, m] : members_) {
+    std::vector<s::JStint> in_classes, in_groups;
+    for (const Stint& st : m.classes) in_classes.emplace_back(st.id, st.from, st.to);
+    for (const Stint& st : m.group_stints) in_groups.emplace_back(st.id, st.from, st.to);
+    members.push_back(s::CreateJMemberDirect(b, id, m.class_id, &m.groups, &in_classes, &in_groups));
+  }
   std::vector<flatbuffers::Offset<s::JAttestation>> attestation;
   for (const auto& [key, v] : attestation_) {
     const auto& [student, subject, kind, year, term] = key;
@@ -376,9 +436,15 @@ Status JournalProjection::restore(std::string_view raw) {
     for (const auto* a : *j->attendance())
       next.attendance_[{a->lesson(), a->student()}] = static_cast<Attendance>(a->code());
   if (j->members())
-    for (const auto* m : *j->members())
-      next.members_[m->student()] = Member{m->class_id(), m->groups() ? std::vector<GroupId>(m->groups()->begin(), m->groups()->end())
-                                                                      : std::vector<GroupId>()};
+    for (const auto* m : *j->members()) {
+      Member& member = next.members_[m->student()];
+      member.class_id = m->class_id();
+      if (m->groups()) member.groups.assign(m->groups()->begin(), m->groups()->end());
+      if (m->classes())
+        for (const auto* st : *m->classes()) member.classes.push_back(Stint{st->id(), st->from(), st->to()});
+      if (m->group_stints())
+        for (const auto* st : *m->group_stints()) member.group_stints.push_back(Stint{st->id(), st->from(), st->to()});
+    }
   if (j->attestation())
     for (const auto* a : *j->attestation())
       next.attestation_[{a->student(), a->subject(), a->kind(), a->year(), a->term()}] = static_cast<AttestationValue>(a->value());

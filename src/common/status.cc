@@ -15,6 +15,7 @@ std::string_view code_name(Code code) {
     case Code::corruption: return "corruption";
     case Code::io_error: return "io_error";
     case Code::unavailable: return "unavailable";
+    case Code::internal: return "internal";
   }
   return "unknown";
 }

@@ -6,6 +6,8 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <iostream>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -199,11 +201,18 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
     }
     if (last_write > services.host.applied()) services.host.wait_applied(last_write, std::chrono::seconds(2));
     Args a(args);
-    if (auto result = run_backup_op(services, *caller, reply.op, a)) {
-      if (!result->ok()) return reply.fail(result->status());
-      return reply.ok(std::move(**result));
+    std::optional<Result<json::value>> result;
+    try {
+      // Queries only read: a fault in one (a bug) cannot have changed anything, so it is answered and logged
+      // rather than allowed to take the server down with every other connection.
+      result = run_backup_op(services, *caller, reply.op, a);
+      if (!result) result = run_query(services, *caller, reply.op, a);
+    } catch (const std::exception& e) {
+      std::cerr << json::serialize(json::object{{"level", "error"}, {"msg", "query failed"}, {"op", reply.op}, {"what", e.what()}})
+                << "\n";
+      return reply.fail(Status(Code::internal, "Внутренняя ошибка сервера при ответе на запрос; она записана в журнал сервера"));
     }
-    if (auto result = run_query(services, *caller, reply.op, a)) {
+    if (result) {
       if (!result->ok()) return reply.fail(result->status());
       return reply.ok(std::move(**result));
     }

@@ -196,7 +196,7 @@ const query::HandlerTable& handlers() {
          const auto as_of = a.timestamp_or_none("as_of");
          if (!a.ok()) return a.status();
          if (!may_read_journal(s, c, k, g, subj)) return denied();
-         return on<JournalProjection>(s, "journal", as_of, [&](const JournalProjection& j) -> Result<json::value> {
+         auto answer = on<JournalProjection>(s, "journal", as_of, [&](const JournalProjection& j) -> Result<json::value> {
            auto page = j.page(k, g, subj, term);
            if (!page.ok()) return page.status();
            json::array lessons, rows;
@@ -204,7 +204,8 @@ const query::HandlerTable& handlers() {
            for (const JournalRow& r : page->rows) {
              json::array cells;
              for (const JournalCell& cell : r.cells) cells.push_back(cell_json(cell));
-             json::object row{{"student", r.student}, {"cells", std::move(cells)}};
+             json::object row{{"student", r.student}, {"cells", std::move(cells)},
+                              {"joined", day_json(r.joined)}, {"left", day_json(r.left)}};
              row["average"] = r.average ? json::value(*r.average) : json::value();
              row["term_mark"] = r.term_mark ? json::value(attestation_word(*r.term_mark)) : json::value();
              row["year_mark"] = r.year_mark ? json::value(attestation_word(*r.year_mark)) : json::value();
@@ -212,6 +213,22 @@ const query::HandlerTable& handlers() {
            }
            return json::value(json::object{{"lessons", std::move(lessons)}, {"rows", std::move(rows)}});
          });
+         if (!answer.ok()) return answer;
+         // Each row's name, from the roster's sealed records (read apart from the journal: one lock at a
+         // time). Students who left the class are on its page too, so the class list cannot name them all.
+         auto& rows = answer->as_object()["rows"].as_array();
+         std::vector<std::string> sealed(rows.size());
+         s.host.read<RosterProjection>("roster", [&](const RosterProjection& r) {
+           for (std::size_t i = 0; i < rows.size(); ++i)
+             if (auto st = r.students().find(static_cast<UserId>(rows[i].at("student").to_number<std::uint64_t>())); st != r.students().end())
+               sealed[i] = st->second.sealed;
+           return 0;
+         });
+         for (std::size_t i = 0; i < rows.size(); ++i) {
+           const auto id = static_cast<UserId>(rows[i].at("student").to_number<std::uint64_t>());
+           rows[i].as_object()["name"] = person_name(s, DataSubject::Student, id, sealed[i]);
+         }
+         return answer;
        }},
       {"diary.week", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
          const UserId student = a.id("student");

@@ -149,3 +149,68 @@ TEST_CASE("a student's diary week and marks chart come from the same lessons and
   CHECK(chart[2].value == 3);
   CHECK(chart[2].day == testkit::kSep4 + 7);
 }
+
+TEST_CASE("a transferred student's diary shows each class on its own days; both journals list them for their part of the term",
+          "[projections][diary]") {
+  testkit::School s;
+  const Day transfer = testkit::kSep4 + 7;  // Monday Sep 11
+  const AssignmentId group_math = s.must(s.deputy, cmd::AssignTeacher{s.teacher_a, s.class_5a, s.group_5a_1, s.math});
+  const LessonId group_before = s.must(s.teacher_a, cmd::ScheduleLesson{group_math, testkit::kSep4 + 1, 2});
+  const LessonId group_after = s.must(s.teacher_a, cmd::ScheduleLesson{group_math, transfer + 1, 2});
+  const LessonId a_after = s.must(s.teacher_a, cmd::ScheduleLesson{s.math_5a, transfer + 2, 1});
+  const LessonId b_before = s.must(s.teacher_b, cmd::ScheduleLesson{s.math_5b, testkit::kSep4 + 2, 1});
+  const LessonId b_after = s.must(s.teacher_b, cmd::ScheduleLesson{s.math_5b, transfer + 2, 1});
+  s.must(s.deputy, cmd::TransferStudent{s.student_a1, s.class_5b, transfer, "по заявлению родителей"});
+
+  HostOptions o;
+  o.follow = false;
+  std::vector<std::unique_ptr<Projection>> projections;
+  projections.push_back(std::make_unique<JournalProjection>());
+  auto host = ProjectionHost::start(s.log(), std::move(projections), o);
+  REQUIRE(host.ok());
+  const auto lessons_of_week = [&](Day monday) {
+    return (*host)->read<JournalProjection>("journal", [&](const JournalProjection& j) {
+      std::vector<LessonId> ids;
+      auto w = j.diary(s.student_a1, monday);
+      if (w.ok())
+        for (const DiaryLesson& d : w->lessons) ids.push_back(d.lesson.id);
+      return ids;
+    });
+  };
+  // Before the transfer: 5А's lessons and its group's, not 5Б's (b_before); after it, 5Б's only (not
+  // a_after or group_after).
+  CHECK(lessons_of_week(testkit::kSep4) == std::vector<LessonId>{s.lesson_5a, group_before});
+  CHECK(lessons_of_week(transfer) == std::vector<LessonId>{b_after});
+  CHECK(b_before != b_after);
+  CHECK(a_after != group_after);
+
+  const auto row_of = [&](ClassId c, GroupId g, UserId student) {
+    return (*host)->read<JournalProjection>("journal", [&](const JournalProjection& j) {
+      std::optional<JournalRow> out;
+      auto page = j.page(c, g, s.math, s.q1);
+      if (page.ok())
+        for (const JournalRow& r : page->rows)
+          if (r.student == student) out = r;
+      return out;
+    });
+  };
+  const auto in_5a = row_of(s.class_5a, 0, s.student_a1);
+  REQUIRE(in_5a.has_value());  // stays on 5А's page, as in the paper journal
+  CHECK(in_5a->joined == 0);
+  CHECK(in_5a->left == transfer - 1);
+  REQUIRE(in_5a->cells.size() == 2);
+  CHECK(in_5a->cells[0].marks.size() == 1);  // the fixture's mark from before the transfer is still there
+  const auto in_5b = row_of(s.class_5b, 0, s.student_a1);
+  REQUIRE(in_5b.has_value());
+  CHECK(in_5b->joined == transfer);
+  CHECK(in_5b->left == 0);
+  const auto in_group = row_of(s.class_5a, s.group_5a_1, s.student_a1);
+  REQUIRE(in_group.has_value());
+  CHECK(in_group->left == transfer - 1);
+  const auto stayed = row_of(s.class_5a, 0, s.student_a2);
+  REQUIRE(stayed.has_value());
+  CHECK(stayed->joined == 0);
+  CHECK(stayed->left == 0);
+  // A student who was never in 5Б is not on its page.
+  CHECK_FALSE(row_of(s.class_5b, 0, s.student_a2).has_value());
+}

@@ -445,7 +445,10 @@ TEST_CASE("each role reads what its duty needs and is refused outside its scope"
   CHECK(code(director->call("set_topic", json::object{{"lesson", s.lesson_5a}, {"topic", "Тема"}}, "director-topic-1")) == "forbidden");
 
   auto teacher = as("teacher.b");  // math in 5Б, curator of 5Б
-  CHECK(ok(teacher->call("journal.page", json::object{{"class_id", s.class_5b}, {"subject", s.math}, {"term", s.q1}})));
+  const json::value b_page = teacher->call("journal.page", json::object{{"class_id", s.class_5b}, {"subject", s.math}, {"term", s.q1}});
+  REQUIRE(ok(b_page));
+  CHECK(b_page.at("result").at("rows").as_array().at(0).at("name").as_string() == "Кузнецов Илья");  // named by the page itself
+  CHECK(b_page.at("result").at("rows").as_array().at(0).at("left").is_null());
   CHECK(ok(teacher->call("diary.week", other_diary)));  // a student of the class they curate
   CHECK(code(teacher->call("diary.week", diary)) == "forbidden");
   CHECK(code(teacher->call("audit.cell", json::object{{"lesson", s.lesson_5a}, {"student", s.student_a1}})) == "forbidden");

@@ -124,10 +124,15 @@ export async function journalPage({ api, account, main, params, isManager }) {
       h('th', { scope: 'col' }, 'Средний'), h('th', { scope: 'col' }, 'Четверть'))));
     const body = h('tbody');
     rows.forEach((r, ri) => {
-      const tr = h('tr', {}, h('th', { class: 'student', scope: 'row' }, state.names.get(r.student) || `№ ${r.student}`));
+      if (r.name) state.names.set(r.student, r.name);
+      // A student who came or left during the term: a note by the name, and the cells outside greyed.
+      const note = [r.joined ? `прибыл ${ruDate(r.joined)}` : '', r.left ? `выбыл ${ruDate(r.left)}` : ''].filter(Boolean).join(', ');
+      const tr = h('tr', {}, h('th', { class: 'student', scope: 'row' }, state.names.get(r.student) || `№ ${r.student}`,
+        note ? h('span', { class: 'membership' }, note) : null));
       r.cells.forEach((cell, ci) => {
         const lesson = lessons[ci];
-        const td = h('td', { class: 'cell', role: 'gridcell', tabindex: -1,
+        const outside = (r.joined && lesson.day < r.joined) || (r.left && lesson.day > r.left);
+        const td = h('td', { class: outside ? 'cell outside' : 'cell', role: 'gridcell', tabindex: -1,
           dataset: { row: ri, col: ci, lesson: lesson.id, student: r.student },
           'aria-label': `${state.names.get(r.student) || r.student}, ${ruDate(lesson.day)}` }, cellText(cell));
         if (changed && changed.lesson === lesson.id && changed.student === r.student) td.classList.add('changed');

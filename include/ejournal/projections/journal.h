@@ -7,6 +7,7 @@
 // Thread-safety: none; use it through a ProjectionHost.
 #pragma once
 
+#include <limits>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -48,6 +49,11 @@ struct JournalCell {
 
 struct JournalRow {
   domain::UserId student = 0;
+  // Set when the student was a member (of the class, or of the group for a group's page) for only part of
+  // the page's term: the first and last day they were. A student who left stays on the page of the terms
+  // they were in, as in the paper journal.
+  domain::Day joined = 0;
+  domain::Day left = 0;
   std::vector<JournalCell> cells;           // one per lesson of the page, in the same order
   std::optional<double> average;            // weighted, rounded half up to 2 decimals
   std::optional<domain::AttestationValue> term_mark;
@@ -139,9 +145,19 @@ class JournalProjection final : public Projection {
     std::string comment;
     bool removed = false;
   };
+  // Membership of a class or a group from one day to another (both inclusive; `to` is kStill while it lasts).
+  struct Stint {
+    std::uint32_t id = 0;
+    domain::Day from = 0;
+    domain::Day to = kStill;
+    bool covers(domain::Day d) const { return d >= from && d <= to; }
+  };
+  static constexpr domain::Day kStill = std::numeric_limits<domain::Day>::max();
   struct Member {
-    domain::ClassId class_id = 0;
-    std::vector<domain::GroupId> groups;
+    domain::ClassId class_id = 0;             // now (0: left the school)
+    std::vector<domain::GroupId> groups;      // now
+    std::vector<Stint> classes;               // every class the student has been in, in order
+    std::vector<Stint> group_stints;
   };
   using AttestationKey = std::tuple<domain::UserId, domain::SubjectId, int /*kind*/, domain::YearId, domain::TermId>;
 
@@ -169,12 +185,15 @@ class JournalProjection final : public Projection {
 
   // Derived indexes (not in snapshots; rebuilt by restore()) that make a page cost what it shows.
   void reindex();
-  void index_member(domain::UserId student, const Member& before, const Member& after);
+  void index_member(domain::UserId student, const Member& m);
+  // The student's stint in `class_id` (or, for group != 0, in that group) that overlaps days from..to, or
+  // nullptr; the last one when several do.
+  const Stint* stint_in(const Member& m, domain::ClassId class_id, domain::GroupId group, domain::Day from, domain::Day to) const;
   std::map<domain::AssignmentId, std::vector<domain::LessonId>> lessons_by_assignment_;
   std::map<std::tuple<domain::ClassId, domain::GroupId, domain::SubjectId>, std::vector<domain::AssignmentId>> assignments_by_key_;
   std::unordered_map<domain::LessonId, std::vector<domain::MarkId>> marks_by_lesson_;
   std::unordered_map<domain::LessonId, std::vector<domain::UserId>> absent_by_lesson_;  // students with attendance
-  std::map<domain::ClassId, std::set<domain::UserId>> students_by_class_;
+  std::map<domain::ClassId, std::set<domain::UserId>> students_by_class_;   // everyone who has been in it
   std::map<domain::GroupId, std::set<domain::UserId>> students_by_group_;
   std::unordered_map<domain::UserId, std::vector<domain::MarkId>> marks_by_student_;
   JournalLesson lesson_view(domain::LessonId id) const;
