@@ -19,7 +19,7 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
   // mid-week shows both classes); a group's lessons on the days they were in the group, or where something
   // is entered for them.
   const auto entered = [&](LessonId id) {
-    if (attendance_.contains({id, student})) return true;
+    if (attendance_of(id, student) != nullptr) return true;
     const auto marks = marks_by_lesson_.find(id);
     return marks != marks_by_lesson_.end() && std::any_of(marks->second.begin(), marks->second.end(), [&](MarkId mid) {
              return marks_[mid].student == student && !marks_[mid].removed;
@@ -49,7 +49,7 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
             if (mk.student == student && !mk.removed) d.cell.marks.push_back(JournalMark{mid, mk.value, mk.work_type, mk.comment});
           }
         }
-        if (auto at = attendance_.find({id, student}); at != attendance_.end()) d.cell.attendance = at->second;
+        if (const Attendance* at = attendance_of(id, student)) d.cell.attendance = *at;
         d.cell.version = version_of(id, student);
         week.lessons.push_back(std::move(d));
       }
@@ -64,9 +64,10 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
     for (const auto& [tid, t] : terms_) {
       if (t.year != cls->second.year || cls->second.grade < t.grade_from || cls->second.grade > t.grade_to) continue;
       if (t.last_day < monday || t.first_day > sunday) continue;
-      for (const auto& [key, value] : attestation_) {
-        const auto& [s, subject, kind, year, term] = key;
-        if (s == student && kind == static_cast<int>(AttestationKind::Term) && term == tid) week.term_marks.emplace_back(subject, value);
+      // The map is ordered by student first: only this student's entries are read.
+      for (auto it = attestation_.lower_bound({student, 0, 0, 0, 0}); it != attestation_.end() && std::get<0>(it->first) == student; ++it) {
+        const auto& [s, subject, kind, year, term] = it->first;
+        if (kind == static_cast<int>(AttestationKind::Term) && term == tid) week.term_marks.emplace_back(subject, it->second);
       }
     }
   }

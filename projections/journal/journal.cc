@@ -33,6 +33,13 @@ const JournalProjection::Assignment* JournalProjection::assignment(AssignmentId 
 const JournalProjection::Mark* JournalProjection::mark(MarkId id) const {
   return id < marks_.size() && marks_[id].exists ? &marks_[id] : nullptr;
 }
+const Attendance* JournalProjection::attendance_of(LessonId lesson, UserId student) const {
+  const auto it = attendance_.find(lesson);
+  if (it == attendance_.end()) return nullptr;
+  for (const auto& [s, code] : it->second)
+    if (s == student) return &code;
+  return nullptr;
+}
 const JournalProjection::Member* JournalProjection::member(UserId student) const {
   auto it = members_.find(student);
   return it == members_.end() ? nullptr : &it->second;
@@ -185,14 +192,19 @@ void JournalProjection::apply(const EventView& ev) {
     }
     case E::AbsenceMarked: {
       const auto* e = env.event_as_AbsenceMarked();
-      if (attendance_.insert_or_assign({e->lesson(), e->student()}, e->code()).second)
-        absent_by_lesson_[e->lesson()].push_back(e->student());
+      auto& list = attendance_[e->lesson()];
+      const auto it = std::find_if(list.begin(), list.end(), [&](const auto& a) { return a.first == e->student(); });
+      if (it != list.end()) it->second = e->code();
+      else list.emplace_back(e->student(), e->code());
       bump(e->lesson(), e->student());
       break;
     }
     case E::AttendanceCleared: {
       const auto* e = env.event_as_AttendanceCleared();
-      if (attendance_.erase({e->lesson(), e->student()}) != 0) std::erase(absent_by_lesson_[e->lesson()], e->student());
+      if (auto it = attendance_.find(e->lesson()); it != attendance_.end()) {
+        std::erase_if(it->second, [&](const auto& a) { return a.first == e->student(); });
+        if (it->second.empty()) attendance_.erase(it);
+      }
       bump(e->lesson(), e->student());
       break;
     }
@@ -242,7 +254,8 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
     if (auto it = marks_by_lesson_.find(id); it != marks_by_lesson_.end())
       for (MarkId mid : it->second)
         if (!marks_.at(mid).removed) who.push_back(marks_.at(mid).student);
-    if (auto it = absent_by_lesson_.find(id); it != absent_by_lesson_.end()) who.insert(who.end(), it->second.begin(), it->second.end());
+    if (auto it = attendance_.find(id); it != attendance_.end())
+      for (const auto& [student, code] : it->second) who.push_back(student);
   }
   std::sort(who.begin(), who.end());
   who.erase(std::unique(who.begin(), who.end()), who.end());
@@ -253,7 +266,7 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
     bool entered = false;
     if (st == nullptr) {  // no membership in the term: listed only for an entry of theirs
       for (LessonId id : ids) {
-        if (attendance_.contains({id, student})) entered = true;
+        if (attendance_of(id, student) != nullptr) entered = true;
         if (auto it = marks_by_lesson_.find(id); !entered && it != marks_by_lesson_.end())
           for (MarkId mid : it->second) entered = entered || (marks_.at(mid).student == student && !marks_.at(mid).removed);
         if (entered) break;
@@ -285,10 +298,10 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
         weights[r->second] += weight;
       }
     }
-    if (auto it = absent_by_lesson_.find(ids[col]); it != absent_by_lesson_.end()) {
-      for (UserId student : it->second) {
+    if (auto it = attendance_.find(ids[col]); it != attendance_.end()) {
+      for (const auto& [student, code] : it->second) {
         const auto r = row_of.find(student);
-        if (r != row_of.end()) page.rows[r->second].cells[col].attendance = attendance_.at({ids[col], student});
+        if (r != row_of.end()) page.rows[r->second].cells[col].attendance = code;
       }
     }
     if (auto it = versions_.find(ids[col]); it != versions_.end()) {
@@ -335,7 +348,6 @@ void JournalProjection::reindex() {
   assignments_by_key_.clear();
   marks_by_lesson_.clear();
   marks_by_student_.clear();
-  absent_by_lesson_.clear();
   students_by_class_.clear();
   students_by_group_.clear();
   for (LessonId id = 0; id < lessons_.size(); ++id)
@@ -346,7 +358,6 @@ void JournalProjection::reindex() {
       marks_by_lesson_[marks_[id].lesson].push_back(id);
       marks_by_student_[marks_[id].student].push_back(id);
     }
-  for (const auto& [key, code] : attendance_) absent_by_lesson_[key.first].push_back(key.second);
   for (const auto& [student, m] : members_) index_member(student, m);
 }
 
@@ -381,8 +392,15 @@ std::string JournalProjection::snapshot() const {
                                          m.comment.c_str(), m.removed));
   }
   std::vector<flatbuffers::Offset<s::JAttendance>> attendance;
-  for (const auto& [key, code] : attendance_)
-    attendance.push_back(s::CreateJAttendance(b, key.first, key.second, static_cast<std::uint8_t>(code)));
+  {  // by (lesson, student), whatever order they were entered in: deterministic bytes
+    std::vector<std::tuple<LessonId, UserId, Attendance>> all;
+    for (const auto& [lesson, list] : attendance_)
+      for (const auto& [student, code] : list) all.emplace_back(lesson, student, code);
+    std::sort(all.begin(), all.end());
+    attendance.reserve(all.size());
+    for (const auto& [lesson, student, code] : all)
+      attendance.push_back(s::CreateJAttendance(b, lesson, student, static_cast<std::uint8_t>(code)));
+  }
   std::vector<flatbuffers::Offset<s::JMember>> members;
   for (const auto& [id, m] : members_) {
     std::vector<s::JStint> in_classes, in_groups;
@@ -434,7 +452,7 @@ Status JournalProjection::restore(std::string_view raw) {
       at_id(next.marks_, m->id()) = Mark{true, m->lesson(), m->student(), m->value(), m->work_type(), str(m->comment()), m->removed()};
   if (j->attendance())
     for (const auto* a : *j->attendance())
-      next.attendance_[{a->lesson(), a->student()}] = static_cast<Attendance>(a->code());
+      next.attendance_[a->lesson()].emplace_back(a->student(), static_cast<Attendance>(a->code()));
   if (j->members())
     for (const auto* m : *j->members()) {
       Member& member = next.members_[m->student()];

@@ -179,7 +179,10 @@ class JournalProjection final : public Projection {
   std::map<domain::GroupId, domain::ClassId> groups_;
   std::map<domain::WorkTypeId, int> weights_;
   std::vector<Mark> marks_;
-  std::map<std::pair<domain::LessonId, domain::UserId>, domain::Attendance> attendance_;
+  // Attendance by lesson: a page reads a lesson's few entries at once, where a map by (lesson, student)
+  // cost a walk of a tree of every entry the school ever made per absent student.
+  std::unordered_map<domain::LessonId, std::vector<std::pair<domain::UserId, domain::Attendance>>> attendance_;
+  const domain::Attendance* attendance_of(domain::LessonId lesson, domain::UserId student) const;
   std::map<domain::UserId, Member> members_;
   std::map<AttestationKey, domain::AttestationValue> attestation_;
 
@@ -192,7 +195,6 @@ class JournalProjection final : public Projection {
   std::map<domain::AssignmentId, std::vector<domain::LessonId>> lessons_by_assignment_;
   std::map<std::tuple<domain::ClassId, domain::GroupId, domain::SubjectId>, std::vector<domain::AssignmentId>> assignments_by_key_;
   std::unordered_map<domain::LessonId, std::vector<domain::MarkId>> marks_by_lesson_;
-  std::unordered_map<domain::LessonId, std::vector<domain::UserId>> absent_by_lesson_;  // students with attendance
   std::map<domain::ClassId, std::set<domain::UserId>> students_by_class_;   // everyone who has been in it
   std::map<domain::GroupId, std::set<domain::UserId>> students_by_group_;
   std::unordered_map<domain::UserId, std::vector<domain::MarkId>> marks_by_student_;
