@@ -4,6 +4,7 @@
 
 #include "ejournal/projections/audit.h"
 #include "ejournal/projections/host.h"
+#include "one_projection.h"
 #include "school.h"
 
 using namespace ejournal;
@@ -23,14 +24,9 @@ TEST_CASE("the audit names who changed a cell, from what to what, when and why",
   s.clock->advance(60'000'000);
   s.must(s.deputy, cmd::ApproveCorrection{request, ""});
 
-  HostOptions o;
-  o.follow = false;
-  std::vector<std::unique_ptr<Projection>> projections;
-  projections.push_back(std::make_unique<AuditProjection>());
-  auto host = ProjectionHost::start(s.log(), std::move(projections), o);
-  REQUIRE(host.ok());
+  auto host = host_of<AuditProjection>(s);
 
-  auto cell = (*host)->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.by_cell(s.lesson_5a, s.student_a1); });
+  auto cell = host->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.by_cell(s.lesson_5a, s.student_a1); });
   REQUIRE(cell.size() == 3);
   CHECK(cell[0].kind == AuditKind::mark_set);
   CHECK(cell[0].actor == s.teacher_a);
@@ -48,28 +44,28 @@ TEST_CASE("the audit names who changed a cell, from what to what, when and why",
   CHECK(cell[2].after_term_closed);
   CHECK(cell[2].recorded_at > cell[1].recorded_at);
 
-  auto absences = (*host)->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.by_cell(s.lesson_5a, s.student_a2); });
+  auto absences = host->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.by_cell(s.lesson_5a, s.student_a2); });
   REQUIRE(absences.size() == 2);
   CHECK(absences[1].before == "н");
   CHECK(absences[1].after == "уп");
 
-  auto closed = (*host)->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.after_term_closed(); });
+  auto closed = host->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.after_term_closed(); });
   REQUIRE(closed.size() == 1);
   CHECK(closed[0].kind == AuditKind::mark_removed);
 
-  auto by_deputy = (*host)->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.by_actor(s.deputy); });
+  auto by_deputy = host->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.by_actor(s.deputy); });
   REQUIRE(by_deputy.size() == 2);  // the 1st-grader the deputy enrolled (personal data), and the removal
   CHECK(by_deputy[0].kind == AuditKind::personal_data_recorded);
   CHECK(by_deputy[1].kind == AuditKind::mark_removed);
   // Everything here was entered "now", years after the 2023 lessons: all lesson entries are late.
-  auto late = (*host)->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.late(3); });
-  CHECK(late.size() == (*host)->read<AuditProjection>("audit", [&](const AuditProjection& a) {
+  auto late = host->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.late(3); });
+  CHECK(late.size() == host->read<AuditProjection>("audit", [&](const AuditProjection& a) {
     std::size_t n = 0;
     for (const auto& e : a.all()) n += e.lesson != 0;
     return n;
   }));
   // Personal data appears as the fact of a change, never its content.
-  auto pd = (*host)->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.by_student(s.student_a1); });
+  auto pd = host->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.by_student(s.student_a1); });
   bool saw_pd = false;
   for (const auto& e : pd)
     if (e.kind == AuditKind::personal_data_recorded) {
@@ -89,17 +85,12 @@ TEST_CASE("what changed in a class's subject between two times", "[projections][
   const log::Timestamp t2 = testkit::school_time(testkit::kSep4 + 2, 0);
   s.must(s.teacher_a, cmd::SetTopic{s.lesson_5a, "Дроби"});  // after t2
 
-  HostOptions o;
-  o.follow = false;
-  std::vector<std::unique_ptr<Projection>> projections;
-  projections.push_back(std::make_unique<AuditProjection>());
-  auto host = ProjectionHost::start(s.log(), std::move(projections), o);
-  REQUIRE(host.ok());
-  auto changed = (*host)->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.changes(s.class_5a, s.math, t1, t2); });
+  auto host = host_of<AuditProjection>(s);
+  auto changed = host->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.changes(s.class_5a, s.math, t1, t2); });
   REQUIRE(changed.size() == 1);
   CHECK(changed[0].kind == AuditKind::mark_corrected);
   CHECK(changed[0].after == "4");
-  auto before = (*host)->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.changes(s.class_5a, s.math, 0, t1); });
+  auto before = host->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.changes(s.class_5a, s.math, 0, t1); });
   REQUIRE(before.size() == 1);
   CHECK(before[0].kind == AuditKind::mark_set);
 }

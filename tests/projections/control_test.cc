@@ -6,6 +6,7 @@
 
 #include "ejournal/projections/control.h"
 #include "ejournal/projections/host.h"
+#include "one_projection.h"
 #include "school.h"
 
 using namespace ejournal;
@@ -14,20 +15,6 @@ using namespace ejournal::projections;
 using testkit::kSep1;
 using testkit::kSep4;
 using testkit::school_time;
-
-namespace {
-
-std::unique_ptr<ProjectionHost> host_of(testkit::School& s) {
-  HostOptions o;
-  o.follow = false;
-  std::vector<std::unique_ptr<Projection>> projections;
-  projections.push_back(std::make_unique<ControlProjection>());
-  auto host = ProjectionHost::start(s.log(), std::move(projections), o);
-  REQUIRE(host.ok());
-  return std::move(*host);
-}
-
-}  // namespace
 
 TEST_CASE("control reports what each teacher left undone by the end of the lesson day", "[projections][control]") {
   // The fixture is built on Monday Sep 4 at 08:00; its mark in lesson_5a is entered on time.
@@ -57,7 +44,7 @@ TEST_CASE("control reports what each teacher left undone by the end of the lesso
   s.clock->set(school_time(sep8, 19));
   const MarkId late = s.must(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", 0});
 
-  auto host = host_of(s);
+  auto host = host_of<ControlProjection>(s);
   const Day sep30 = kSep1 + 29;
   const TeacherControl a = host->read<ControlProjection>("control", [&](const ControlProjection& c) {
     return c.teacher(s.teacher_a, kSep1, sep30, sep8);
@@ -127,7 +114,7 @@ TEST_CASE("the time sheet counts a substitution for the substitute and not the a
   s.must(s.deputy, cmd::CancelLesson{cancelled, "карантин"});
   s.must(s.deputy, cmd::ScheduleLesson{s.math_5a, sep8, 1});
 
-  auto host = host_of(s);
+  auto host = host_of<ControlProjection>(s);
   const auto sheet = host->read<ControlProjection>("control", [&](const ControlProjection& c) { return c.time_sheet(kSep1, sep8); });
   REQUIRE(sheet.size() == 2);
   const TimeSheetRow& a = sheet[0];

@@ -3,6 +3,7 @@
 
 #include "ejournal/projections/host.h"
 #include "ejournal/projections/journal.h"
+#include "one_projection.h"
 #include "school.h"
 
 using namespace ejournal;
@@ -27,13 +28,8 @@ TEST_CASE("the journal page shows lessons, cells, weighted averages and attestat
   s.must(s.teacher_a, cmd::SetAttestationMark{s.student_a1, s.math, AttestationKind::Term, s.q1, AttestationValue::Four, ""});
   s.must(s.teacher_a, cmd::SetAttestationMark{s.student_a1, s.math, AttestationKind::Year, 0, AttestationValue::Four, "", s.year});
 
-  HostOptions o;
-  o.follow = false;
-  std::vector<std::unique_ptr<Projection>> projections;
-  projections.push_back(std::make_unique<JournalProjection>());
-  auto host = ProjectionHost::start(s.log(), std::move(projections), o);
-  REQUIRE(host.ok());
-  auto page = (*host)->read<JournalProjection>("journal", [&](const JournalProjection& j) {
+  auto host = host_of<JournalProjection>(s);
+  auto page = host->read<JournalProjection>("journal", [&](const JournalProjection& j) {
     return std::optional<Result<JournalPage>>(j.page(s.class_5a, 0, s.math, s.q1));
   });
   REQUIRE(page.has_value());
@@ -81,13 +77,13 @@ TEST_CASE("the journal page shows lessons, cells, weighted averages and attestat
   CHECK(s.run(s.teacher_a, cmd::SetAttendance{s.lesson_5a, s.student_a2, Attendance::Late, a2row.cells[0].version}).ok());
 
   // The page of a study group lists its members only; unknown ids are refused.
-  auto group_page = (*host)->read<JournalProjection>("journal", [&](const JournalProjection& j) {
+  auto group_page = host->read<JournalProjection>("journal", [&](const JournalProjection& j) {
     return std::optional<Result<JournalPage>>(j.page(s.class_5a, s.group_5a_1, s.math, s.q1));
   });
   REQUIRE(group_page->ok());
   REQUIRE(group_page->value().rows.size() == 1);
   CHECK(group_page->value().rows[0].student == s.student_a1);
-  CHECK((*host)->read<JournalProjection>("journal", [&](const JournalProjection& j) {
+  CHECK(host->read<JournalProjection>("journal", [&](const JournalProjection& j) {
     return std::optional<Result<JournalPage>>(j.page(9999, 0, s.math, s.q1));
   })->status().code() == Code::not_found);
 }
@@ -110,13 +106,8 @@ TEST_CASE("a student's diary week and marks chart come from the same lessons and
   s.must(s.teacher_b, cmd::SetMark{s.lesson_5b, s.student_b1, 5, s.answer, "", 0});  // another class
   s.must(s.teacher_a, cmd::SetAttestationMark{s.student_a1, s.math, AttestationKind::Term, s.q1, AttestationValue::Four, ""});
 
-  HostOptions o;
-  o.follow = false;
-  std::vector<std::unique_ptr<Projection>> projections;
-  projections.push_back(std::make_unique<JournalProjection>());
-  auto host = ProjectionHost::start(s.log(), std::move(projections), o);
-  REQUIRE(host.ok());
-  auto week = (*host)->read<JournalProjection>("journal", [&](const JournalProjection& j) {
+  auto host = host_of<JournalProjection>(s);
+  auto week = host->read<JournalProjection>("journal", [&](const JournalProjection& j) {
     return std::optional<Result<DiaryWeek>>(j.diary(s.student_a1, testkit::kSep4));
   });
   REQUIRE(week->ok());
@@ -132,7 +123,7 @@ TEST_CASE("a student's diary week and marks chart come from the same lessons and
   REQUIRE(w.term_marks.size() == 1);
   CHECK(w.term_marks[0] == std::make_pair(s.math, AttestationValue::Four));
 
-  auto other = (*host)->read<JournalProjection>("journal", [&](const JournalProjection& j) {
+  auto other = host->read<JournalProjection>("journal", [&](const JournalProjection& j) {
     return std::optional<Result<DiaryWeek>>(j.diary(s.student_a2, testkit::kSep4));
   });
   REQUIRE(other->ok());
@@ -140,7 +131,7 @@ TEST_CASE("a student's diary week and marks chart come from the same lessons and
   CHECK(other->value().lessons[0].cell.marks.empty());  // another student's marks are not in this diary
   CHECK(other->value().lessons[1].cell.attendance == Attendance::Late);
 
-  auto chart = (*host)->read<JournalProjection>("journal", [&](const JournalProjection& j) {
+  auto chart = host->read<JournalProjection>("journal", [&](const JournalProjection& j) {
     return j.marks_over_time(s.student_a1, s.math);
   });
   REQUIRE(chart.size() == 3);
@@ -162,14 +153,9 @@ TEST_CASE("a transferred student's diary shows each class on its own days; both 
   const LessonId b_after = s.must(s.teacher_b, cmd::ScheduleLesson{s.math_5b, transfer + 2, 1});
   s.must(s.deputy, cmd::TransferStudent{s.student_a1, s.class_5b, transfer, "по заявлению родителей"});
 
-  HostOptions o;
-  o.follow = false;
-  std::vector<std::unique_ptr<Projection>> projections;
-  projections.push_back(std::make_unique<JournalProjection>());
-  auto host = ProjectionHost::start(s.log(), std::move(projections), o);
-  REQUIRE(host.ok());
+  auto host = host_of<JournalProjection>(s);
   const auto lessons_of_week = [&](Day monday) {
-    return (*host)->read<JournalProjection>("journal", [&](const JournalProjection& j) {
+    return host->read<JournalProjection>("journal", [&](const JournalProjection& j) {
       std::vector<LessonId> ids;
       auto w = j.diary(s.student_a1, monday);
       if (w.ok())
@@ -185,7 +171,7 @@ TEST_CASE("a transferred student's diary shows each class on its own days; both 
   CHECK(a_after != group_after);
 
   const auto row_of = [&](ClassId c, GroupId g, UserId student) {
-    return (*host)->read<JournalProjection>("journal", [&](const JournalProjection& j) {
+    return host->read<JournalProjection>("journal", [&](const JournalProjection& j) {
       std::optional<JournalRow> out;
       auto page = j.page(c, g, s.math, s.q1);
       if (page.ok())

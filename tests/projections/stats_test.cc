@@ -3,6 +3,7 @@
 
 #include "ejournal/projections/host.h"
 #include "ejournal/projections/stats.h"
+#include "one_projection.h"
 #include "school.h"
 
 using namespace ejournal;
@@ -19,14 +20,9 @@ TEST_CASE("stats count accounts by role, sign-ins and events per day, and the lo
   s.must(0, cmd::RecordLogin{0, "nobody", "10.0.0.7", false});
   s.must(s.admin, cmd::BlockAccount{s.teacher_b, "увольнение"});
 
-  HostOptions o;
-  o.follow = false;
-  std::vector<std::unique_ptr<Projection>> projections;
-  projections.push_back(std::make_unique<StatsProjection>());
-  auto host = ProjectionHost::start(s.log(), std::move(projections), o);
-  REQUIRE(host.ok());
+  auto host = host_of<StatsProjection>(s);
 
-  const AccountStats acc = (*host)->read<StatsProjection>("stats", [](const StatsProjection& p) { return p.accounts(); });
+  const AccountStats acc = host->read<StatsProjection>("stats", [](const StatsProjection& p) { return p.accounts(); });
   CHECK(acc.total == 11);  // admin, deputy, director, two teachers, four students, two parents
   CHECK(acc.blocked == 1);
   CHECK(acc.by_role.at(Role::Administrator) == 1);
@@ -37,7 +33,7 @@ TEST_CASE("stats count accounts by role, sign-ins and events per day, and the lo
   CHECK(acc.by_role.at(Role::Student) == 4);
   CHECK(acc.by_role.at(Role::Parent) == 2);
 
-  const auto days = (*host)->read<StatsProjection>("stats", [](const StatsProjection& p) { return p.days(kSep4 - 10, kSep4 + 10); });
+  const auto days = host->read<StatsProjection>("stats", [](const StatsProjection& p) { return p.days(kSep4 - 10, kSep4 + 10); });
   REQUIRE(days.size() == 2);
   CHECK(days[0].day == kSep4);
   CHECK(days[0].logins == 0);
@@ -46,13 +42,13 @@ TEST_CASE("stats count accounts by role, sign-ins and events per day, and the lo
   CHECK(days[1].logins == 2);
   CHECK(days[1].failed_logins == 1);
 
-  const LogStats size = (*host)->read<StatsProjection>("stats", [](const StatsProjection& p) { return p.log_size(); });
+  const LogStats size = host->read<StatsProjection>("stats", [](const StatsProjection& p) { return p.log_size(); });
   CHECK(size.events == s.log().head());
   CHECK(size.head == s.log().head());
   CHECK(size.stored_bytes > size.events * 72);  // at least the header of each record
   CHECK(days[0].events + days[1].events == size.events);
 
-  const auto busiest = (*host)->read<StatsProjection>("stats", [](const StatsProjection& p) { return p.events_by_user(3); });
+  const auto busiest = host->read<StatsProjection>("stats", [](const StatsProjection& p) { return p.events_by_user(3); });
   REQUIRE(busiest.size() == 3);
   CHECK(busiest[0].first == s.deputy);  // the deputy built the school's structure
   CHECK(busiest[0].second >= busiest[1].second);

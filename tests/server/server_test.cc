@@ -72,6 +72,13 @@ json::value login(testkit::WsClient& c, const std::string& who, const std::strin
   return c.call("auth.login", json::object{{"login", who}, {"password", password}});
 }
 
+// A new connection to the fixture's server, signed in as `who`.
+std::unique_ptr<testkit::WsClient> signed_in(const Fixture& f, const std::string& who) {
+  auto c = std::make_unique<testkit::WsClient>(f.port());
+  REQUIRE(ok(login(*c, who)));
+  return c;
+}
+
 }  // namespace
 
 TEST_CASE("sign-in: a wrong password is refused, a right one opens a session, a one-time one must be changed", "[server]") {
@@ -423,11 +430,7 @@ TEST_CASE("requests past the per-connection rate are refused with busy, and a si
 TEST_CASE("each role reads what its duty needs and is refused outside its scope", "[server]") {
   Fixture f;
   auto& s = f.school;
-  auto as = [&](const std::string& who) {
-    auto c = std::make_unique<testkit::WsClient>(f.port());
-    REQUIRE(ok(login(*c, who)));
-    return c;
-  };
+  auto as = [&](const std::string& who) { return signed_in(f, who); };
   const json::object page{{"class_id", s.class_5a}, {"subject", s.math}, {"term", s.q1}};
   const json::object diary{{"student", s.student_a1}, {"monday", "2023-09-04"}};
   const json::object other_diary{{"student", s.student_b1}, {"monday", "2023-09-04"}};
@@ -479,11 +482,7 @@ TEST_CASE("each role reads what its duty needs and is refused outside its scope"
 TEST_CASE("a curator reads and edits their own class's personal data and groups; others are refused", "[server]") {
   Fixture f;
   auto& s = f.school;
-  auto as = [&](const std::string& who) {
-    auto c = std::make_unique<testkit::WsClient>(f.port());
-    REQUIRE(ok(login(*c, who)));
-    return c;
-  };
+  auto as = [&](const std::string& who) { return signed_in(f, who); };
   const auto student_args = [](UserId id) { return json::object{{"kind", "student"}, {"subject", id}}; };
   auto curator = as("teacher.a");  // curator of 5А
   const json::value record = curator->call("people.personal_data", student_args(s.student_a1));
