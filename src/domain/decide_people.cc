@@ -13,7 +13,9 @@ Status check_personal_data(const PersonalData& p) {
   if (auto s = check_text(p.first_name, kMaxName, "Имя", true); !s.ok()) return s;
   for (const std::string* f : {&p.patronymic, &p.address, &p.phone, &p.email, &p.document})
     if (auto s = check_text(*f, kMaxName, "Поле персональных данных", false); !s.ok()) return s;
-  if (p.birth_day < 0) return invalid("Неверная дата рождения");
+  // 0: not given. Otherwise between 1900 and 2100 — a parent or guardian may well be born before 1970.
+  constexpr Day k1900 = -25'567, k2100 = 47'482;  // 1900-01-01 and 2100-01-01 in days from 1970-01-01
+  if (p.birth_day != 0 && (p.birth_day < k1900 || p.birth_day >= k2100)) return invalid("Неверная дата рождения");
   return Status::OK();
 }
 

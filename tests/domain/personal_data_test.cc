@@ -105,3 +105,18 @@ TEST_CASE("the master key file is private to its owner", "[domain][personal-data
   fs::permissions(key, fs::perms::others_read, fs::perm_options::add);
   CHECK(open_vault(s.data_dir(), s.log()).status().code() == Code::forbidden);
 }
+
+TEST_CASE("a birth date before 1970 is accepted; one outside 1900-2100 is refused", "[domain][personal-data]") {
+  testkit::School s;
+  Day born = 0;
+  REQUIRE(parse_day("1965-03-08", &born));
+  PersonalData older = testkit::person("Петрова", "Галина");
+  older.birth_day = born;
+  CHECK(s.run(s.teacher_a, cmd::AddParent{s.student_a1, older}).ok());
+  REQUIRE(parse_day("1899-12-31", &born));
+  PersonalData too_old = testkit::person("Петров", "Иван");
+  too_old.birth_day = born;
+  const auto refused = s.run(s.teacher_a, cmd::AddParent{s.student_a1, too_old});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().code() == Code::invalid_argument);
+}
