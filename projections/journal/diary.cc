@@ -26,16 +26,17 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
            });
   };
   const ClassId* week_class = nullptr;  // the class of the week's last day, for its term marks
+  std::vector<LessonKey> week_lessons;
   for (const Stint& in : m.classes) {
     if (in.from > sunday || in.to < monday) continue;
     week_class = &in.id;
     for (const auto& [aid, a] : assignments_) {
       if (a.class_id != in.id) continue;
-      const auto lessons = lessons_by_assignment_.find(aid);
-      if (lessons == lessons_by_assignment_.end()) continue;
-      for (LessonId id : lessons->second) {
+      week_lessons.clear();
+      lessons_between(aid, std::max(monday, in.from), std::min(sunday, in.to), week_lessons);
+      for (const LessonKey& key : week_lessons) {
+        const LessonId id = key.id;
         const Lesson& l = lessons_[id];
-        if (l.day < monday || l.day > sunday || !in.covers(l.day)) continue;
         if (a.group != 0 && !entered(id) &&
             std::none_of(m.group_stints.begin(), m.group_stints.end(),
                          [&](const Stint& g) { return g.id == a.group && g.covers(l.day); }))

@@ -150,7 +150,8 @@ void JournalProjection::apply(const EventView& ev) {
       const auto* e = env.event_as_LessonScheduled();
       at_id(lessons_, e->lesson()) = Lesson{true, e->assignment(), e->day(), e->period(), {}, {}, 0, 0, false, {}};
       auto& list = lessons_by_assignment_[e->assignment()];
-      list.push_back(e->lesson());
+      const LessonKey key{e->day(), e->period(), e->lesson()};
+      list.insert(std::upper_bound(list.begin(), list.end(), key), key);  // at the end, as lessons mostly come
       break;
     }
     case E::LessonTopicSet: at_id(lessons_, env.event_as_LessonTopicSet()->lesson()).topic = str(env.event_as_LessonTopicSet()->topic()); break;
@@ -228,51 +229,20 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
   if (term == terms_.end()) return Status(Code::not_found, "Учебный период не найден");
 
   JournalPage page;
-  std::vector<LessonId> ids;
-  if (auto as = assignments_by_key_.find({class_id, group, subject}); as != assignments_by_key_.end()) {
-    for (AssignmentId aid : as->second) {
-      auto it = lessons_by_assignment_.find(aid);
-      if (it == lessons_by_assignment_.end()) continue;
-      for (LessonId l : it->second) {
-        const Lesson& lesson = lessons_.at(l);
-        if (lesson.day >= term->second.first_day && lesson.day <= term->second.last_day) ids.push_back(l);
-      }
-    }
-  }
-  std::sort(ids.begin(), ids.end(), [&](LessonId a, LessonId b) {
-    const Lesson &la = lessons_.at(a), &lb = lessons_.at(b);
-    return std::tie(la.day, la.period, a) < std::tie(lb.day, lb.period, b);
-  });
-  for (LessonId id : ids) page.lessons.push_back(lesson_view(id));
-  // Rows: everyone who was in the class (or group) on some day of the term, and anyone with an entry in
-  // one of its lessons (nothing entered is ever hidden), by student id.
   const Day first = term->second.first_day, last = term->second.last_day;
-  std::vector<UserId> who;
-  const auto& ever = group == 0 ? students_by_class_ : students_by_group_;
-  if (auto it = ever.find(group == 0 ? class_id : group); it != ever.end()) who.assign(it->second.begin(), it->second.end());
-  for (LessonId id : ids) {
-    if (auto it = marks_by_lesson_.find(id); it != marks_by_lesson_.end())
-      for (MarkId mid : it->second)
-        if (!marks_.at(mid).removed) who.push_back(marks_.at(mid).student);
-    if (auto it = attendance_.find(id); it != attendance_.end())
-      for (const auto& [student, code] : it->second) who.push_back(student);
+  std::vector<LessonKey> keys;
+  if (auto as = assignments_by_key_.find({class_id, group, subject}); as != assignments_by_key_.end()) {
+    for (AssignmentId aid : as->second) lessons_between(aid, first, last, keys);
+    if (as->second.size() > 1) std::sort(keys.begin(), keys.end());  // after a change of teacher: merge
   }
-  std::sort(who.begin(), who.end());
-  who.erase(std::unique(who.begin(), who.end()), who.end());
+  std::vector<LessonId> ids;
+  ids.reserve(keys.size());
+  for (const LessonKey& k : keys) ids.push_back(k.id);
+  for (LessonId id : ids) page.lessons.push_back(lesson_view(id));
+  // Rows: everyone who was in the class (or group) on some day of the term, by student id; anyone else
+  // with an entry in one of its lessons gets a row too when the cells are filled (nothing entered is hidden).
   std::unordered_map<UserId, std::size_t> row_of;
-  for (UserId student : who) {
-    const auto m = members_.find(student);
-    const Stint* st = m == members_.end() ? nullptr : stint_in(m->second, class_id, group, first, last);
-    bool entered = false;
-    if (st == nullptr) {  // no membership in the term: listed only for an entry of theirs
-      for (LessonId id : ids) {
-        if (attendance_of(id, student) != nullptr) entered = true;
-        if (auto it = marks_by_lesson_.find(id); !entered && it != marks_by_lesson_.end())
-          for (MarkId mid : it->second) entered = entered || (marks_.at(mid).student == student && !marks_.at(mid).removed);
-        if (entered) break;
-      }
-      if (!entered) continue;
-    }
+  const auto add_row = [&](UserId student, const Stint* st) {
     row_of[student] = page.rows.size();
     JournalRow row;
     row.student = student;
@@ -282,28 +252,33 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
     }
     row.cells.resize(ids.size());
     page.rows.push_back(std::move(row));
+  };
+  const auto& ever = group == 0 ? students_by_class_ : students_by_group_;
+  if (auto it = ever.find(group == 0 ? class_id : group); it != ever.end()) {
+    for (UserId student : it->second) {
+      const auto m = members_.find(student);
+      if (m == members_.end()) continue;
+      if (const Stint* st = stint_in(m->second, class_id, group, first, last)) add_row(student, st);
+    }
   }
-  std::vector<double> weighted(page.rows.size(), 0);
-  std::vector<int> weights(page.rows.size(), 0);
+  const std::size_t members = page.rows.size();
+  const auto row_for = [&](UserId student) {
+    const auto r = row_of.find(student);
+    if (r != row_of.end()) return r->second;
+    add_row(student, nullptr);
+    return page.rows.size() - 1;
+  };
+  // Fill the cells first; averages come after, when every row is known.
   for (std::size_t col = 0; col < ids.size(); ++col) {
     if (auto it = marks_by_lesson_.find(ids[col]); it != marks_by_lesson_.end()) {
       for (MarkId mid : it->second) {
         const Mark& mk = marks_.at(mid);
-        const auto r = row_of.find(mk.student);
-        if (mk.removed || r == row_of.end()) continue;
-        page.rows[r->second].cells[col].marks.push_back(JournalMark{mid, mk.value, mk.work_type, mk.comment});
-        const auto w = weights_.find(mk.work_type);
-        const int weight = w != weights_.end() ? w->second : 1;
-        weighted[r->second] += mk.value * weight;
-        weights[r->second] += weight;
+        if (mk.removed) continue;
+        page.rows[row_for(mk.student)].cells[col].marks.push_back(JournalMark{mid, mk.value, mk.work_type, mk.comment});
       }
     }
-    if (auto it = attendance_.find(ids[col]); it != attendance_.end()) {
-      for (const auto& [student, code] : it->second) {
-        const auto r = row_of.find(student);
-        if (r != row_of.end()) page.rows[r->second].cells[col].attendance = code;
-      }
-    }
+    if (auto it = attendance_.find(ids[col]); it != attendance_.end())
+      for (const auto& [student, code] : it->second) page.rows[row_for(student)].cells[col].attendance = code;
     if (auto it = versions_.find(ids[col]); it != versions_.end()) {
       for (const auto& [student, version] : it->second) {
         const auto r = row_of.find(student);
@@ -311,10 +286,21 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
       }
     }
   }
+  if (page.rows.size() > members)  // rows added for entries only: back into student order
+    std::sort(page.rows.begin(), page.rows.end(), [](const JournalRow& a, const JournalRow& b) { return a.student < b.student; });
   const YearId year = term->second.year;
-  for (std::size_t i = 0; i < page.rows.size(); ++i) {
-    JournalRow& row = page.rows[i];
-    if (weights[i] > 0) row.average = round_average(weighted[i] / weights[i]);
+  for (JournalRow& row : page.rows) {
+    double weighted = 0;
+    int weights = 0;
+    for (const JournalCell& cell : row.cells) {
+      for (const JournalMark& m : cell.marks) {
+        const auto w = weights_.find(m.work_type);
+        const int weight = w != weights_.end() ? w->second : 1;
+        weighted += m.value * weight;
+        weights += weight;
+      }
+    }
+    if (weights > 0) row.average = round_average(weighted / weights);
     if (auto t = attestation_.find({row.student, subject, static_cast<int>(AttestationKind::Term), year, term_id}); t != attestation_.end())
       row.term_mark = t->second;
     if (auto y = attestation_.find({row.student, subject, static_cast<int>(AttestationKind::Year), year, 0}); y != attestation_.end())
@@ -335,6 +321,15 @@ void JournalProjection::index_member(UserId student, const Member& m) {
   for (const Stint& st : m.group_stints) students_by_group_[st.id].insert(student);
 }
 
+void JournalProjection::lessons_between(AssignmentId assignment, Day from, Day to, std::vector<LessonKey>& out) const {
+  const auto it = lessons_by_assignment_.find(assignment);
+  if (it == lessons_by_assignment_.end()) return;
+  const auto& list = it->second;
+  const auto begin = std::lower_bound(list.begin(), list.end(), LessonKey{from, std::numeric_limits<int>::min(), 0});
+  const auto end = std::upper_bound(begin, list.end(), LessonKey{to, std::numeric_limits<int>::max(), ~LessonId{0}});
+  out.insert(out.end(), begin, end);
+}
+
 const JournalProjection::Stint* JournalProjection::stint_in(const Member& m, ClassId class_id, GroupId group, Day from,
                                                             Day to) const {
   const Stint* found = nullptr;
@@ -351,7 +346,8 @@ void JournalProjection::reindex() {
   students_by_class_.clear();
   students_by_group_.clear();
   for (LessonId id = 0; id < lessons_.size(); ++id)
-    if (lessons_[id].exists) lessons_by_assignment_[lessons_[id].assignment].push_back(id);
+    if (lessons_[id].exists) lessons_by_assignment_[lessons_[id].assignment].push_back(LessonKey{lessons_[id].day, lessons_[id].period, id});
+  for (auto& [aid, list] : lessons_by_assignment_) std::sort(list.begin(), list.end());
   for (const auto& [id, a] : assignments_) assignments_by_key_[{a.class_id, a.group, a.subject}].push_back(id);
   for (MarkId id = 0; id < marks_.size(); ++id)
     if (marks_[id].exists) {

@@ -7,6 +7,7 @@
 // Thread-safety: none; use it through a ProjectionHost.
 #pragma once
 
+#include <compare>
 #include <limits>
 #include <map>
 #include <set>
@@ -192,7 +193,17 @@ class JournalProjection final : public Projection {
   // The student's stint in `class_id` (or, for group != 0, in that group) that overlaps days from..to, or
   // nullptr; the last one when several do.
   const Stint* stint_in(const Member& m, domain::ClassId class_id, domain::GroupId group, domain::Day from, domain::Day to) const;
-  std::map<domain::AssignmentId, std::vector<domain::LessonId>> lessons_by_assignment_;
+  // Each assignment's lessons in (day, period, id) order, with the day and period beside the id, so a term
+  // or a week is found by binary search without touching the lessons themselves.
+  struct LessonKey {
+    domain::Day day = 0;
+    int period = 0;
+    domain::LessonId id = 0;
+    friend auto operator<=>(const LessonKey&, const LessonKey&) = default;
+  };
+  std::map<domain::AssignmentId, std::vector<LessonKey>> lessons_by_assignment_;
+  // The ids of `assignment`'s lessons with day in from..to, appended to `out` in (day, period, id) order.
+  void lessons_between(domain::AssignmentId assignment, domain::Day from, domain::Day to, std::vector<LessonKey>& out) const;
   std::map<std::tuple<domain::ClassId, domain::GroupId, domain::SubjectId>, std::vector<domain::AssignmentId>> assignments_by_key_;
   std::unordered_map<domain::LessonId, std::vector<domain::MarkId>> marks_by_lesson_;
   std::map<domain::ClassId, std::set<domain::UserId>> students_by_class_;   // everyone who has been in it
