@@ -9,16 +9,18 @@
 #include <mutex>
 #include <shared_mutex>
 #include <thread>
+#include <tuple>
 
 #include "replay.h"
 #include "snapshot_codec.h"
+#include "stored_state.h"
 
 namespace ejournal::projections {
 namespace {
 
 constexpr std::size_t kApplyBatch = 256;  // records per exclusive lock: readers wait at most that long
 
-void warn(const std::string& msg) { std::cerr << "{\"level\":\"warn\",\"msg\":\"" << msg << "\"}\n"; }
+void warn(const std::string& msg) { log_warning(msg); }
 
 // Applies records (from, to] of `log` to `p` (reading and applying on two threads when it is long).
 Status replay(const log::EventLog& log, Projection& p, log::Position from, log::Position to) {
@@ -34,24 +36,9 @@ std::string stored_snapshot(const Projection& projection, log::Position position
 }
 
 Result<log::Position> restore_latest(const log::SnapshotStore& store, Projection& projection, log::Position position) {
-  auto positions = store.positions(projection.name());
-  if (!positions.ok()) return positions.status();
-  for (auto it = positions->rbegin(); it != positions->rend(); ++it) {
-    if (*it > position) continue;
-    auto bytes = store.get(projection.name(), *it);
-    if (!bytes.ok()) continue;
-    auto unframed = unframe_snapshot(*bytes);
-    if (!unframed.ok() || unframed->position != *it) {
-      warn("skipping a damaged snapshot of " + std::string(projection.name()) + " at " + std::to_string(*it));
-      continue;
-    }
-    if (!projection.restore(unframed->raw).ok()) {  // refused: the projection is unchanged
-      warn("skipping an unreadable snapshot of " + std::string(projection.name()) + " at " + std::to_string(*it));
-      continue;
-    }
-    return *it;
-  }
-  return log::kNoPosition;
+  auto restored = restore_stored(store, projection, position);
+  if (!restored.ok()) return restored.status();
+  return restored->position;
 }
 
 struct ProjectionHost::State {
@@ -59,6 +46,8 @@ struct ProjectionHost::State {
   HostOptions options;
   std::vector<std::unique_ptr<Projection>> projections;
   std::vector<log::Position> checkpoints;  // per projection
+  std::vector<Manifest> manifests;         // per projection: its last snapshot's parts (guarded by snap_write_mu)
+  std::vector<log::Position> written;      // per projection: where its last snapshot was (guarded by snap_write_mu)
 
   mutable std::shared_mutex mu;       // projections and checkpoints
   std::mutex apply_mu;                // one applier at a time (the follower, catch_up, rebuild)
@@ -81,7 +70,8 @@ struct ProjectionHost::State {
   std::thread follower;
 
   std::mutex cache_mu;
-  std::list<std::pair<std::pair<std::string, log::Position>, std::shared_ptr<const Projection>>> cache;
+  using CacheKey = std::tuple<std::string, log::Position, Projection::PartKey>;
+  std::list<std::pair<CacheKey, std::shared_ptr<const Projection>>> cache;
 
   State(log::EventLog& l, HostOptions o) : log(l), options(o) {}
 
@@ -129,26 +119,28 @@ struct ProjectionHost::State {
   }
 
   // The backlog at start: every projection replayed from its own checkpoint to `head`, reading and folding
-  // on several threads (replay.h). It goes in stretches that end where a snapshot is due, so a first start
-  // on an old log leaves what as_of needs: one snapshot per `history_every` events deep in the backlog, then
-  // one every `snapshot_every`. Called before any other thread can see the state.
+  // on several threads (replay.h). It goes in stretches of `snapshot_every` events, so a first start on an
+  // old log leaves what as_of needs: deep in the backlog, a snapshot per history spacing (history_every
+  // for a whole state, part_history_every for a partitioned one), then one every `snapshot_every`. Called
+  // before any other thread can see the state.
   Status replay_backlog(log::Position head) {
     std::vector<Projection*> targets;
     for (auto& p : projections) targets.push_back(p.get());
     while (applied.load() < head) {
       const log::Position at = applied.load();
       log::Position to = head;
-      if (options.snapshot_every > 0) {
-        const std::uint64_t h = options.history_every;
-        const std::uint64_t step = h > 0 && head - at >= h ? h : options.snapshot_every;
-        to = std::min<log::Position>(head, (at / step + 1) * step);
-      }
+      if (options.snapshot_every > 0) to = std::min<log::Position>(head, (at / options.snapshot_every + 1) * options.snapshot_every);
       if (auto s = replay_parallel(log, targets, checkpoints, to); !s.ok()) return s;
       for (auto& c : checkpoints) c = std::max(c, to);
       applied.store(to);
       if (to < head) {
         last_snapshot = to;
-        if (auto s = write_all_snapshots(); !s.ok()) warn("cannot write snapshots: " + s.to_string());
+        const auto due = [&](std::size_t i) {
+          if (head - to < options.keep_snapshots * options.snapshot_every) return true;  // among the newest kept
+          const std::uint64_t spacing = projections[i]->parts().empty() ? options.history_every : options.part_history_every;
+          return spacing > 0 && to / spacing != written[i] / spacing;
+        };
+        if (auto s = write_snapshots_of(due); !s.ok()) warn("cannot write snapshots: " + s.to_string());
       }
     }
     return Status::OK();
@@ -165,37 +157,59 @@ struct ProjectionHost::State {
   }
 
   // Writes a snapshot of each projection at its own checkpoint. Each is encoded under the shared lock (a
-  // consistent state; apply waits meanwhile), then framed, compressed and stored without any lock.
+  // consistent state; apply waits meanwhile) — for a partitioned one, only the parts changed since its last
+  // snapshot — then framed, compressed and stored without any lock.
   Status write_all_snapshots() {
+    return write_snapshots_of([](std::size_t) { return true; });
+  }
+
+  template <typename Due>
+  Status write_snapshots_of(Due&& due) {
     std::lock_guard write_lock(snap_write_mu);  // one writer of the snap family at a time
     auto& store = log.snapshot_store();
     for (std::size_t i = 0;; ++i) {
-      std::string name, raw;
+      std::string name;
+      EncodedSnapshot encoded;
       log::Position at = 0;
       {
         std::shared_lock lock(mu);
         if (i >= projections.size()) break;
+        if (!due(i) || written[i] == checkpoints[i]) continue;
         name = std::string(projections[i]->name());
-        raw = projections[i]->snapshot();
+        encoded = encode_snapshot(*projections[i], manifests[i]);
         at = checkpoints[i];
       }
-      if (auto s = store.put(name, at, frame_snapshot(at, raw)); !s.ok()) return s;
-      auto positions = store.positions(name);
-      if (positions.ok() && positions->size() > options.keep_snapshots) {
-        // Older than the newest few, one per `history_every` events stays, so as_of far back replays little.
-        std::uint64_t kept_bucket = ~std::uint64_t{0};
-        for (std::size_t k = 0; k + options.keep_snapshots < positions->size(); ++k) {
-          const log::Position old = (*positions)[k];
-          const std::uint64_t bucket = options.history_every > 0 ? old / options.history_every : kept_bucket;
-          if (bucket != kept_bucket) {
-            kept_bucket = bucket;
-            continue;
-          }
-          (void)store.remove(name, old);
-        }
-      }
+      const bool partitioned = encoded.partitioned;
+      auto manifest = store_snapshot(store, name, at, std::move(encoded));
+      if (!manifest.ok()) return manifest.status();
+      manifests[i] = std::move(*manifest);
+      written[i] = at;
+      prune(store, name, partitioned);
     }
     return Status::OK();
+  }
+
+  // Keeps the newest `keep_snapshots` snapshots of `name`; of older ones, the first of every history
+  // spacing, so as_of far back replays little. A removed snapshot takes the part bytes only it named.
+  void prune(log::SnapshotStore& store, const std::string& name, bool partitioned) {
+    auto positions = store.positions(name);
+    if (!positions.ok() || positions->size() <= options.keep_snapshots) return;
+    const std::uint64_t spacing = partitioned ? options.part_history_every : options.history_every;
+    std::vector<log::Position> gone;
+    std::vector<Manifest> kept;
+    std::uint64_t kept_bucket = ~std::uint64_t{0};
+    for (std::size_t k = 0; k < positions->size(); ++k) {
+      const log::Position p = (*positions)[k];
+      const bool newest = k + options.keep_snapshots >= positions->size();
+      const std::uint64_t bucket = spacing > 0 ? p / spacing : kept_bucket;
+      if (newest || bucket != kept_bucket) {
+        if (!newest) kept_bucket = bucket;
+        if (partitioned) kept.push_back(manifest_at(store, name, p));
+        continue;
+      }
+      gone.push_back(p);
+    }
+    for (log::Position p : gone) remove_snapshot(store, name, p, kept);
   }
 
   void snapshot_loop() {
@@ -234,10 +248,12 @@ Result<std::unique_ptr<ProjectionHost>> ProjectionHost::start(log::EventLog& log
   const log::Position head = log.head();
   log::Position lowest = head;
   for (auto& p : projections) {
-    auto restored = restore_latest(log.snapshot_store(), *p, head);
+    auto restored = restore_stored(log.snapshot_store(), *p, head);
     if (!restored.ok()) return restored.status();
-    st->checkpoints.push_back(*restored);
-    lowest = std::min(lowest, *restored);
+    st->checkpoints.push_back(restored->position);
+    st->manifests.push_back(std::move(restored->manifest));
+    st->written.push_back(restored->position);
+    lowest = std::min(lowest, restored->position);
   }
   st->projections = std::move(projections);
   st->applied.store(lowest);
@@ -308,13 +324,14 @@ Status ProjectionHost::rebuild(std::string_view name) {
   return Status::OK();
 }
 
-Result<std::shared_ptr<const Projection>> ProjectionHost::as_of(std::string_view name, log::Timestamp time) {
+Result<std::shared_ptr<const Projection>> ProjectionHost::as_of(std::string_view name, log::Timestamp time,
+                                                                Projection::PartKey part) {
   State& st = *state_;
   const std::size_t i = st.index_of(name);
   if (i == st.projections.size()) return Status(Code::not_found, "no projection " + std::string(name));
   auto position = st.log.position_at(time);
   if (!position.ok()) return position.status();
-  const std::pair<std::string, log::Position> key{std::string(name), *position};
+  const State::CacheKey key{std::string(name), *position, part};
   {
     std::lock_guard lock(st.cache_mu);
     for (auto it = st.cache.begin(); it != st.cache.end(); ++it) {
@@ -324,10 +341,11 @@ Result<std::shared_ptr<const Projection>> ProjectionHost::as_of(std::string_view
       }
     }
   }
-  std::shared_ptr<Projection> past = st.projections[i]->fresh();
-  auto from = restore_latest(st.log.snapshot_store(), *past, *position);
+  std::shared_ptr<Projection> past =
+      part == Projection::kAllParts ? st.projections[i]->fresh() : st.projections[i]->fresh_in_scope(part);
+  auto from = restore_stored(st.log.snapshot_store(), *past, *position, part);
   if (!from.ok()) return from.status();
-  if (auto s = replay(st.log, *past, *from, *position); !s.ok()) return s;
+  if (auto s = replay(st.log, *past, from->position, *position); !s.ok()) return s;
   std::lock_guard lock(st.cache_mu);
   st.cache.emplace_front(key, past);
   while (st.cache.size() > st.options.as_of_cache) st.cache.pop_back();

@@ -22,7 +22,7 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
     if (attendance_of(id, student) != nullptr) return true;
     const auto marks = marks_by_lesson_.find(id);
     return marks != marks_by_lesson_.end() && std::any_of(marks->second.begin(), marks->second.end(), [&](MarkId mid) {
-             return marks_[mid].student == student && !marks_[mid].removed;
+             return marks_.find(mid)->student == student && !marks_.find(mid)->removed;
            });
   };
   const ClassId* week_class = nullptr;  // the class of the week's last day, for its term marks
@@ -36,7 +36,7 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
       lessons_between(aid, std::max(monday, in.from), std::min(sunday, in.to), week_lessons);
       for (const LessonKey& key : week_lessons) {
         const LessonId id = key.id;
-        const Lesson& l = lessons_[id];
+        const Lesson& l = *lessons_.find(id);
         if (a.group != 0 && !entered(id) &&
             std::none_of(m.group_stints.begin(), m.group_stints.end(),
                          [&](const Stint& g) { return g.id == a.group && g.covers(l.day); }))
@@ -46,7 +46,7 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
         d.subject = a.subject;
         if (auto marks = marks_by_lesson_.find(id); marks != marks_by_lesson_.end()) {
           for (MarkId mid : marks->second) {
-            const Mark& mk = marks_[mid];
+            const Mark& mk = *marks_.find(mid);
             if (mk.student == student && !mk.removed) d.cell.marks.push_back(JournalMark{mid, mk.value, mk.work_type, mk.comment});
           }
         }
@@ -80,9 +80,9 @@ std::vector<ChartPoint> JournalProjection::marks_over_time(UserId student, Subje
   const auto marks = marks_by_student_.find(student);
   if (marks == marks_by_student_.end()) return points;
   for (MarkId mid : marks->second) {
-    const Mark& mk = marks_[mid];
+    const Mark& mk = *marks_.find(mid);
     if (mk.removed) continue;
-    const Lesson& l = lessons_[mk.lesson];
+    const Lesson& l = *lessons_.find(mk.lesson);
     if (assignments_.at(l.assignment).subject != subject) continue;
     points.push_back(ChartPoint{l.day, mk.value, mk.work_type});
   }

@@ -14,24 +14,32 @@ using namespace domain;
 
 std::string str(const flatbuffers::String* s) { return s != nullptr ? s->str() : std::string(); }
 
-// The element for `id`, growing the vector as ids arrive (they are dense and increasing).
-template <typename T>
-T& at_id(std::vector<T>& v, std::uint32_t id) {
-  if (v.size() <= id) v.resize(std::max<std::size_t>(id + 1, v.size() + v.size() / 2));
-  return v[id];
-}
-
 }  // namespace
 
-const JournalProjection::Lesson* JournalProjection::lesson(LessonId id) const {
-  return id < lessons_.size() && lessons_[id].exists ? &lessons_[id] : nullptr;
-}
+const JournalProjection::Lesson* JournalProjection::lesson(LessonId id) const { return lessons_.find(id); }
 const JournalProjection::Assignment* JournalProjection::assignment(AssignmentId id) const {
   auto it = assignments_.find(id);
   return it == assignments_.end() ? nullptr : &it->second;
 }
-const JournalProjection::Mark* JournalProjection::mark(MarkId id) const {
-  return id < marks_.size() && marks_[id].exists ? &marks_[id] : nullptr;
+const JournalProjection::Mark* JournalProjection::mark(MarkId id) const { return marks_.find(id); }
+
+YearId JournalProjection::year_of_class(ClassId class_id) const {
+  const auto c = classes_.find(class_id);
+  return c == classes_.end() ? 0 : c->second.year;
+}
+
+YearId JournalProjection::year_of_week(UserId student, Day monday) const {
+  const Member* m = member(student);
+  if (m == nullptr) return 0;
+  for (auto it = m->classes.rbegin(); it != m->classes.rend(); ++it)
+    if (it->from <= monday + 6 && it->to >= monday) return year_of_class(it->id);
+  return 0;
+}
+
+JournalProjection::Lesson* JournalProjection::touch_lesson(LessonId id, log::Position position) {
+  Lesson* l = lessons_.find(id);
+  if (l != nullptr) year_stamps_[l->year] = position;
+  return l;
 }
 const Attendance* JournalProjection::attendance_of(LessonId lesson, UserId student) const {
   const auto it = attendance_.find(lesson);
@@ -72,6 +80,19 @@ double JournalProjection::round_average(double value) { return std::floor(value 
 void JournalProjection::apply(const EventView& ev) {
   using E = fb::Event;
   const fb::Envelope& env = ev.envelope;
+  switch (env.event_type()) {
+    case E::TermDefined:
+    case E::ClassCreated:
+    case E::StudyGroupCreated:
+    case E::WorkTypeDefined:
+    case E::TeacherAssigned:
+    case E::StudentEnrolled:
+    case E::StudentTransferred:
+    case E::StudentLeft:
+    case E::StudentJoinedGroup:
+    case E::StudentLeftGroup: shared_stamp_ = ev.position; break;
+    default: break;
+  }
   switch (env.event_type()) {
     case E::TermDefined: {
       const auto* e = env.event_as_TermDefined();
@@ -148,30 +169,42 @@ void JournalProjection::apply(const EventView& ev) {
     }
     case E::LessonScheduled: {
       const auto* e = env.event_as_LessonScheduled();
-      at_id(lessons_, e->lesson()) = Lesson{true, e->assignment(), e->day(), e->period(), {}, {}, 0, 0, false, {}};
+      const Assignment* a = assignment(e->assignment());
+      const YearId year = a != nullptr ? year_of_class(a->class_id) : 0;
+      if (!in_scope(year)) break;
+      year_stamps_[year] = ev.position;
+      lessons_[e->lesson()] = Lesson{true, e->assignment(), e->day(), e->period(), {}, {}, 0, 0, false, {}, year};
       auto& list = lessons_by_assignment_[e->assignment()];
       const LessonKey key{e->day(), e->period(), e->lesson()};
       list.insert(std::upper_bound(list.begin(), list.end(), key), key);  // at the end, as lessons mostly come
+      auto& of_year = lessons_by_year_[year];
+      of_year.insert(std::upper_bound(of_year.begin(), of_year.end(), e->lesson()), e->lesson());
       break;
     }
-    case E::LessonTopicSet: at_id(lessons_, env.event_as_LessonTopicSet()->lesson()).topic = str(env.event_as_LessonTopicSet()->topic()); break;
+    case E::LessonTopicSet:
+      if (Lesson* l = touch_lesson(env.event_as_LessonTopicSet()->lesson(), ev.position)) l->topic = str(env.event_as_LessonTopicSet()->topic());
+      break;
     case E::HomeworkSet: {
       const auto* e = env.event_as_HomeworkSet();
-      Lesson& l = at_id(lessons_, e->lesson());
-      l.homework = str(e->text());
-      l.due = e->due_day();
+      if (Lesson* l = touch_lesson(e->lesson(), ev.position)) {
+        l->homework = str(e->text());
+        l->due = e->due_day();
+      }
       break;
     }
-    case E::LessonSubstituted: at_id(lessons_, env.event_as_LessonSubstituted()->lesson()).substitute = env.event_as_LessonSubstituted()->substitute(); break;
-    case E::LessonNotHeld: {
-      Lesson& l = at_id(lessons_, env.event_as_LessonNotHeld()->lesson());
-      l.not_held = true;
-      l.not_held_reason = str(env.event_as_LessonNotHeld()->reason());
+    case E::LessonSubstituted:
+      if (Lesson* l = touch_lesson(env.event_as_LessonSubstituted()->lesson(), ev.position)) l->substitute = env.event_as_LessonSubstituted()->substitute();
       break;
-    }
+    case E::LessonNotHeld:
+      if (Lesson* l = touch_lesson(env.event_as_LessonNotHeld()->lesson(), ev.position)) {
+        l->not_held = true;
+        l->not_held_reason = str(env.event_as_LessonNotHeld()->reason());
+      }
+      break;
     case E::MarkSet: {
       const auto* e = env.event_as_MarkSet();
-      at_id(marks_, e->mark()) = Mark{true, e->lesson(), e->student(), e->value(), e->work_type(), str(e->comment()), false};
+      if (touch_lesson(e->lesson(), ev.position) == nullptr) break;
+      marks_[e->mark()] = Mark{true, e->lesson(), e->student(), e->value(), e->work_type(), str(e->comment()), false};
       marks_by_lesson_[e->lesson()].push_back(e->mark());
       marks_by_student_[e->student()].push_back(e->mark());
       bump(e->lesson(), e->student());
@@ -179,20 +212,23 @@ void JournalProjection::apply(const EventView& ev) {
     }
     case E::MarkCorrected: {
       const auto* e = env.event_as_MarkCorrected();
-      Mark& m = at_id(marks_, e->mark());
-      m.value = e->value();
-      m.work_type = e->work_type();
-      bump(m.lesson, m.student);
+      Mark* m = marks_.find(e->mark());
+      if (m == nullptr || touch_lesson(m->lesson, ev.position) == nullptr) break;
+      m->value = e->value();
+      m->work_type = e->work_type();
+      bump(m->lesson, m->student);
       break;
     }
     case E::MarkRemoved: {
-      Mark& m = at_id(marks_, env.event_as_MarkRemoved()->mark());
-      m.removed = true;
-      bump(m.lesson, m.student);
+      Mark* m = marks_.find(env.event_as_MarkRemoved()->mark());
+      if (m == nullptr || touch_lesson(m->lesson, ev.position) == nullptr) break;
+      m->removed = true;
+      bump(m->lesson, m->student);
       break;
     }
     case E::AbsenceMarked: {
       const auto* e = env.event_as_AbsenceMarked();
+      if (touch_lesson(e->lesson(), ev.position) == nullptr) break;
       auto& list = attendance_[e->lesson()];
       const auto it = std::find_if(list.begin(), list.end(), [&](const auto& a) { return a.first == e->student(); });
       if (it != list.end()) it->second = e->code();
@@ -202,6 +238,7 @@ void JournalProjection::apply(const EventView& ev) {
     }
     case E::AttendanceCleared: {
       const auto* e = env.event_as_AttendanceCleared();
+      if (touch_lesson(e->lesson(), ev.position) == nullptr) break;
       if (auto it = attendance_.find(e->lesson()); it != attendance_.end()) {
         std::erase_if(it->second, [&](const auto& a) { return a.first == e->student(); });
         if (it->second.empty()) attendance_.erase(it);
@@ -211,6 +248,8 @@ void JournalProjection::apply(const EventView& ev) {
     }
     case E::AttestationMarkSet: {
       const auto* e = env.event_as_AttestationMarkSet();
+      if (!in_scope(e->year())) break;
+      year_stamps_[e->year()] = ev.position;
       attestation_[{e->student(), e->subject(), static_cast<int>(e->kind()), e->year(), e->term()}] = e->value();
       break;
     }
@@ -272,7 +311,7 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
   for (std::size_t col = 0; col < ids.size(); ++col) {
     if (auto it = marks_by_lesson_.find(ids[col]); it != marks_by_lesson_.end()) {
       for (MarkId mid : it->second) {
-        const Mark& mk = marks_.at(mid);
+        const Mark& mk = *marks_.find(mid);
         if (mk.removed) continue;
         page.rows[row_for(mk.student)].cells[col].marks.push_back(JournalMark{mid, mk.value, mk.work_type, mk.comment});
       }
@@ -310,7 +349,7 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
 }
 
 JournalLesson JournalProjection::lesson_view(LessonId id) const {
-  const Lesson& l = lessons_.at(id);
+  const Lesson& l = *lessons_.find(id);
   const Assignment& a = assignments_.at(l.assignment);
   return JournalLesson{id, l.day, l.period, l.topic, l.homework, l.due, l.substitute != 0 ? l.substitute : a.teacher,
                        l.substitute != 0, !l.not_held, l.not_held_reason};
@@ -340,130 +379,196 @@ const JournalProjection::Stint* JournalProjection::stint_in(const Member& m, Cla
 
 void JournalProjection::reindex() {
   lessons_by_assignment_.clear();
+  lessons_by_year_.clear();
   assignments_by_key_.clear();
   marks_by_lesson_.clear();
   marks_by_student_.clear();
   students_by_class_.clear();
   students_by_group_.clear();
-  for (LessonId id = 0; id < lessons_.size(); ++id)
-    if (lessons_[id].exists) lessons_by_assignment_[lessons_[id].assignment].push_back(LessonKey{lessons_[id].day, lessons_[id].period, id});
-  for (auto& [aid, list] : lessons_by_assignment_) std::sort(list.begin(), list.end());
   for (const auto& [id, a] : assignments_) assignments_by_key_[{a.class_id, a.group, a.subject}].push_back(id);
-  for (MarkId id = 0; id < marks_.size(); ++id)
-    if (marks_[id].exists) {
-      marks_by_lesson_[marks_[id].lesson].push_back(id);
-      marks_by_student_[marks_[id].student].push_back(id);
-    }
+  lessons_.for_each([&](LessonId id, const Lesson& l) {
+    lessons_by_assignment_[l.assignment].push_back(LessonKey{l.day, l.period, id});
+    lessons_by_year_[l.year].push_back(id);
+  });
+  for (auto& [aid, list] : lessons_by_assignment_) std::sort(list.begin(), list.end());
+  marks_.for_each([&](MarkId id, const Mark& m) {
+    marks_by_lesson_[m.lesson].push_back(id);
+    marks_by_student_[m.student].push_back(id);
+  });
   for (const auto& [student, m] : members_) index_member(student, m);
 }
 
-std::string JournalProjection::snapshot() const {
+std::vector<Projection::PartStamp> JournalProjection::parts() const {
+  std::vector<PartStamp> out{{kSharedPart, shared_stamp_}};
+  for (const auto& [year, stamp] : year_stamps_) out.push_back({year, stamp});
+  return out;
+}
+
+std::string JournalProjection::snapshot() const { return encode(true, kAllParts); }
+
+std::string JournalProjection::snapshot_part(PartKey key) const {
+  return key == kSharedPart ? encode(true, kSharedPart) : encode(false, key);
+}
+
+std::unique_ptr<Projection> JournalProjection::fresh_in_scope(PartKey scope) const {
+  auto p = std::make_unique<JournalProjection>();
+  p->scope_ = scope;
+  return p;
+}
+
+std::string JournalProjection::encode(bool shared, PartKey year) const {
   namespace s = fb::snap;
   flatbuffers::FlatBufferBuilder b(1 << 20);
+  // The lessons this part holds, in id order (so the bytes are deterministic).
+  std::vector<LessonId> held;
+  if (year == kAllParts) {
+    lessons_.for_each([&](LessonId id, const Lesson&) { held.push_back(id); });
+  } else if (auto it = lessons_by_year_.find(year); year != kSharedPart && it != lessons_by_year_.end()) {
+    held = it->second;
+  }
   std::vector<flatbuffers::Offset<s::JLesson>> lessons;
-  for (LessonId id = 0; id < lessons_.size(); ++id) {
-    const Lesson& l = lessons_[id];
-    if (!l.exists) continue;
+  lessons.reserve(held.size());
+  for (LessonId id : held) {
+    const Lesson& l = *lessons_.find(id);
     lessons.push_back(s::CreateJLessonDirect(b, id, l.assignment, l.day, static_cast<std::uint8_t>(l.period), l.topic.c_str(),
                                              l.homework.c_str(), l.due, l.substitute, l.not_held, l.not_held_reason.c_str()));
   }
-  std::vector<flatbuffers::Offset<s::JAssignment>> assignments;
-  for (const auto& [id, a] : assignments_)
-    assignments.push_back(s::CreateJAssignment(b, id, a.teacher, a.class_id, a.group, a.subject));
-  std::vector<flatbuffers::Offset<s::JTerm>> terms;
-  for (const auto& [id, t] : terms_)
-    terms.push_back(s::CreateJTerm(b, id, t.year, t.first_day, t.last_day, static_cast<std::uint8_t>(t.grade_from),
-                                   static_cast<std::uint8_t>(t.grade_to)));
-  std::vector<flatbuffers::Offset<s::JClass>> classes;
-  for (const auto& [id, c] : classes_) classes.push_back(s::CreateJClass(b, id, c.year, static_cast<std::uint8_t>(c.grade)));
-  std::vector<flatbuffers::Offset<s::JGroup>> groups;
-  for (const auto& [id, c] : groups_) groups.push_back(s::CreateJGroup(b, id, c));
-  std::vector<flatbuffers::Offset<s::JWeight>> weights;
-  for (const auto& [id, w] : weights_) weights.push_back(s::CreateJWeight(b, id, static_cast<std::uint8_t>(w)));
+  std::vector<MarkId> mark_ids;
+  if (year == kAllParts) {
+    marks_.for_each([&](MarkId id, const Mark&) { mark_ids.push_back(id); });
+  } else {
+    for (LessonId id : held)
+      if (auto it = marks_by_lesson_.find(id); it != marks_by_lesson_.end()) mark_ids.insert(mark_ids.end(), it->second.begin(), it->second.end());
+    std::sort(mark_ids.begin(), mark_ids.end());
+  }
   std::vector<flatbuffers::Offset<s::JMark>> marks;
-  for (MarkId id = 0; id < marks_.size(); ++id) {
-    const Mark& m = marks_[id];
-    if (!m.exists) continue;
+  marks.reserve(mark_ids.size());
+  for (MarkId id : mark_ids) {
+    const Mark& m = *marks_.find(id);
     marks.push_back(s::CreateJMarkDirect(b, id, m.lesson, m.student, static_cast<std::uint8_t>(m.value), m.work_type,
                                          m.comment.c_str(), m.removed));
   }
   std::vector<flatbuffers::Offset<s::JAttendance>> attendance;
-  {  // by (lesson, student), whatever order they were entered in: deterministic bytes
-    std::vector<std::tuple<LessonId, UserId, Attendance>> all;
-    for (const auto& [lesson, list] : attendance_)
-      for (const auto& [student, code] : list) all.emplace_back(lesson, student, code);
-    std::sort(all.begin(), all.end());
-    attendance.reserve(all.size());
-    for (const auto& [lesson, student, code] : all)
-      attendance.push_back(s::CreateJAttendance(b, lesson, student, static_cast<std::uint8_t>(code)));
-  }
-  std::vector<flatbuffers::Offset<s::JMember>> members;
-  for (const auto& [id, m] : members_) {
-    std::vector<s::JStint> in_classes, in_groups;
-    for (const Stint& st : m.classes) in_classes.emplace_back(st.id, st.from, st.to);
-    for (const Stint& st : m.group_stints) in_groups.emplace_back(st.id, st.from, st.to);
-    members.push_back(s::CreateJMemberDirect(b, id, m.class_id, &m.groups, &in_classes, &in_groups));
+  std::vector<s::JVersion> versions;
+  for (LessonId id : held) {  // by (lesson, student), whatever order they were entered in: deterministic bytes
+    if (auto it = attendance_.find(id); it != attendance_.end()) {
+      auto list = it->second;
+      std::sort(list.begin(), list.end());
+      for (const auto& [student, code] : list)
+        attendance.push_back(s::CreateJAttendance(b, id, student, static_cast<std::uint8_t>(code)));
+    }
+    if (auto it = versions_.find(id); it != versions_.end())
+      for (const auto& [student, version] : it->second) versions.emplace_back(id, student, version);
   }
   std::vector<flatbuffers::Offset<s::JAttestation>> attestation;
-  for (const auto& [key, v] : attestation_) {
-    const auto& [student, subject, kind, year, term] = key;
-    attestation.push_back(s::CreateJAttestation(b, student, subject, static_cast<std::uint8_t>(kind), year, term,
-                                                static_cast<std::uint8_t>(v)));
+  if (year != kSharedPart) {
+    for (const auto& [key, v] : attestation_) {
+      const auto& [student, subject, kind, y, term] = key;
+      if (year != kAllParts && y != year) continue;
+      attestation.push_back(s::CreateJAttestation(b, student, subject, static_cast<std::uint8_t>(kind), y, term,
+                                                  static_cast<std::uint8_t>(v)));
+    }
   }
-  std::vector<LessonId> changed;
-  changed.reserve(versions_.size());
-  for (const auto& [lesson, cells] : versions_) changed.push_back(lesson);
-  std::sort(changed.begin(), changed.end());  // deterministic bytes
-  std::vector<s::JVersion> versions;
-  for (LessonId lesson : changed)
-    for (const auto& [student, version] : versions_.at(lesson)) versions.emplace_back(lesson, student, version);
+  std::vector<flatbuffers::Offset<s::JAssignment>> assignments;
+  std::vector<flatbuffers::Offset<s::JTerm>> terms;
+  std::vector<flatbuffers::Offset<s::JClass>> classes;
+  std::vector<flatbuffers::Offset<s::JGroup>> groups;
+  std::vector<flatbuffers::Offset<s::JWeight>> weights;
+  std::vector<flatbuffers::Offset<s::JMember>> members;
+  std::vector<s::JPartStamp> stamps;
+  if (shared) {
+    stamps.emplace_back(kSharedPart, shared_stamp_);
+    for (const auto& [id, a] : assignments_)
+      assignments.push_back(s::CreateJAssignment(b, id, a.teacher, a.class_id, a.group, a.subject));
+    for (const auto& [id, t] : terms_)
+      terms.push_back(s::CreateJTerm(b, id, t.year, t.first_day, t.last_day, static_cast<std::uint8_t>(t.grade_from),
+                                     static_cast<std::uint8_t>(t.grade_to)));
+    for (const auto& [id, c] : classes_) classes.push_back(s::CreateJClass(b, id, c.year, static_cast<std::uint8_t>(c.grade)));
+    for (const auto& [id, c] : groups_) groups.push_back(s::CreateJGroup(b, id, c));
+    for (const auto& [id, w] : weights_) weights.push_back(s::CreateJWeight(b, id, static_cast<std::uint8_t>(w)));
+    for (const auto& [id, m] : members_) {
+      std::vector<s::JStint> in_classes, in_groups;
+      for (const Stint& st : m.classes) in_classes.emplace_back(st.id, st.from, st.to);
+      for (const Stint& st : m.group_stints) in_groups.emplace_back(st.id, st.from, st.to);
+      members.push_back(s::CreateJMemberDirect(b, id, m.class_id, &m.groups, &in_classes, &in_groups));
+    }
+  }
+  for (const auto& [y, stamp] : year_stamps_)
+    if (year == kAllParts || y == year) stamps.emplace_back(y, stamp);
   b.Finish(s::CreateJournalDirect(b, &lessons, &assignments, &terms, &classes, &groups, &weights, &marks, &attendance,
-                                  &members, &attestation, &versions),
+                                  &members, &attestation, &versions, &stamps),
            s::JournalIdentifier());
   return finished_bytes(b);
 }
 
 Status JournalProjection::restore(std::string_view raw) {
+  const std::string_view one[] = {raw};
+  return restore_parts(one, kAllParts);
+}
+
+Status JournalProjection::restore_parts(std::span<const std::string_view> parts, PartKey scope) {
   namespace s = fb::snap;
-  std::string aligned;
-  const s::Journal* j = verified_root<s::Journal>(raw, s::JournalIdentifier(), aligned);
-  if (j == nullptr) return Status(Code::corruption, "not a journal snapshot");
   JournalProjection next;
-  if (j->lessons())
-    for (const auto* l : *j->lessons())
-      at_id(next.lessons_, l->id()) = Lesson{true, l->assignment(), l->day(), l->period(), str(l->topic()), str(l->homework()), l->due(),
-                                      l->substitute(), l->not_held(), str(l->not_held_reason())};
-  if (j->assignments())
-    for (const auto* a : *j->assignments()) next.assignments_[a->id()] = Assignment{a->teacher(), a->class_id(), a->group(), a->subject()};
-  if (j->terms())
-    for (const auto* t : *j->terms()) next.terms_[t->id()] = Term{t->year(), t->first_day(), t->last_day(), t->grade_from(), t->grade_to()};
-  if (j->classes())
-    for (const auto* c : *j->classes()) next.classes_[c->id()] = Class{c->year(), c->grade()};
-  if (j->groups())
-    for (const auto* g : *j->groups()) next.groups_[g->id()] = g->class_id();
-  if (j->weights())
-    for (const auto* w : *j->weights()) next.weights_[w->work_type()] = w->weight();
-  if (j->marks())
-    for (const auto* m : *j->marks())
-      at_id(next.marks_, m->id()) = Mark{true, m->lesson(), m->student(), m->value(), m->work_type(), str(m->comment()), m->removed()};
-  if (j->attendance())
-    for (const auto* a : *j->attendance())
-      next.attendance_[a->lesson()].emplace_back(a->student(), static_cast<Attendance>(a->code()));
-  if (j->members())
-    for (const auto* m : *j->members()) {
-      Member& member = next.members_[m->student()];
-      member.class_id = m->class_id();
-      if (m->groups()) member.groups.assign(m->groups()->begin(), m->groups()->end());
-      if (m->classes())
-        for (const auto* st : *m->classes()) member.classes.push_back(Stint{st->id(), st->from(), st->to()});
-      if (m->group_stints())
-        for (const auto* st : *m->group_stints()) member.group_stints.push_back(Stint{st->id(), st->from(), st->to()});
-    }
-  if (j->attestation())
-    for (const auto* a : *j->attestation())
-      next.attestation_[{a->student(), a->subject(), a->kind(), a->year(), a->term()}] = static_cast<AttestationValue>(a->value());
-  if (j->versions())
-    for (const auto* v : *j->versions()) next.versions_[v->lesson()].emplace_back(v->student(), v->version());
+  next.scope_ = scope;
+  for (std::string_view raw : parts) {
+    std::string aligned;
+    const s::Journal* j = verified_root<s::Journal>(raw, s::JournalIdentifier(), aligned);
+    if (j == nullptr) return Status(Code::corruption, "not a journal snapshot");
+    const auto too_big = [](std::uint64_t id) { return id == 0 || id >= IdTable<LessonId, Lesson>::kMaxId; };
+    if (j->lessons())
+      for (const auto* l : *j->lessons()) {
+        if (too_big(l->id())) return Status(Code::corruption, "journal snapshot: bad lesson id");
+        next.lessons_[l->id()] = Lesson{true, l->assignment(), l->day(), l->period(), str(l->topic()), str(l->homework()),
+                                        l->due(), l->substitute(), l->not_held(), str(l->not_held_reason()), 0};
+      }
+    if (j->assignments())
+      for (const auto* a : *j->assignments()) next.assignments_[a->id()] = Assignment{a->teacher(), a->class_id(), a->group(), a->subject()};
+    if (j->terms())
+      for (const auto* t : *j->terms()) next.terms_[t->id()] = Term{t->year(), t->first_day(), t->last_day(), t->grade_from(), t->grade_to()};
+    if (j->classes())
+      for (const auto* c : *j->classes()) next.classes_[c->id()] = Class{c->year(), c->grade()};
+    if (j->groups())
+      for (const auto* g : *j->groups()) next.groups_[g->id()] = g->class_id();
+    if (j->weights())
+      for (const auto* w : *j->weights()) next.weights_[w->work_type()] = w->weight();
+    if (j->marks())
+      for (const auto* m : *j->marks()) {
+        if (too_big(m->id())) return Status(Code::corruption, "journal snapshot: bad mark id");
+        next.marks_[m->id()] = Mark{true, m->lesson(), m->student(), m->value(), m->work_type(), str(m->comment()), m->removed()};
+      }
+    if (j->attendance())
+      for (const auto* a : *j->attendance())
+        next.attendance_[a->lesson()].emplace_back(a->student(), static_cast<Attendance>(a->code()));
+    if (j->members())
+      for (const auto* m : *j->members()) {
+        Member& member = next.members_[m->student()];
+        member.class_id = m->class_id();
+        if (m->groups()) member.groups.assign(m->groups()->begin(), m->groups()->end());
+        if (m->classes())
+          for (const auto* st : *m->classes()) member.classes.push_back(Stint{st->id(), st->from(), st->to()});
+        if (m->group_stints())
+          for (const auto* st : *m->group_stints()) member.group_stints.push_back(Stint{st->id(), st->from(), st->to()});
+      }
+    if (j->attestation())
+      for (const auto* a : *j->attestation())
+        next.attestation_[{a->student(), a->subject(), a->kind(), a->year(), a->term()}] = static_cast<AttestationValue>(a->value());
+    if (j->versions())
+      for (const auto* v : *j->versions()) next.versions_[v->lesson()].emplace_back(v->student(), v->version());
+    if (j->stamps())
+      for (const auto* st : *j->stamps()) {
+        if (st->key() == kSharedPart) next.shared_stamp_ = st->stamp();
+        else next.year_stamps_[st->key()] = st->stamp();
+      }
+  }
+  // A lesson's year comes from its class, which the shared part holds.
+  bool orphan = false;
+  next.lessons_.for_each([&](LessonId id, const Lesson& l) {
+    const Assignment* a = next.assignment(l.assignment);
+    const YearId year = a != nullptr ? next.year_of_class(a->class_id) : 0;
+    if (year == 0) orphan = true;
+    next.lessons_.find(id)->year = year;
+  });
+  if (orphan) return Status(Code::corruption, "journal snapshot: a lesson of an unknown class");
   next.reindex();
   *this = std::move(next);
   return Status::OK();

@@ -9,7 +9,8 @@
 // Reading: read() runs a function on a projection's live state under a shared lock; apply takes the lock
 // exclusively for a batch of at most a few hundred records, so readers wait microseconds, never a replay.
 // as_of(time) gives the state after the last record recorded at or before `time`: nearest snapshot at or
-// before that position, plus replay; a few recent such states are cached.
+// before that position, plus replay; a few recent such states are cached. Snapshots of a partitioned
+// projection are stored by part (projection.h), a closed year once, so they are kept dense for as_of.
 //
 // Thread-safety: all public methods may be called from any thread.
 #pragma once
@@ -28,7 +29,9 @@ namespace ejournal::projections {
 struct HostOptions {
   std::uint64_t snapshot_every = 100'000;  // events between snapshots
   std::size_t keep_snapshots = 8;          // per projection, the newest; of older ones, one per
-  std::uint64_t history_every = 1'000'000; // this many events is kept for as_of (0: none)
+  std::uint64_t history_every = 1'000'000; // of older snapshots, one per this many events is kept for as_of (0: none)
+  std::uint64_t part_history_every = 100'000;  // the same for partitioned projections, whose snapshots cost
+                                               // only the parts that changed
   std::size_t as_of_cache = 4;             // past states kept
   bool follow = true;                      // follow the log on a thread (false: tests call catch_up())
 };
@@ -51,8 +54,11 @@ class ProjectionHost {
   }
   void read_raw(std::string_view name, const std::function<void(const Projection&)>& fn) const;
 
-  // The state of `name` as of `time` (see above). Immutable; shared with the cache.
-  Result<std::shared_ptr<const Projection>> as_of(std::string_view name, log::Timestamp time);
+  // The state of `name` as of `time` (see above). Immutable; shared with the cache. For a partitioned
+  // projection, `part` names the one part the caller asks about (the journal: the academic year): the state
+  // is then restored and replayed in that part's scope only (projection.h), which costs one part.
+  Result<std::shared_ptr<const Projection>> as_of(std::string_view name, log::Timestamp time,
+                                                  Projection::PartKey part = Projection::kAllParts);
 
   // Applies every committed record not applied yet; returns the position applied up to.
   Result<log::Position> catch_up();

@@ -4,6 +4,11 @@
 //
 // Weighted average: Σ(value × weight of its work type) / Σ(weights) over the student's live marks in the
 // page's lessons, rounded half up to two decimals (4.445 → 4.45); no marks → no average.
+//
+// Partitioned by academic year (projection.h): the shared part holds terms, classes, groups, weights,
+// assignments and membership; a year's part holds the lessons of that year's classes with their marks,
+// attendance and cell versions, and the term and year marks of that year. A state in scope of one year
+// answers page() for that year's classes and diary() for weeks of that year exactly as the whole state.
 // Thread-safety: none; use it through a ProjectionHost.
 #pragma once
 
@@ -18,6 +23,7 @@
 #include <vector>
 
 #include "ejournal/domain/types.h"
+#include "ejournal/projections/id_table.h"
 #include "ejournal/projections/projection.h"
 
 namespace ejournal::projections {
@@ -95,6 +101,15 @@ class JournalProjection final : public Projection {
   std::string snapshot() const override;
   Status restore(std::string_view bytes) override;
   std::unique_ptr<Projection> fresh() const override { return std::make_unique<JournalProjection>(); }
+  std::vector<PartStamp> parts() const override;
+  std::string snapshot_part(PartKey key) const override;
+  Status restore_parts(std::span<const std::string_view> parts, PartKey scope) override;
+  std::unique_ptr<Projection> fresh_in_scope(PartKey scope) const override;
+
+  // The part a query is about (0 when unknown): the year of a class, or of the class the student was in
+  // during the week starting on `monday`.
+  domain::YearId year_of_class(domain::ClassId class_id) const;
+  domain::YearId year_of_week(domain::UserId student, domain::Day monday) const;
 
   // The page of `subject` for `class_id` (group 0: the whole class, else that study group) in `term`.
   // not_found for an unknown class, group or term.
@@ -121,6 +136,7 @@ class JournalProjection final : public Projection {
     domain::UserId substitute = 0;
     bool not_held = false;
     std::string not_held_reason;
+    domain::YearId year = 0;  // of its class (derived, not in snapshots)
   };
   struct Assignment {
     domain::UserId teacher = 0;
@@ -172,14 +188,14 @@ class JournalProjection final : public Projection {
                                                           domain::SubjectId subject) const;
 
  private:
-  // Lessons and marks are many and their ids dense: vectors indexed by id (index 0 unused).
-  std::vector<Lesson> lessons_;
+  // Lessons and marks are many and their ids dense: tables indexed by id.
+  IdTable<domain::LessonId, Lesson> lessons_;
   std::map<domain::AssignmentId, Assignment> assignments_;
   std::map<domain::TermId, Term> terms_;
   std::map<domain::ClassId, Class> classes_;
   std::map<domain::GroupId, domain::ClassId> groups_;
   std::map<domain::WorkTypeId, int> weights_;
-  std::vector<Mark> marks_;
+  IdTable<domain::MarkId, Mark> marks_;
   // Attendance by lesson: a page reads a lesson's few entries at once, where a map by (lesson, student)
   // cost a walk of a tree of every entry the school ever made per absent student.
   std::unordered_map<domain::LessonId, std::vector<std::pair<domain::UserId, domain::Attendance>>> attendance_;
@@ -187,7 +203,19 @@ class JournalProjection final : public Projection {
   std::map<domain::UserId, Member> members_;
   std::map<AttestationKey, domain::AttestationValue> attestation_;
 
+  // Partitions: the year this state holds (kAllParts: every year), and each part's stamp (the position of
+  // the last event that changed it).
+  PartKey scope_ = kAllParts;
+  std::uint64_t shared_stamp_ = 0;
+  std::map<domain::YearId, std::uint64_t> year_stamps_;
+  bool in_scope(domain::YearId year) const { return year != 0 && (scope_ == kAllParts || year == scope_); }
+  // The lesson of an event, when this state holds it (nullptr: another year's, out of scope); stamps its year.
+  Lesson* touch_lesson(domain::LessonId id, log::Position position);
+  // `shared`: with the shared tables; `year`: kAllParts (every year), kSharedPart (none) or one year.
+  std::string encode(bool shared, PartKey year) const;
+
   // Derived indexes (not in snapshots; rebuilt by restore()) that make a page cost what it shows.
+  std::map<domain::YearId, std::vector<domain::LessonId>> lessons_by_year_;  // ascending ids
   void reindex();
   void index_member(domain::UserId student, const Member& m);
   // The student's stint in `class_id` (or, for group != 0, in that group) that overlaps days from..to, or

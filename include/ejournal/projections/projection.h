@@ -7,12 +7,21 @@
 //  - snapshot() encodes the whole state (FlatBuffers); restore() replaces the state with a decoded one, or
 //    refuses bytes it cannot verify and leaves the state as it was.
 //  - fresh() makes an empty projection of the same kind (for rebuilding and "as of" states).
+//  - Optionally, the state is partitioned (the journal, by academic year): a shared part (key 0) and parts
+//    by key, each with a stamp that changes whenever the part does. The host then stores a snapshot as its
+//    parts, writes a part again only when its stamp has changed (a closed year is written once and named
+//    by reference afterwards), and as_of can restore the shared part and one other, in scope: a state that
+//    holds only them and whose apply() ignores what concerns other parts. Such a scoped state answers the
+//    queries about its part exactly as the whole state would.
 // Thread-safety: none inside; the ProjectionHost serialises apply() against queries.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ejournal/fb/envelope_generated.h"
 #include "ejournal/log/envelope.h"
@@ -46,6 +55,27 @@ class Projection {
   virtual std::string snapshot() const = 0;
   virtual Status restore(std::string_view bytes) = 0;
   virtual std::unique_ptr<Projection> fresh() const = 0;
+
+  // Partitioned state (see above); a projection that is not partitioned keeps these defaults.
+  using PartKey = std::uint32_t;
+  static constexpr PartKey kSharedPart = 0;
+  static constexpr PartKey kAllParts = ~PartKey{0};  // the scope of a whole state
+  struct PartStamp {
+    PartKey key = kSharedPart;
+    std::uint64_t stamp = 0;  // changes whenever the part does (e.g. the last position that changed it)
+  };
+  // The parts of the state, shared part first then by key; empty when the projection is not partitioned.
+  virtual std::vector<PartStamp> parts() const { return {}; }
+  // One part's bytes (FlatBuffers), for a key parts() lists.
+  virtual std::string snapshot_part(PartKey /*key*/) const { return {}; }
+  // Replaces the state with the given parts (bytes from snapshot_part, the shared part among them), holding
+  // all of them when `scope` is kAllParts, else only the shared part and part `scope`, in scope. Refuses
+  // bytes it cannot verify and leaves the state as it was.
+  virtual Status restore_parts(std::span<const std::string_view> /*parts*/, PartKey /*scope*/) {
+    return Status(Code::unsupported, "not a partitioned projection");
+  }
+  // An empty state in scope of part `scope` (no snapshot to start from).
+  virtual std::unique_ptr<Projection> fresh_in_scope(PartKey /*scope*/) const { return fresh(); }
 };
 
 }  // namespace ejournal::projections

@@ -1,0 +1,155 @@
+#include "stored_state.h"
+
+#include <algorithm>
+#include <iostream>
+#include <set>
+
+#include "ejournal/fb/snapshot_manifest_generated.h"
+#include "flat_state.h"
+#include "snapshot_codec.h"
+
+namespace ejournal::projections {
+namespace {
+
+bool is_manifest(std::string_view raw) {
+  return raw.size() >= 8 && flatbuffers::BufferHasIdentifier(raw.data(), fb::snap::SnapManifestIdentifier());
+}
+
+std::string encode_manifest(const Manifest& m) {
+  flatbuffers::FlatBufferBuilder b(256);
+  std::vector<flatbuffers::Offset<fb::snap::SnapPart>> parts;
+  for (const PartRef& r : m) parts.push_back(fb::snap::CreateSnapPart(b, r.key, r.stamp, r.stored_at));
+  b.Finish(fb::snap::CreateSnapManifestDirect(b, &parts), fb::snap::SnapManifestIdentifier());
+  return finished_bytes(b);
+}
+
+std::optional<Manifest> decode_manifest(std::string_view raw) {
+  std::string aligned;
+  const auto* m = verified_root<fb::snap::SnapManifest>(raw, fb::snap::SnapManifestIdentifier(), aligned);
+  if (m == nullptr || m->parts() == nullptr) return std::nullopt;
+  Manifest out;
+  for (const auto* p : *m->parts()) out.push_back(PartRef{p->key(), p->stamp(), p->stored_at()});
+  return out;
+}
+
+}  // namespace
+
+void log_warning(const std::string& msg) { std::cerr << "{\"level\":\"warn\",\"msg\":\"" << msg << "\"}\n"; }
+
+std::string part_name(std::string_view name, Projection::PartKey key) {
+  return std::string(name) + "#" + std::to_string(key);
+}
+
+EncodedSnapshot encode_snapshot(const Projection& projection, const Manifest& previous) {
+  EncodedSnapshot out;
+  const auto parts = projection.parts();
+  if (parts.empty()) {
+    out.whole = projection.snapshot();
+    return out;
+  }
+  out.partitioned = true;
+  for (const Projection::PartStamp& p : parts) {
+    EncodedSnapshot::Part part{p, std::nullopt, log::kNoPosition};
+    const auto same = std::find_if(previous.begin(), previous.end(),
+                                   [&](const PartRef& r) { return r.key == p.key && r.stamp == p.stamp; });
+    if (same != previous.end()) part.stored_at = same->stored_at;
+    else part.raw = projection.snapshot_part(p.key);
+    out.parts.push_back(std::move(part));
+  }
+  return out;
+}
+
+Result<Manifest> store_snapshot(log::SnapshotStore& store, std::string_view name, log::Position position,
+                                EncodedSnapshot encoded) {
+  if (!encoded.partitioned) {
+    if (auto s = store.put(name, position, frame_snapshot(position, encoded.whole)); !s.ok()) return s;
+    return Manifest{};
+  }
+  Manifest manifest;
+  for (EncodedSnapshot::Part& part : encoded.parts) {
+    if (part.raw) {
+      part.stored_at = position;
+      if (auto s = store.put(part_name(name, part.stamp.key), position, frame_snapshot(position, *part.raw)); !s.ok()) return s;
+    }
+    manifest.push_back(PartRef{part.stamp.key, part.stamp.stamp, part.stored_at});
+  }
+  // The manifest goes last: a snapshot is visible only once every part it names is stored.
+  if (auto s = store.put(name, position, frame_snapshot(position, encode_manifest(manifest))); !s.ok()) return s;
+  return manifest;
+}
+
+Manifest manifest_at(const log::SnapshotStore& store, std::string_view name, log::Position position) {
+  auto bytes = store.get(name, position);
+  if (!bytes.ok()) return {};
+  auto unframed = unframe_snapshot(*bytes);
+  if (!unframed.ok() || !is_manifest(unframed->raw)) return {};
+  return decode_manifest(unframed->raw).value_or(Manifest{});
+}
+
+Result<Restored> restore_stored(const log::SnapshotStore& store, Projection& projection, log::Position position,
+                                Projection::PartKey scope) {
+  const std::string name(projection.name());
+  auto positions = store.positions(name);
+  if (!positions.ok()) return positions.status();
+  for (auto it = positions->rbegin(); it != positions->rend(); ++it) {
+    if (*it > position) continue;
+    const auto skip = [&](const std::string& why) {
+      log_warning("skipping " + why + " snapshot of " + name + " at " + std::to_string(*it));
+    };
+    auto bytes = store.get(name, *it);
+    if (!bytes.ok()) continue;
+    auto unframed = unframe_snapshot(*bytes);
+    if (!unframed.ok() || unframed->position != *it) {
+      skip("a damaged");
+      continue;
+    }
+    if (!is_manifest(unframed->raw)) {
+      if (!projection.restore(unframed->raw).ok()) {  // refused: the projection is unchanged
+        skip("an unreadable");
+        continue;
+      }
+      return Restored{*it, {}};
+    }
+    auto manifest = decode_manifest(unframed->raw);
+    if (!manifest) {
+      skip("an unreadable");
+      continue;
+    }
+    std::vector<std::string> parts;
+    bool whole = true;
+    for (const PartRef& ref : *manifest) {
+      if (scope != Projection::kAllParts && ref.key != Projection::kSharedPart && ref.key != scope) continue;
+      auto part = store.get(part_name(name, ref.key), ref.stored_at);
+      auto raw = part.ok() ? unframe_snapshot(*part) : Result<Unframed>(part.status());
+      if (!raw.ok() || raw->position != ref.stored_at) {
+        whole = false;
+        break;
+      }
+      parts.push_back(std::move(raw->raw));
+    }
+    if (!whole) {
+      skip("a partly missing or damaged");
+      continue;
+    }
+    const std::vector<std::string_view> views(parts.begin(), parts.end());
+    if (!projection.restore_parts(views, scope).ok()) {
+      skip("an unreadable");
+      continue;
+    }
+    return Restored{*it, std::move(*manifest)};
+  }
+  return Restored{};
+}
+
+void remove_snapshot(log::SnapshotStore& store, std::string_view name, log::Position position,
+                     const std::vector<Manifest>& kept) {
+  const Manifest gone = manifest_at(store, name, position);
+  (void)store.remove(name, position);  // first: no snapshot names parts that are missing
+  std::set<std::pair<Projection::PartKey, log::Position>> named;
+  for (const Manifest& m : kept)
+    for (const PartRef& r : m) named.emplace(r.key, r.stored_at);
+  for (const PartRef& r : gone)
+    if (!named.contains({r.key, r.stored_at})) (void)store.remove(part_name(name, r.key), r.stored_at);
+}
+
+}  // namespace ejournal::projections
