@@ -137,7 +137,7 @@ struct ProjectionHost::State {
         last_snapshot = to;
         const auto due = [&](std::size_t i) {
           if (head - to < options.keep_snapshots * options.snapshot_every) return true;  // among the newest kept
-          const std::uint64_t spacing = projections[i]->parts().empty() ? options.history_every : options.part_history_every;
+          const std::uint64_t spacing = history_spacing(*projections[i]);
           return spacing > 0 && to / spacing != written[i] / spacing;
         };
         if (auto s = write_snapshots_of(due); !s.ok()) warn("cannot write snapshots: " + s.to_string());
@@ -180,21 +180,31 @@ struct ProjectionHost::State {
         at = checkpoints[i];
       }
       const bool partitioned = encoded.partitioned;
+      std::uint64_t spacing = 0;
+      {
+        std::shared_lock lock(mu);
+        spacing = history_spacing(*projections[i]);
+      }
       auto manifest = store_snapshot(store, name, at, std::move(encoded));
       if (!manifest.ok()) return manifest.status();
       manifests[i] = std::move(*manifest);
       written[i] = at;
-      prune(store, name, partitioned);
+      prune(store, name, partitioned, spacing);
     }
     return Status::OK();
   }
 
+  // Events between the older snapshots kept for as_of (0: none are kept).
+  std::uint64_t history_spacing(const Projection& p) const {
+    if (!p.needs_history()) return 0;
+    return p.parts().empty() ? options.history_every : options.part_history_every;
+  }
+
   // Keeps the newest `keep_snapshots` snapshots of `name`; of older ones, the first of every history
   // spacing, so as_of far back replays little. A removed snapshot takes the part bytes only it named.
-  void prune(log::SnapshotStore& store, const std::string& name, bool partitioned) {
+  void prune(log::SnapshotStore& store, const std::string& name, bool partitioned, std::uint64_t spacing) {
     auto positions = store.positions(name);
     if (!positions.ok() || positions->size() <= options.keep_snapshots) return;
-    const std::uint64_t spacing = partitioned ? options.part_history_every : options.history_every;
     std::vector<log::Position> gone;
     std::vector<Manifest> kept;
     std::uint64_t kept_bucket = ~std::uint64_t{0};

@@ -9,7 +9,9 @@ namespace ejournal::projections {
 namespace {
 
 constexpr std::string_view kMagic = "EJS1";
-constexpr std::uint32_t kVersion = 1;
+// Version 1 hashed the raw bytes; version 2 hashes the compressed ones (a quarter of the bytes to hash when
+// a past state is restored; zstd rebuilds the raw bytes exactly from them). Both are read.
+constexpr std::uint32_t kVersion = 2;
 constexpr std::size_t kHash = 16;
 constexpr std::size_t kHeader = 4 + 4 + 8 + 8 + kHash;
 constexpr std::uint64_t kMaxRaw = 4ULL << 30;  // a school's projection is far smaller; refuse absurd sizes
@@ -43,28 +45,33 @@ std::string frame_snapshot(log::Position position, std::string_view raw) {
   put_be(out, kVersion, 4);
   put_be(out, position, 8);
   put_be(out, raw.size(), 8);
-  out += checksum(position, raw);
+  const std::size_t hash_at = out.size();
+  out.append(kHash, '\0');
   const std::size_t bound = ZSTD_compressBound(raw.size());
   const std::size_t at = out.size();
   out.resize(at + bound);
   const std::size_t n = ZSTD_compress(out.data() + at, bound, raw.data(), raw.size(), 3);
   out.resize(ZSTD_isError(n) ? at : at + n);
+  const std::string sum = checksum(position, std::string_view(out).substr(at));
+  out.replace(hash_at, kHash, sum);
   return out;
 }
 
 Result<Unframed> unframe_snapshot(std::string_view framed) {
   const auto bad = [](const std::string& why) { return Status(Code::corruption, "snapshot: " + why); };
   if (framed.size() < kHeader || framed.substr(0, 4) != kMagic) return bad("no EJS1 frame");
-  if (get_be(framed.data() + 4, 4) != kVersion) return bad("unknown version");
+  const std::uint64_t version = get_be(framed.data() + 4, 4);
+  if (version != 1 && version != kVersion) return bad("unknown version");
   Unframed u;
   u.position = get_be(framed.data() + 8, 8);
   const std::uint64_t size = get_be(framed.data() + 16, 8);
   if (size > kMaxRaw) return bad("implausible size");
   u.raw.resize(size);
   const std::string_view body = framed.substr(kHeader);
+  if (version == kVersion && checksum(u.position, body) != framed.substr(24, kHash)) return bad("checksum mismatch");
   const std::size_t n = ZSTD_decompress(u.raw.data(), u.raw.size(), body.data(), body.size());
   if (ZSTD_isError(n) || n != size) return bad("does not decompress");
-  if (checksum(u.position, u.raw) != framed.substr(24, kHash)) return bad("checksum mismatch");
+  if (version == 1 && checksum(u.position, u.raw) != framed.substr(24, kHash)) return bad("checksum mismatch");
   return u;
 }
 

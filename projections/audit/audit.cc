@@ -217,43 +217,45 @@ void AuditProjection::apply(const EventView& ev) {
 }
 
 template <typename Pred>
-std::vector<AuditEntry> AuditProjection::select(Pred pred) const {
+std::vector<AuditEntry> AuditProjection::select(log::Position upto, Pred pred) const {
   std::vector<AuditEntry> out;
-  for (const Stored& e : entries_)
+  for (const Stored& e : entries_) {
+    if (e.position > upto) break;  // in position order
     if (pred(e)) out.push_back(expand(e));
+  }
   return out;
 }
 
-std::vector<AuditEntry> AuditProjection::all() const {
-  return select([](const Stored&) { return true; });
+std::vector<AuditEntry> AuditProjection::all(log::Position upto) const {
+  return select(upto, [](const Stored&) { return true; });
 }
 
-std::vector<AuditEntry> AuditProjection::by_cell(LessonId lesson, UserId student) const {
-  return select([&](const Stored& e) { return e.lesson == lesson && e.student == student; });
+std::vector<AuditEntry> AuditProjection::by_cell(LessonId lesson, UserId student, log::Position upto) const {
+  return select(upto, [&](const Stored& e) { return e.lesson == lesson && e.student == student; });
 }
-std::vector<AuditEntry> AuditProjection::by_student(UserId student) const {
-  return select([&](const Stored& e) { return e.student == student; });
+std::vector<AuditEntry> AuditProjection::by_student(UserId student, log::Position upto) const {
+  return select(upto, [&](const Stored& e) { return e.student == student; });
 }
-std::vector<AuditEntry> AuditProjection::by_actor(UserId actor) const {
-  return select([&](const Stored& e) { return e.actor == actor; });
+std::vector<AuditEntry> AuditProjection::by_actor(UserId actor, log::Position upto) const {
+  return select(upto, [&](const Stored& e) { return e.actor == actor; });
 }
-std::vector<AuditEntry> AuditProjection::by_class_subject(ClassId class_id, SubjectId subject) const {
-  return select([&](const Stored& e) { return e.class_id == class_id && e.subject == subject; });
+std::vector<AuditEntry> AuditProjection::by_class_subject(ClassId class_id, SubjectId subject, log::Position upto) const {
+  return select(upto, [&](const Stored& e) { return e.class_id == class_id && e.subject == subject; });
 }
-std::vector<AuditEntry> AuditProjection::between(log::Timestamp from, log::Timestamp to) const {
-  return select([&](const Stored& e) { return e.recorded_at >= from && e.recorded_at <= to; });
+std::vector<AuditEntry> AuditProjection::between(log::Timestamp from, log::Timestamp to, log::Position upto) const {
+  return select(upto, [&](const Stored& e) { return e.recorded_at >= from && e.recorded_at <= to; });
 }
 std::vector<AuditEntry> AuditProjection::changes(ClassId class_id, SubjectId subject, log::Timestamp from,
-                                                 log::Timestamp to) const {
-  return select([&](const Stored& e) {
+                                                 log::Timestamp to, log::Position upto) const {
+  return select(upto, [&](const Stored& e) {
     return e.class_id == class_id && e.subject == subject && e.recorded_at >= from && e.recorded_at <= to;
   });
 }
-std::vector<AuditEntry> AuditProjection::after_term_closed() const {
-  return select([](const Stored& e) { return e.after_term_closed; });
+std::vector<AuditEntry> AuditProjection::after_term_closed(log::Position upto) const {
+  return select(upto, [](const Stored& e) { return e.after_term_closed; });
 }
-std::vector<AuditEntry> AuditProjection::late(int days) const {
-  return select([&](const Stored& e) {
+std::vector<AuditEntry> AuditProjection::late(int days, log::Position upto) const {
+  return select(upto, [&](const Stored& e) {
     if (e.lesson == 0) return false;
     return school_day(e.recorded_at) - e.lesson_day > days;
   });

@@ -31,9 +31,22 @@ YearId JournalProjection::year_of_class(ClassId class_id) const {
 YearId JournalProjection::year_of_week(UserId student, Day monday) const {
   const Member* m = member(student);
   if (m == nullptr) return 0;
-  for (auto it = m->classes.rbegin(); it != m->classes.rend(); ++it)
-    if (it->from <= monday + 6 && it->to >= monday) return year_of_class(it->id);
-  return 0;
+  YearId year = 0;
+  for (const Stint& st : m->classes) {
+    if (st.from > monday + 6 || st.to < monday) continue;
+    const YearId y = year_of_class(st.id);
+    if (year != 0 && y != year) return 0;  // a week across two years: no one part answers it
+    year = y;
+  }
+  return year;
+}
+
+YearId JournalProjection::year_at(Day day) const {
+  Day started = 0;
+  YearId year = 0;
+  for (const auto& [id, t] : terms_)
+    if (t.first_day <= day && t.first_day >= started) started = t.first_day, year = t.year;
+  return year;
 }
 
 JournalProjection::Lesson* JournalProjection::touch_lesson(LessonId id, log::Position position) {
@@ -378,6 +391,9 @@ const JournalProjection::Stint* JournalProjection::stint_in(const Member& m, Cla
 }
 
 void JournalProjection::reindex() {
+  std::size_t lesson_count = 0;
+  lessons_.for_each([&](LessonId, const Lesson&) { ++lesson_count; });
+  marks_by_lesson_.reserve(lesson_count);
   lessons_by_assignment_.clear();
   lessons_by_year_.clear();
   assignments_by_key_.clear();
@@ -515,6 +531,17 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
     const s::Journal* j = verified_root<s::Journal>(raw, s::JournalIdentifier(), aligned);
     if (j == nullptr) return Status(Code::corruption, "not a journal snapshot");
     const auto too_big = [](std::uint64_t id) { return id == 0 || id >= IdTable<LessonId, Lesson>::kMaxId; };
+    // Ids come in ascending order: room for them all at once.
+    if (j->lessons() && j->lessons()->size() > 0) {
+      const LessonId lo = j->lessons()->Get(0)->id(), hi = j->lessons()->Get(j->lessons()->size() - 1)->id();
+      if (!too_big(lo) && !too_big(hi)) next.lessons_.reserve(lo, hi);
+      next.versions_.reserve(next.versions_.size() + j->lessons()->size());
+      next.attendance_.reserve(next.attendance_.size() + j->lessons()->size());
+    }
+    if (j->marks() && j->marks()->size() > 0) {
+      const MarkId lo = j->marks()->Get(0)->id(), hi = j->marks()->Get(j->marks()->size() - 1)->id();
+      if (!too_big(lo) && !too_big(hi)) next.marks_.reserve(lo, hi);
+    }
     if (j->lessons())
       for (const auto* l : *j->lessons()) {
         if (too_big(l->id())) return Status(Code::corruption, "journal snapshot: bad lesson id");

@@ -24,6 +24,7 @@ namespace json = boost::json;
 using query::day_json;
 using query::denied;
 using query::on;
+using query::journal_part;
 using query::person_name;
 
 json::value cell_json(const JournalCell& c) {
@@ -91,11 +92,22 @@ Result<json::value> managers_only(Services& s, const Caller& c, Args& a, std::st
   return on<P>(s, name, as_of, std::forward<F>(fn));
 }
 
-// An audit query: `select` picks the entries; the newest `limit` (default 1,000) are answered.
+// An audit query: `select` picks the entries recorded up to a position; the newest `limit` (default 1,000)
+// are answered. As of a time, that position is the last one recorded by then: the audit's past is a prefix
+// of its live entries (audit.h), so no past state is rebuilt.
 Result<json::value> audit_query(Services& s, const Caller& c, Args& a,
-                                const std::function<std::vector<AuditEntry>(const AuditProjection&)>& select) {
+                                const std::function<std::vector<AuditEntry>(const AuditProjection&, log::Position)>& select) {
   const auto limit = static_cast<std::size_t>(a.integer_or("limit", 1, 10'000, 1'000));
-  return managers_only<AuditProjection>(s, c, a, "audit", [&](const AuditProjection& p) { return audit_json(select(p), limit); });
+  const auto as_of = a.timestamp_or_none("as_of");
+  if (!a.ok()) return a.status();
+  if (!is_manager(c)) return denied();
+  log::Position upto = AuditProjection::kAll;
+  if (as_of) {
+    auto at = s.log.position_at(*as_of);
+    if (!at.ok()) return at.status();
+    upto = *at;
+  }
+  return on<AuditProjection>(s, "audit", std::nullopt, [&](const AuditProjection& p) { return audit_json(select(p, upto), limit); });
 }
 
 bool has(const Caller& c, Role r) { return c.account.has(r); }
@@ -212,7 +224,7 @@ const query::HandlerTable& handlers() {
              rows.push_back(std::move(row));
            }
            return json::value(json::object{{"lessons", std::move(lessons)}, {"rows", std::move(rows)}});
-         });
+         }, journal_part(s, [&](const JournalProjection& j) { return j.year_of_class(k); }));
          if (!answer.ok()) return answer;
          // Each row's name, from the roster's sealed records (read apart from the journal: one lock at a
          // time). Students who left the class are on its page too, so the class list cannot name them all.
@@ -248,7 +260,7 @@ const query::HandlerTable& handlers() {
            }
            for (const auto& [subject, v] : week->term_marks) terms.push_back(json::object{{"subject", subject}, {"value", attestation_word(v)}});
            return json::value(json::object{{"monday", format_day(week->monday)}, {"lessons", std::move(lessons)}, {"term_marks", std::move(terms)}});
-         });
+         }, journal_part(s, [&](const JournalProjection& j) { return j.year_of_week(student, monday); }));
        }},
       {"diary.chart", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
          const UserId student = a.id("student");
@@ -268,20 +280,20 @@ const query::HandlerTable& handlers() {
       {"audit.cell", [](Services& s, const Caller& c, Args& a) {
          const LessonId l = a.id("lesson");
          const UserId st = a.id("student");
-         return audit_query(s, c, a, [&](const AuditProjection& p) { return p.by_cell(l, st); });
+         return audit_query(s, c, a, [&](const AuditProjection& p, log::Position upto) { return p.by_cell(l, st, upto); });
        }},
       {"audit.student", [](Services& s, const Caller& c, Args& a) {
          const UserId st = a.id("student");
-         return audit_query(s, c, a, [&](const AuditProjection& p) { return p.by_student(st); });
+         return audit_query(s, c, a, [&](const AuditProjection& p, log::Position upto) { return p.by_student(st, upto); });
        }},
       {"audit.actor", [](Services& s, const Caller& c, Args& a) {
          const UserId who = a.id_or0("actor");  // 0: the server itself (sign-ins, backups)
-         return audit_query(s, c, a, [&](const AuditProjection& p) { return p.by_actor(who); });
+         return audit_query(s, c, a, [&](const AuditProjection& p, log::Position upto) { return p.by_actor(who, upto); });
        }},
       {"audit.class_subject", [](Services& s, const Caller& c, Args& a) {
          const ClassId k = a.id("class_id");
          const SubjectId subj = a.id("subject");
-         return audit_query(s, c, a, [&](const AuditProjection& p) { return p.by_class_subject(k, subj); });
+         return audit_query(s, c, a, [&](const AuditProjection& p, log::Position upto) { return p.by_class_subject(k, subj, upto); });
        }},
       {"audit.changes", [](Services& s, const Caller& c, Args& a) {
          const ClassId k = a.id("class_id");
@@ -290,14 +302,14 @@ const query::HandlerTable& handlers() {
          const auto to = a.timestamp_or_none("to");
          if (a.ok() && (!from || !to)) a.fail(!from ? "from" : "to", "обязательно");
          const log::Timestamp t1 = from.value_or(0), t2 = to.value_or(0);
-         return audit_query(s, c, a, [&](const AuditProjection& p) { return p.changes(k, subj, t1, t2); });
+         return audit_query(s, c, a, [&](const AuditProjection& p, log::Position upto) { return p.changes(k, subj, t1, t2, upto); });
        }},
       {"audit.after_close", [](Services& s, const Caller& c, Args& a) {
-         return audit_query(s, c, a, [](const AuditProjection& p) { return p.after_term_closed(); });
+         return audit_query(s, c, a, [](const AuditProjection& p, log::Position upto) { return p.after_term_closed(upto); });
        }},
       {"audit.late", [](Services& s, const Caller& c, Args& a) {
          const int days = static_cast<int>(a.integer("days", 0, 3650));
-         return audit_query(s, c, a, [&](const AuditProjection& p) { return p.late(days); });
+         return audit_query(s, c, a, [&](const AuditProjection& p, log::Position upto) { return p.late(days, upto); });
        }},
 
       // ------------------------------------------------------------------ control (deputies, director; a teacher sees own)

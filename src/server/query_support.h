@@ -11,23 +11,34 @@
 #include "ejournal/domain/types.h"
 #include "ejournal/domain/vault.h"
 #include "ejournal/log/types.h"
+#include "ejournal/projections/journal.h"
 #include "queries.h"
 
 namespace ejournal::server::query {
 
 inline Status denied() { return Status(Code::forbidden, "Нет прав на просмотр этих данных"); }
 
-// Runs fn(const P&) on projection `name`, live or as of a time.
+// Runs fn(const P&) on projection `name`, live or as of a time. For a partitioned projection, `part` is the
+// one part fn reads (projection.h): a past state is then restored in that part's scope only.
 template <typename P, typename F>
-Result<boost::json::value> on(Services& s, std::string_view name, const std::optional<log::Timestamp>& as_of, F&& fn) {
+Result<boost::json::value> on(Services& s, std::string_view name, const std::optional<log::Timestamp>& as_of, F&& fn,
+                              projections::Projection::PartKey part = projections::Projection::kAllParts) {
   if (!as_of) {
     Result<boost::json::value> out = boost::json::value();
     s.host.read_raw(name, [&](const projections::Projection& p) { out = fn(static_cast<const P&>(p)); });
     return out;
   }
-  auto past = s.host.as_of(name, *as_of);
+  auto past = s.host.as_of(name, *as_of, part);
   if (!past.ok()) return past.status();
   return fn(static_cast<const P&>(**past));
+}
+
+// The journal's part (an academic year) that fn reads, from the live state: `year_of(journal)`, or every
+// part when that is 0 (unknown, or more than one year).
+template <typename F>
+projections::Projection::PartKey journal_part(Services& s, F&& year_of) {
+  const domain::YearId year = s.host.read<projections::JournalProjection>("journal", std::forward<F>(year_of));
+  return year != 0 ? year : projections::Projection::kAllParts;
 }
 
 // "YYYY-MM-DD", or null for day 0.

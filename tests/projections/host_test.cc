@@ -9,6 +9,7 @@
 
 #include "ejournal/demo/demo_school.h"
 #include "ejournal/domain/domain.h"
+#include "ejournal/projections/audit.h"
 #include "ejournal/projections/catalog.h"
 #include "ejournal/projections/host.h"
 #include "ejournal/projections/journal.h"
@@ -54,6 +55,15 @@ std::vector<std::string> live(const ProjectionHost& host) {
   std::vector<std::string> out;
   for (const auto& p : all())
     host.read_raw(p->name(), [&](const Projection& live_p) { out.push_back(live_p.snapshot()); });
+  return out;
+}
+
+// The entries of an audit trail as text, to compare two trails.
+std::string audit_text(const std::vector<AuditEntry>& entries) {
+  std::string out;
+  for (const AuditEntry& e : entries)
+    out += std::to_string(e.position) + " " + std::to_string(static_cast<int>(e.kind)) + " " + std::to_string(e.student) +
+           " " + e.before + "→" + e.after + " " + e.reason + (e.after_term_closed ? " closed" : "") + "\n";
   return out;
 }
 
@@ -200,6 +210,11 @@ TEST_CASE("as_of(T) is the state of the log cut at T", "[projections]") {
     auto past_journal = host->as_of("journal", t);
     REQUIRE(past_journal.ok());
     CHECK((*past_journal)->snapshot() == expected[1]);
+    // The audit as of T is its live entries up to T's position: the trail of the cut log.
+    AuditProjection cut_audit;
+    REQUIRE(cut_audit.restore(expected[2]).ok());
+    const auto upto = host->read<AuditProjection>("audit", [&](const AuditProjection& a) { return audit_text(a.all(cut)); });
+    CHECK(upto == audit_text(cut_audit.all()));
   }
   CHECK(host->as_of("roster", first_time - 1).ok());  // before the first record: the empty roster
 }

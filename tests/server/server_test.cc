@@ -647,3 +647,39 @@ TEST_CASE("a disk that stays missing is tried again after retry_after, not at ev
   for (int i = 0; i < 500 && recorded_runs() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   CHECK(recorded_runs() == 2);
 }
+
+TEST_CASE("as_of: the journal page and the cell's audit trail show the state at that time", "[server]") {
+  Fixture f;
+  auto& s = f.school;
+  auto teacher = signed_in(f, "teacher.a");
+  auto deputy = signed_in(f, "deputy");
+  json::object mark{{"lesson", s.lesson_5a}, {"student", s.student_a2}, {"value", 5}, {"work_type", s.answer}};
+  REQUIRE(ok(teacher->call("set_mark", mark, "asof-mark-0001")));
+  s.clock->advance(60'000'000);  // a minute later (the log's clock is the test's)
+  const log::Timestamp between = s.clock->now();
+  s.clock->advance(60'000'000);
+  mark["value"] = 2;
+  REQUIRE(ok(teacher->call("set_mark", mark, "asof-mark-0002")));
+
+  // The page: one mark in the cell then, two now.
+  json::object page{{"class_id", s.class_5a}, {"subject", s.math}, {"term", s.q1}};
+  const auto marks_in_cell = [&](const json::value& answer) {
+    REQUIRE(ok(answer));
+    for (const auto& row : answer.at("result").at("rows").as_array())
+      if (row.at("student").as_int64() == s.student_a2) return row.at("cells").as_array().at(0).at("marks").as_array().size();
+    return std::size_t{0};
+  };
+  CHECK(marks_in_cell(deputy->call("journal.page", page)) == 2);
+  page["as_of"] = between;
+  CHECK(marks_in_cell(deputy->call("journal.page", page)) == 1);
+  // The cell's trail: the same.
+  json::object cell{{"lesson", s.lesson_5a}, {"student", s.student_a2}};
+  const json::value now = deputy->call("audit.cell", cell);
+  REQUIRE(ok(now));
+  CHECK(now.at("result").as_array().size() == 2);
+  cell["as_of"] = between;
+  const json::value then = deputy->call("audit.cell", cell);
+  REQUIRE(ok(then));
+  REQUIRE(then.at("result").as_array().size() == 1);
+  CHECK(then.at("result").as_array().at(0).at("after").as_string() == "5");
+}

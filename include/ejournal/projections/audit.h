@@ -49,19 +49,25 @@ class AuditProjection final : public Projection {
   Status restore(std::string_view bytes) override;
   std::unique_ptr<Projection> fresh() const override { return std::make_unique<AuditProjection>(); }
 
+  // The audit as of a position without replay: entries are only ever appended, in position order, and
+  // never change, so the trail as it stood at position P is the entries up to P. Every query takes `upto`
+  // (default: all) and answers only from entries recorded at or before it.
+  static constexpr log::Position kAll = ~log::Position{0};
+  bool needs_history() const override { return false; }
+
   std::size_t size() const { return entries_.size(); }
-  std::vector<AuditEntry> all() const;
-  std::vector<AuditEntry> by_cell(domain::LessonId lesson, domain::UserId student) const;
-  std::vector<AuditEntry> by_student(domain::UserId student) const;
-  std::vector<AuditEntry> by_actor(domain::UserId actor) const;
-  std::vector<AuditEntry> by_class_subject(domain::ClassId class_id, domain::SubjectId subject) const;
-  std::vector<AuditEntry> between(log::Timestamp from, log::Timestamp to) const;
+  std::vector<AuditEntry> all(log::Position upto = kAll) const;
+  std::vector<AuditEntry> by_cell(domain::LessonId lesson, domain::UserId student, log::Position upto = kAll) const;
+  std::vector<AuditEntry> by_student(domain::UserId student, log::Position upto = kAll) const;
+  std::vector<AuditEntry> by_actor(domain::UserId actor, log::Position upto = kAll) const;
+  std::vector<AuditEntry> by_class_subject(domain::ClassId class_id, domain::SubjectId subject, log::Position upto = kAll) const;
+  std::vector<AuditEntry> between(log::Timestamp from, log::Timestamp to, log::Position upto = kAll) const;
   // What changed in a class's subject between two times (both inclusive): the deputies' "since last check".
   std::vector<AuditEntry> changes(domain::ClassId class_id, domain::SubjectId subject, log::Timestamp from,
-                                  log::Timestamp to) const;
-  std::vector<AuditEntry> after_term_closed() const;
+                                  log::Timestamp to, log::Position upto = kAll) const;
+  std::vector<AuditEntry> after_term_closed(log::Position upto = kAll) const;
   // Entries recorded more than `days` whole days after their lesson's day (Moscow time).
-  std::vector<AuditEntry> late(int days) const;
+  std::vector<AuditEntry> late(int days, log::Position upto = kAll) const;
 
  private:
   struct Mark {
@@ -120,7 +126,7 @@ class AuditProjection final : public Projection {
   AuditEntry expand(const Stored& e) const;
   bool term_closed_for(domain::LessonId lesson) const;
   template <typename Pred>
-  std::vector<AuditEntry> select(Pred pred) const;
+  std::vector<AuditEntry> select(log::Position upto, Pred pred) const;
 
   TextPool texts_;
   std::vector<Stored> entries_;

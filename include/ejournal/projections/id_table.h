@@ -37,6 +37,18 @@ class IdTable {
     return items_[at];
   }
 
+  // Makes room for ids first..last at once (a restore knows them), so filling the table moves nothing.
+  void reserve(Id first, Id last) {
+    if (last < first) return;
+    if (items_.empty()) base_ = first;
+    if (first < base_) rebase(first);
+    const std::size_t n = std::size_t{last} - base_ + 1;
+    if (n > items_.size()) {
+      items_.resize(n);
+      present_.resize(n, 0);
+    }
+  }
+
   // fn(id, record) for every present record, in id order (so snapshots are deterministic).
   template <typename F>
   void for_each(F&& fn) const {

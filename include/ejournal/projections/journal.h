@@ -106,10 +106,12 @@ class JournalProjection final : public Projection {
   Status restore_parts(std::span<const std::string_view> parts, PartKey scope) override;
   std::unique_ptr<Projection> fresh_in_scope(PartKey scope) const override;
 
-  // The part a query is about (0 when unknown): the year of a class, or of the class the student was in
-  // during the week starting on `monday`.
+  // The part a query is about (0 when unknown): the year of a class; of the class the student was in
+  // during the week starting on `monday` (0 also when the week spans classes of two years); in progress
+  // on `day`, or the last one before it (in the summer).
   domain::YearId year_of_class(domain::ClassId class_id) const;
   domain::YearId year_of_week(domain::UserId student, domain::Day monday) const;
+  domain::YearId year_at(domain::Day day) const;
 
   // The page of `subject` for `class_id` (group 0: the whole class, else that study group) in `term`.
   // not_found for an unknown class, group or term.

@@ -56,6 +56,11 @@ class Projection {
   virtual Status restore(std::string_view bytes) = 0;
   virtual std::unique_ptr<Projection> fresh() const = 0;
 
+  // Whether as_of needs this projection's older snapshots. A projection whose past states are a filter of
+  // its live one (the audit: a prefix of its entries, by position) answers "as of" from the live state, and
+  // the host keeps only its newest snapshots, for restarts.
+  virtual bool needs_history() const { return true; }
+
   // Partitioned state (see above); a projection that is not partitioned keeps these defaults.
   using PartKey = std::uint32_t;
   static constexpr PartKey kSharedPart = 0;
