@@ -10,6 +10,7 @@
 #include "ejournal/demo/demo_school.h"
 #include "ejournal/projections/audit.h"
 #include "ejournal/projections/catalog.h"
+#include "ejournal/projections/control.h"
 #include "ejournal/projections/host.h"
 #include "ejournal/projections/journal.h"
 #include "ejournal/projections/roster.h"
@@ -206,6 +207,8 @@ int run_asof(const std::vector<std::string>& args) {
           return j.year_at(school_day(t));
         });
         if (year != 0) part = year;
+      } else if (std::string_view(name) == "control") {  // a month's time sheet or register
+        part = ControlProjection::part_of(school_day(t), school_day(t));
       }
       const auto q0 = SteadyClock::now();
       if (std::string_view(name) == "audit") {

@@ -48,6 +48,7 @@ struct ProjectionHost::State {
   std::vector<log::Position> checkpoints;  // per projection
   std::vector<Manifest> manifests;         // per projection: its last snapshot's parts (guarded by snap_write_mu)
   std::vector<log::Position> written;      // per projection: where its last snapshot was (guarded by snap_write_mu)
+  std::vector<std::size_t> whole_bytes;    // per projection stored whole: its last snapshot's raw size
 
   mutable std::shared_mutex mu;       // projections and checkpoints
   std::mutex apply_mu;                // one applier at a time (the follower, catch_up, rebuild)
@@ -136,9 +137,10 @@ struct ProjectionHost::State {
       if (to < head) {
         last_snapshot = to;
         const auto due = [&](std::size_t i) {
+          const std::uint64_t spacing = history_spacing(i);
+          if (spacing == 0) return head - to < options.snapshot_every;  // no history: only the newest serves
           if (head - to < options.keep_snapshots * options.snapshot_every) return true;  // among the newest kept
-          const std::uint64_t spacing = history_spacing(*projections[i]);
-          return spacing > 0 && to / spacing != written[i] / spacing;
+          return to / spacing != written[i] / spacing;
         };
         if (auto s = write_snapshots_of(due); !s.ok()) warn("cannot write snapshots: " + s.to_string());
       }
@@ -177,13 +179,14 @@ struct ProjectionHost::State {
         if (!due(i) || written[i] == checkpoints[i]) continue;
         name = std::string(projections[i]->name());
         encoded = encode_snapshot(*projections[i], manifests[i]);
+        if (!encoded.partitioned) whole_bytes[i] = encoded.whole.size();
         at = checkpoints[i];
       }
       const bool partitioned = encoded.partitioned;
       std::uint64_t spacing = 0;
       {
         std::shared_lock lock(mu);
-        spacing = history_spacing(*projections[i]);
+        spacing = history_spacing(i);
       }
       auto manifest = store_snapshot(store, name, at, std::move(encoded));
       if (!manifest.ok()) return manifest.status();
@@ -195,9 +198,13 @@ struct ProjectionHost::State {
   }
 
   // Events between the older snapshots kept for as_of (0: none are kept).
-  std::uint64_t history_spacing(const Projection& p) const {
+  // A small whole state (under kSmallState bytes: the roster, the statistics) is kept as densely as parts.
+  static constexpr std::size_t kSmallState = 4 << 20;
+  std::uint64_t history_spacing(std::size_t i) const {
+    const Projection& p = *projections[i];
     if (!p.needs_history()) return 0;
-    return p.parts().empty() ? options.history_every : options.part_history_every;
+    if (!p.parts().empty() || whole_bytes[i] < kSmallState) return options.part_history_every;
+    return options.history_every;
   }
 
   // Keeps the newest `keep_snapshots` snapshots of `name`; of older ones, the first of every history
@@ -263,6 +270,7 @@ Result<std::unique_ptr<ProjectionHost>> ProjectionHost::start(log::EventLog& log
     st->checkpoints.push_back(restored->position);
     st->manifests.push_back(std::move(restored->manifest));
     st->written.push_back(restored->position);
+    st->whole_bytes.push_back(0);
     lowest = std::min(lowest, restored->position);
   }
   st->projections = std::move(projections);

@@ -15,9 +15,15 @@ std::string str(const flatbuffers::String* s) { return s != nullptr ? s->str() :
 
 }  // namespace
 
-ControlLesson* ControlProjection::find(LessonId id) {
-  if (id == 0 || id >= lessons_.size() || lessons_[id].id == 0) return nullptr;
-  return &lessons_[id];
+ControlLesson* ControlProjection::find(LessonId id) { return lessons_.find(id); }
+
+Projection::PartKey ControlProjection::part_of(Day from, Day to) {
+  const int a = academic_year_of(from), b = academic_year_of(to);
+  return a == b && a > 0 ? static_cast<PartKey>(a) : kAllParts;
+}
+
+void ControlProjection::stamp(Day lesson_day, log::Position position) {
+  stamps_[static_cast<PartKey>(academic_year_of(lesson_day))] = position;
 }
 
 const ControlLesson* ControlProjection::lesson(LessonId id) const {
@@ -32,16 +38,24 @@ void ControlProjection::apply(const EventView& ev) {
   using E = fb::Event;
   const fb::Envelope& env = ev.envelope;
   const Day today = school_day(ev.recorded_at);
+  // The part an event about a lesson changes, when this state holds the lesson.
+  const auto touch = [&](LessonId id) {
+    ControlLesson* l = find(id);
+    if (l != nullptr) stamp(l->day, ev.position);
+    return l;
+  };
   switch (env.event_type()) {
     case E::TeacherAssigned: {
       const auto* e = env.event_as_TeacherAssigned();
+      shared_stamp_ = ev.position;
       assignments_[e->assignment()] = Assignment{e->teacher(), e->class_id(), e->group(), e->subject()};
       break;
     }
     case E::LessonScheduled: {
       const auto* e = env.event_as_LessonScheduled();
       if (e->lesson() == 0) break;
-      if (lessons_.size() <= e->lesson()) lessons_.resize(std::max<std::size_t>(e->lesson() + 1, lessons_.size() * 3 / 2));
+      if (scope_ != kAllParts && static_cast<PartKey>(academic_year_of(e->day())) != scope_) break;
+      stamp(e->day(), ev.position);
       ControlLesson& l = lessons_[e->lesson()];
       l = ControlLesson{};
       l.id = e->lesson();
@@ -57,13 +71,21 @@ void ControlProjection::apply(const EventView& ev) {
       by_day_.emplace(l.day, l.id);
       break;
     }
-    case E::LessonTopicSet: first_day(env.event_as_LessonTopicSet()->lesson(), &ControlLesson::topic_day, today); break;
-    case E::HomeworkSet: first_day(env.event_as_HomeworkSet()->lesson(), &ControlLesson::homework_day, today); break;
-    case E::AttendanceTaken: first_day(env.event_as_AttendanceTaken()->lesson(), &ControlLesson::register_day, today); break;
-    case E::AbsenceMarked: first_day(env.event_as_AbsenceMarked()->lesson(), &ControlLesson::register_day, today); break;
+    case E::LessonTopicSet:
+      if (touch(env.event_as_LessonTopicSet()->lesson())) first_day(env.event_as_LessonTopicSet()->lesson(), &ControlLesson::topic_day, today);
+      break;
+    case E::HomeworkSet:
+      if (touch(env.event_as_HomeworkSet()->lesson())) first_day(env.event_as_HomeworkSet()->lesson(), &ControlLesson::homework_day, today);
+      break;
+    case E::AttendanceTaken:
+      if (touch(env.event_as_AttendanceTaken()->lesson())) first_day(env.event_as_AttendanceTaken()->lesson(), &ControlLesson::register_day, today);
+      break;
+    case E::AbsenceMarked:
+      if (touch(env.event_as_AbsenceMarked()->lesson())) first_day(env.event_as_AbsenceMarked()->lesson(), &ControlLesson::register_day, today);
+      break;
     case E::LessonSubstituted: {
       const auto* e = env.event_as_LessonSubstituted();
-      if (ControlLesson* l = find(e->lesson())) {
+      if (ControlLesson* l = touch(e->lesson())) {
         l->substitute = e->substitute();
         l->reason = str(e->reason());
       }
@@ -71,7 +93,7 @@ void ControlProjection::apply(const EventView& ev) {
     }
     case E::LessonNotHeld: {
       const auto* e = env.event_as_LessonNotHeld();
-      if (ControlLesson* l = find(e->lesson())) {
+      if (ControlLesson* l = touch(e->lesson())) {
         l->held = false;
         l->reason = str(e->reason());
       }
@@ -79,12 +101,13 @@ void ControlProjection::apply(const EventView& ev) {
     }
     case E::HomeworkReviewed: {
       const auto* e = env.event_as_HomeworkReviewed();
-      if (ControlLesson* l = find(e->lesson())) l->reviews.push_back(HomeworkReview{ev.actor, today, e->conforms(), str(e->comment())});
+      if (ControlLesson* l = touch(e->lesson())) l->reviews.push_back(HomeworkReview{ev.actor, today, e->conforms(), str(e->comment())});
       break;
     }
     case E::MarkSet: {
       const auto* e = env.event_as_MarkSet();
       const ControlLesson* l = find(e->lesson());
+      if (l != nullptr && today > l->day) stamp(l->day, ev.position);
       if (l != nullptr && today > l->day) late_.push_back(LateEntry{e->mark(), l->id, e->student(), ev.actor, l->day, today});
       break;
     }
@@ -94,7 +117,7 @@ void ControlProjection::apply(const EventView& ev) {
 
 template <typename F>
 void ControlProjection::for_lessons(Day from, Day to, F&& fn) const {
-  for (auto it = by_day_.lower_bound(from); it != by_day_.end() && it->first <= to; ++it) fn(lessons_[it->second]);
+  for (auto it = by_day_.lower_bound(from); it != by_day_.end() && it->first <= to; ++it) fn(*lessons_.find(it->second));
 }
 
 TeacherControl ControlProjection::teacher(UserId teacher, Day from, Day to, Day today) const {
@@ -117,7 +140,7 @@ TeacherControl ControlProjection::teacher(UserId teacher, Day from, Day to, Day 
   });
   for (const LateEntry& e : late_) {
     if (e.lesson_day < from || e.lesson_day > to) continue;
-    if (lessons_[e.lesson].responsible() != teacher && e.teacher != teacher) continue;
+    if (lessons_.find(e.lesson)->responsible() != teacher && e.teacher != teacher) continue;
     out.late_marks.push_back(e);
     out.max_days_late = std::max(out.max_days_late, e.days_late());
   }
@@ -185,54 +208,102 @@ std::vector<TimeSheetRow> ControlProjection::time_sheet(Day from, Day to) const 
   return out;
 }
 
-std::string ControlProjection::snapshot() const {
+std::vector<Projection::PartStamp> ControlProjection::parts() const {
+  std::vector<PartStamp> out{{kSharedPart, shared_stamp_}};
+  for (const auto& [year, st] : stamps_) out.push_back({year, st});
+  return out;
+}
+
+std::string ControlProjection::snapshot() const { return encode(true, kAllParts); }
+
+std::string ControlProjection::snapshot_part(PartKey key) const {
+  return key == kSharedPart ? encode(true, kSharedPart) : encode(false, key);
+}
+
+std::unique_ptr<Projection> ControlProjection::fresh_in_scope(PartKey scope) const {
+  auto p = std::make_unique<ControlProjection>();
+  p->scope_ = scope;
+  return p;
+}
+
+std::string ControlProjection::encode(bool shared, PartKey year) const {
   namespace s = fb::snap;
   flatbuffers::FlatBufferBuilder b(1 << 20);
+  const auto holds = [&](Day day) {
+    return year == kAllParts || (year != kSharedPart && static_cast<PartKey>(academic_year_of(day)) == year);
+  };
   std::vector<flatbuffers::Offset<s::CLesson>> lessons;
-  for (const ControlLesson& l : lessons_) {
-    if (l.id == 0) continue;
-    std::vector<flatbuffers::Offset<s::CReview>> reviews;
-    for (const HomeworkReview& r : l.reviews) reviews.push_back(s::CreateCReviewDirect(b, r.deputy, r.day, r.conforms, r.comment.c_str()));
-    lessons.push_back(s::CreateCLessonDirect(b, l.id, l.assignment, l.teacher, l.substitute, l.class_id, l.group, l.subject, l.day,
-                                             static_cast<std::uint8_t>(l.period), l.held, l.reason.c_str(), l.topic_day,
-                                             l.register_day, l.homework_day, reviews.empty() ? nullptr : &reviews));
+  if (year != kSharedPart) {
+    lessons_.for_each([&](LessonId, const ControlLesson& l) {
+      if (!holds(l.day)) return;
+      std::vector<flatbuffers::Offset<s::CReview>> reviews;
+      for (const HomeworkReview& r : l.reviews) reviews.push_back(s::CreateCReviewDirect(b, r.deputy, r.day, r.conforms, r.comment.c_str()));
+      lessons.push_back(s::CreateCLessonDirect(b, l.id, l.assignment, l.teacher, l.substitute, l.class_id, l.group, l.subject, l.day,
+                                               static_cast<std::uint8_t>(l.period), l.held, l.reason.c_str(), l.topic_day,
+                                               l.register_day, l.homework_day, reviews.empty() ? nullptr : &reviews));
+    });
   }
   std::vector<flatbuffers::Offset<s::CAssignment>> assignments;
-  for (const auto& [id, a] : assignments_)
-    assignments.push_back(s::CreateCAssignment(b, id, a.teacher, a.class_id, a.group, a.subject));
+  std::vector<s::CPartStamp> stamps;
+  if (shared) {
+    stamps.emplace_back(kSharedPart, shared_stamp_);
+    for (const auto& [id, a] : assignments_)
+      assignments.push_back(s::CreateCAssignment(b, id, a.teacher, a.class_id, a.group, a.subject));
+  }
+  for (const auto& [y, st] : stamps_)
+    if (year == kAllParts || y == year) stamps.emplace_back(y, st);
   std::vector<flatbuffers::Offset<s::CLate>> late;
   for (const LateEntry& e : late_)
-    late.push_back(s::CreateCLate(b, e.mark, e.lesson, e.student, e.teacher, e.lesson_day, e.entered_day));
-  b.Finish(s::CreateControlDirect(b, &lessons, &assignments, &late), s::ControlIdentifier());
+    if (holds(e.lesson_day)) late.push_back(s::CreateCLate(b, e.mark, e.lesson, e.student, e.teacher, e.lesson_day, e.entered_day));
+  b.Finish(s::CreateControlDirect(b, &lessons, &assignments, &late, &stamps), s::ControlIdentifier());
   return finished_bytes(b);
 }
 
 Status ControlProjection::restore(std::string_view raw) {
+  const std::string_view one[] = {raw};
+  return restore_parts(one, kAllParts);
+}
+
+Status ControlProjection::restore_parts(std::span<const std::string_view> parts, PartKey scope) {
   namespace s = fb::snap;
-  std::string aligned;
-  const s::Control* c = verified_root<s::Control>(raw, s::ControlIdentifier(), aligned);
-  if (c == nullptr) return Status(Code::corruption, "not a control snapshot");
   ControlProjection next;
-  if (c->lessons()) {
-    for (const auto* x : *c->lessons()) {
-      if (x->id() == 0 || x->id() > 100'000'000) return Status(Code::corruption, "control snapshot: bad lesson id");
-      if (next.lessons_.size() <= x->id()) next.lessons_.resize(x->id() + 1);
-      ControlLesson& l = next.lessons_[x->id()];
-      l = ControlLesson{x->id(), x->assignment(), x->teacher(), x->substitute(), x->class_id(), x->group(), x->subject(),
-                        x->day(), x->period(), x->held(), str(x->reason()), x->topic_day(), x->register_day(),
-                        x->homework_day(), {}};
-      if (x->reviews())
-        for (const auto* r : *x->reviews()) l.reviews.push_back(HomeworkReview{r->deputy(), r->day(), r->conforms(), str(r->comment())});
-      next.by_day_.emplace(l.day, l.id);
+  next.scope_ = scope;
+  for (std::string_view raw : parts) {
+    std::string aligned;
+    const s::Control* c = verified_root<s::Control>(raw, s::ControlIdentifier(), aligned);
+    if (c == nullptr) return Status(Code::corruption, "not a control snapshot");
+    if (c->lessons()) {
+      if (c->lessons()->size() > 0) {
+        const auto lo = c->lessons()->Get(0)->id(), hi = c->lessons()->Get(c->lessons()->size() - 1)->id();
+        if (lo > 0 && hi < IdTable<LessonId, ControlLesson>::kMaxId) next.lessons_.reserve(lo, hi);
+      }
+      for (const auto* x : *c->lessons()) {
+        if (x->id() == 0 || x->id() >= IdTable<LessonId, ControlLesson>::kMaxId) return Status(Code::corruption, "control snapshot: bad lesson id");
+        ControlLesson& l = next.lessons_[x->id()];
+        l = ControlLesson{x->id(), x->assignment(), x->teacher(), x->substitute(), x->class_id(), x->group(), x->subject(),
+                          x->day(), x->period(), x->held(), str(x->reason()), x->topic_day(), x->register_day(),
+                          x->homework_day(), {}};
+        if (x->reviews())
+          for (const auto* r : *x->reviews()) l.reviews.push_back(HomeworkReview{r->deputy(), r->day(), r->conforms(), str(r->comment())});
+        next.by_day_.emplace(l.day, l.id);
+      }
     }
+    if (c->assignments())
+      for (const auto* a : *c->assignments()) next.assignments_[a->id()] = Assignment{a->teacher(), a->class_id(), a->group(), a->subject()};
+    if (c->late())
+      for (const auto* e : *c->late())
+        next.late_.push_back(LateEntry{e->mark(), e->lesson(), e->student(), e->teacher(), e->lesson_day(), e->entered_day()});
+    if (c->stamps())
+      for (const auto* st : *c->stamps()) {
+        if (st->key() == kSharedPart) next.shared_stamp_ = st->stamp();
+        else next.stamps_[st->key()] = st->stamp();
+      }
   }
-  if (c->assignments())
-    for (const auto* a : *c->assignments()) next.assignments_[a->id()] = Assignment{a->teacher(), a->class_id(), a->group(), a->subject()};
-  if (c->late())
-    for (const auto* e : *c->late()) {
-      if (next.find(e->lesson()) == nullptr) return Status(Code::corruption, "control snapshot: late mark of an unknown lesson");
-      next.late_.push_back(LateEntry{e->mark(), e->lesson(), e->student(), e->teacher(), e->lesson_day(), e->entered_day()});
-    }
+  for (const LateEntry& e : next.late_)
+    if (next.find(e.lesson) == nullptr) return Status(Code::corruption, "control snapshot: late mark of an unknown lesson");
+  // Late marks in the order they were entered, which is their marks' order (mark ids grow with the log),
+  // however the parts were split.
+  std::stable_sort(next.late_.begin(), next.late_.end(), [](const LateEntry& a, const LateEntry& b) { return a.mark < b.mark; });
   *this = std::move(next);
   return Status::OK();
 }

@@ -84,12 +84,14 @@ json::value control_json(const TeacherControl& t) {
 Day today() { return school_day(log::SystemClock().now()); }
 
 // A query of projection `name` for the deputies and the director, live or as of a time.
+// `part`: for a partitioned projection, the one part fn reads (projection.h).
 template <typename P, typename F>
-Result<json::value> managers_only(Services& s, const Caller& c, Args& a, std::string_view name, F&& fn) {
+Result<json::value> managers_only(Services& s, const Caller& c, Args& a, std::string_view name, F&& fn,
+                                  Projection::PartKey part = Projection::kAllParts) {
   const auto as_of = a.timestamp_or_none("as_of");
   if (!a.ok()) return a.status();
   if (!is_manager(c)) return denied();
-  return on<P>(s, name, as_of, std::forward<F>(fn));
+  return on<P>(s, name, as_of, std::forward<F>(fn), part);
 }
 
 // An audit query: `select` picks the entries recorded up to a position; the newest `limit` (default 1,000)
@@ -319,7 +321,8 @@ const query::HandlerTable& handlers() {
          const auto as_of = a.timestamp_or_none("as_of");
          if (!a.ok()) return a.status();
          if (!is_manager(c) && c.id != t) return denied();
-         return on<ControlProjection>(s, "control", as_of, [&](const ControlProjection& p) { return control_json(p.teacher(t, from, to, now)); });
+         return on<ControlProjection>(s, "control", as_of, [&](const ControlProjection& p) { return control_json(p.teacher(t, from, to, now)); },
+                                      ControlProjection::part_of(from, to));
        }},
       {"control.day", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
          const UserId t = a.id("teacher");
@@ -336,7 +339,7 @@ const query::HandlerTable& handlers() {
                                         {"topic_set", l.topic_day != 0}, {"register_taken", l.register_day != 0},
                                         {"homework_set", l.homework_day != 0}});
            return json::value(out);
-         });
+         }, ControlProjection::part_of(day, day));
        }},
       {"control.overview", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
          const Day from = a.day("from"), to = a.day("to"), now = a.day_or("today", today());
@@ -344,7 +347,7 @@ const query::HandlerTable& handlers() {
            json::array out;
            for (const TeacherControl& t : p.overview(from, to, now)) out.push_back(control_json(t));
            return json::value(out);
-         });
+         }, ControlProjection::part_of(from, to));
        }},
       {"control.register", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
          const Day from = a.day("from"), to = a.day("to");
@@ -355,7 +358,7 @@ const query::HandlerTable& handlers() {
                                         {"group", l.group}, {"subject", l.subject}, {"teacher", l.teacher},
                                         {"substitute", l.substitute}, {"held", l.held}, {"reason", l.reason}});
            return json::value(out);
-         });
+         }, ControlProjection::part_of(from, to));
        }},
       {"control.late_marks", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
          const int days = static_cast<int>(a.integer("days", 0, 3650));
@@ -372,7 +375,7 @@ const query::HandlerTable& handlers() {
            for (const TimeSheetRow& r : p.time_sheet(from, to))
              out.push_back(json::object{{"teacher", r.teacher}, {"given", r.given}, {"substitutions", r.substitutions}, {"missed", r.missed}});
            return json::value(out);
-         });
+         }, ControlProjection::part_of(from, to));
        }},
 
       // ------------------------------------------------------------------ statistics (administrator, deputies, director)

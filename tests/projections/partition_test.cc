@@ -10,6 +10,7 @@
 
 #include "ejournal/demo/demo_school.h"
 #include "ejournal/projections/catalog.h"
+#include "ejournal/projections/control.h"
 #include "ejournal/projections/host.h"
 #include "ejournal/projections/journal.h"
 #include "ejournal/projections/school_time.h"
@@ -182,4 +183,54 @@ TEST_CASE("a journal snapshot with a damaged part is skipped for an older one", 
   std::string live;
   (*host)->read_raw("journal", [&](const Projection& p) { live = p.snapshot(); });
   CHECK(live == journal_replayed(**log, head)->snapshot());
+}
+
+TEST_CASE("control as_of in one school year's scope equals the whole state", "[projections][parts]") {
+  testkit::TempDir dir;
+  const std::string data = three_years(dir);
+  auto log = log::open_event_log(data);
+  REQUIRE(log.ok());
+  const log::Position head = (*log)->head();
+  HostOptions o;
+  o.follow = false;
+  o.snapshot_every = head / 12;
+  o.part_history_every = head / 12;
+  std::vector<std::unique_ptr<Projection>> control;
+  control.push_back(std::make_unique<ControlProjection>());
+  auto host = ProjectionHost::start(**log, std::move(control), o);
+  REQUIRE(host.ok());
+  CHECK(manifest_at((*log)->snapshot_store(), "control", (*log)->snapshot_store().positions("control")->back()).size() >= kYears);
+
+  const auto first_time = (*log)->read(1)->envelope()->header()->recorded_at_us();
+  const auto last_time = (*log)->read(head)->envelope()->header()->recorded_at_us();
+  std::mt19937_64 rng(3);
+  int compared = 0;
+  for (int k = 0; k < 8; ++k) {
+    const log::Timestamp t = first_time + static_cast<log::Timestamp>(rng() % static_cast<std::uint64_t>(last_time - first_time + 1));
+    INFO("T = " << t);
+    const log::Position cut = *(*log)->position_at(t);
+    ControlProjection whole;
+    auto c = (*log)->cursor(1);
+    for (; c->valid() && c->position() <= cut; c->next()) whole.apply(view_of(c->position(), c->bytes()));
+    const domain::Day today = school_day(t);
+    const domain::Day month = today - 30;
+    const Projection::PartKey part = ControlProjection::part_of(month, today);
+    if (part == Projection::kAllParts) continue;  // a month across two school years
+    auto past = (*host)->as_of("control", t, part);
+    REQUIRE(past.ok());
+    const auto& in_scope = static_cast<const ControlProjection&>(**past);
+    CHECK(in_scope.snapshot_part(Projection::kSharedPart) == whole.snapshot_part(Projection::kSharedPart));
+    CHECK(in_scope.snapshot_part(part) == whole.snapshot_part(part));
+    const auto sheet = [&](const ControlProjection& p) {
+      std::string out;
+      for (const TimeSheetRow& r : p.time_sheet(month, today))
+        out += std::to_string(r.teacher) + ":" + std::to_string(r.given) + "/" + std::to_string(r.substitutions) + "/" + std::to_string(r.missed) + " ";
+      for (const TeacherControl& tc : p.overview(month, today, today))
+        out += std::to_string(tc.teacher) + ":" + std::to_string(tc.without_topic.size()) + "/" + std::to_string(tc.late_marks.size()) + " ";
+      return out;
+    };
+    CHECK(sheet(in_scope) == sheet(whole));
+    if (!sheet(whole).empty()) ++compared;  // summer months have no lessons
+  }
+  CHECK(compared >= 3);
 }

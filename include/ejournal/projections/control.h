@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "ejournal/domain/types.h"
+#include "ejournal/projections/id_table.h"
 #include "ejournal/projections/projection.h"
 
 namespace ejournal::projections {
@@ -86,6 +87,14 @@ class ControlProjection final : public Projection {
   std::string snapshot() const override;
   Status restore(std::string_view bytes) override;
   std::unique_ptr<Projection> fresh() const override { return std::make_unique<ControlProjection>(); }
+  // Partitioned by school year (academic_year_of the lesson day): the shared part holds the assignments;
+  // a year's part its lessons, with their reviews, and the late marks of those lessons.
+  std::vector<PartStamp> parts() const override;
+  std::string snapshot_part(PartKey key) const override;
+  Status restore_parts(std::span<const std::string_view> parts, PartKey scope) override;
+  std::unique_ptr<Projection> fresh_in_scope(PartKey scope) const override;
+  // The part that answers a query over days from..to: their school year, or every part when they span two.
+  static PartKey part_of(domain::Day from, domain::Day to);
 
   // nullptr when there is no such lesson.
   const ControlLesson* lesson(domain::LessonId id) const;
@@ -116,7 +125,12 @@ class ControlProjection final : public Projection {
   template <typename F>
   void for_lessons(domain::Day from, domain::Day to, F&& fn) const;
 
-  std::vector<ControlLesson> lessons_;                  // by id (0 unused; id 0 of a slot = none yet)
+  IdTable<domain::LessonId, ControlLesson> lessons_;
+  PartKey scope_ = kAllParts;
+  std::uint64_t shared_stamp_ = 0;
+  std::map<PartKey, std::uint64_t> stamps_;                 // a school year's part: the last position that changed it
+  void stamp(domain::Day lesson_day, log::Position position);
+  std::string encode(bool shared, PartKey year) const;
   std::map<domain::AssignmentId, Assignment> assignments_;
   std::multimap<domain::Day, domain::LessonId> by_day_;
   std::vector<LateEntry> late_;
