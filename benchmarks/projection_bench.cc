@@ -152,6 +152,39 @@ int run_query(const std::vector<std::string>& args) {
       .add("p99_us", quantile(us, 0.99))
       .add("mean_cells", static_cast<double>(cells) / static_cast<double>(queries))
       .print();
+
+  // A diary week: a random student, a random Monday of the school year.
+  std::vector<domain::UserId> students;
+  domain::Day first = 0, last = 0;
+  (*host)->read<RosterProjection>("roster", [&](const RosterProjection& r) {
+    for (const auto& [id, st] : r.students()) students.push_back(id);
+    for (const auto& [id, t] : r.terms()) {
+      if (first == 0 || t.first_day < first) first = t.first_day;
+      last = std::max(last, t.last_day);
+    }
+    return 0;
+  });
+  if (students.empty() || last <= first) return 2;
+  const domain::Day first_monday = first + (4 - first % 7 + 7) % 7;  // day 0 (1970-01-01) was a Thursday
+  us.clear();
+  std::uint64_t lessons = 0;
+  for (std::uint64_t q = 0; q < queries; ++q) {
+    const domain::UserId student = students[rng() % students.size()];
+    const domain::Day monday = first_monday + 7 * static_cast<domain::Day>(rng() % static_cast<std::uint64_t>((last - first_monday) / 7 + 1));
+    const auto t0 = SteadyClock::now();
+    (*host)->read_raw("journal", [&](const Projection& p) {
+      auto week = static_cast<const JournalProjection&>(p).diary(student, monday);
+      if (week.ok()) lessons += week->lessons.size();
+    });
+    us.push_back(std::chrono::duration<double, std::micro>(SteadyClock::now() - t0).count());
+  }
+  JsonLine("query")
+      .add("queries", queries)
+      .add("what", std::string("diary_week"))
+      .add("p50_us", quantile(us, 0.5))
+      .add("p99_us", quantile(us, 0.99))
+      .add("mean_lessons", static_cast<double>(lessons) / static_cast<double>(queries))
+      .print();
   return 0;
 }
 

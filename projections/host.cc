@@ -70,6 +70,27 @@ struct ProjectionHost::State {
   log::Subscription subscription;
   std::thread follower;
 
+  // Past states evicted from the cache are freed on a thread of their own: freeing a year of the journal
+  // takes milliseconds that no query should wait for.
+  std::mutex reap_mu;
+  std::condition_variable reap_cv;
+  std::vector<std::shared_ptr<const Projection>> to_free;
+  bool reap_stopping = false;
+  std::thread reaper;
+
+  void reap_loop() {
+    std::unique_lock lock(reap_mu);
+    for (;;) {
+      reap_cv.wait(lock, [&] { return !to_free.empty() || reap_stopping; });
+      auto batch = std::move(to_free);
+      to_free.clear();
+      lock.unlock();
+      batch.clear();
+      lock.lock();
+      if (reap_stopping && to_free.empty()) return;
+    }
+  }
+
   std::mutex cache_mu;
   using CacheKey = std::tuple<std::string, log::Position, Projection::PartKey>;
   std::list<std::pair<CacheKey, std::shared_ptr<const Projection>>> cache;
@@ -279,6 +300,10 @@ Result<std::unique_ptr<ProjectionHost>> ProjectionHost::start(log::EventLog& log
   if (auto s = st->replay_backlog(head); !s.ok()) return s;
   if (auto r = st->catch_up(); !r.ok()) return r.status();
   std::unique_ptr<ProjectionHost> host(new ProjectionHost(std::move(st)));
+  {
+    State* s = host->state_.get();
+    s->reaper = std::thread([s] { s->reap_loop(); });
+  }
   if (options.follow) {
     State* s = host->state_.get();
     s->subscription = log.on_commit([s](log::Position) {
@@ -292,6 +317,12 @@ Result<std::unique_ptr<ProjectionHost>> ProjectionHost::start(log::EventLog& log
 }
 
 ProjectionHost::~ProjectionHost() {
+  {
+    std::lock_guard lock(state_->reap_mu);
+    state_->reap_stopping = true;
+  }
+  state_->reap_cv.notify_one();
+  if (state_->reaper.joinable()) state_->reaper.join();
   {
     std::lock_guard lock(state_->wake_mu);
     state_->stopping = true;
@@ -361,12 +392,34 @@ Result<std::shared_ptr<const Projection>> ProjectionHost::as_of(std::string_view
   }
   std::shared_ptr<Projection> past =
       part == Projection::kAllParts ? st.projections[i]->fresh() : st.projections[i]->fresh_in_scope(part);
-  auto from = restore_stored(st.log.snapshot_store(), *past, *position, part);
-  if (!from.ok()) return from.status();
-  if (auto s = replay(st.log, *past, from->position, *position); !s.ok()) return s;
-  std::lock_guard lock(st.cache_mu);
-  st.cache.emplace_front(key, past);
-  while (st.cache.size() > st.options.as_of_cache) st.cache.pop_back();
+  // The snapshot that should serve is the newest at or before the position; its records are read while it
+  // is restored (replay.h).
+  auto& store = st.log.snapshot_store();
+  auto stored = store.positions(name);
+  if (!stored.ok()) return stored.status();
+  log::Position expected = log::kNoPosition;
+  for (log::Position p : *stored)
+    if (p <= *position) expected = p;
+  const auto restore = [&]() -> Result<log::Position> {
+    auto from = restore_stored(store, *past, *position, part);
+    if (!from.ok()) return from.status();
+    return from->position;
+  };
+  if (auto s = restore_and_replay(st.log, *past, expected, *position, restore); !s.ok()) return s;
+  std::vector<std::shared_ptr<const Projection>> evicted;
+  {
+    std::lock_guard lock(st.cache_mu);
+    st.cache.emplace_front(key, past);
+    while (st.cache.size() > st.options.as_of_cache) {
+      evicted.push_back(std::move(st.cache.back().second));
+      st.cache.pop_back();
+    }
+  }
+  if (!evicted.empty()) {
+    std::lock_guard lock(st.reap_mu);
+    for (auto& e : evicted) st.to_free.push_back(std::move(e));
+    st.reap_cv.notify_one();
+  }
   return std::shared_ptr<const Projection>(past);
 }
 

@@ -1,6 +1,7 @@
 #include "replay.h"
 
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -15,6 +16,7 @@ namespace {
 constexpr std::size_t kBatchRecords = 4096;
 constexpr std::size_t kBatchBytes = 1 << 20;
 constexpr std::size_t kWindow = 8;  // batches read ahead of the slowest projection
+constexpr std::size_t kRestoreWindow = 64;  // while a snapshot is restored: a stretch between snapshots
 // Below this many records, threads cost more than they save: one thread applies them in turn.
 constexpr log::Position kSerialBelow = 2 * kBatchRecords;
 
@@ -39,12 +41,12 @@ struct Batch {
 // Batches in log order, shared by one reader and the projections' threads.
 class Pipeline {
  public:
-  explicit Pipeline(std::size_t consumers) : taken_(consumers, 0) {}
+  explicit Pipeline(std::size_t consumers, std::size_t window = kWindow) : window_(window), taken_(consumers, 0) {}
 
   // Reader: blocks while the window is full.
   void push(std::shared_ptr<const Batch> batch) {
     std::unique_lock lock(mu_);
-    space_.wait(lock, [&] { return produced_ - slowest() < kWindow; });
+    space_.wait(lock, [&] { return produced_ - slowest() < window_; });
     batches_.push_back(std::move(batch));
     ++produced_;
     ready_.notify_all();
@@ -77,6 +79,7 @@ class Pipeline {
  private:
   std::size_t slowest() const { return *std::min_element(taken_.begin(), taken_.end()); }
 
+  const std::size_t window_;
   std::mutex mu_;
   std::condition_variable ready_, space_;
   std::deque<std::shared_ptr<const Batch>> batches_;
@@ -95,6 +98,24 @@ Status replay_serial(const log::EventLog& log, std::span<Projection* const> proj
       if (view.position > from[i]) projections[i]->apply(view);
   }
   return c->status();
+}
+
+// Reads records from..to into `pipeline` in batches, then finishes it with the cursor's status.
+void read_into(const log::EventLog& log, log::Position from, log::Position to, Pipeline& pipeline) {
+  auto c = log.cursor(from);
+  auto batch = std::make_shared<Batch>();
+  batch->first = from;
+  for (; c->valid() && c->position() <= to; c->next()) {
+    batch->add(c->bytes());
+    if (batch->spans.size() >= kBatchRecords || batch->bytes() >= kBatchBytes) {
+      const log::Position next = batch->first + batch->spans.size();
+      pipeline.push(std::move(batch));
+      batch = std::make_shared<Batch>();
+      batch->first = next;
+    }
+  }
+  if (c->status().ok() && !batch->spans.empty()) pipeline.push(std::move(batch));
+  pipeline.finish(c->status());
 }
 
 }  // namespace
@@ -119,22 +140,34 @@ Status replay_parallel(const log::EventLog& log, std::span<Projection* const> pr
       }
     });
   }
-  auto c = log.cursor(lowest + 1);
-  auto batch = std::make_shared<Batch>();
-  batch->first = lowest + 1;
-  for (; c->valid() && c->position() <= to; c->next()) {
-    batch->add(c->bytes());
-    if (batch->spans.size() >= kBatchRecords || batch->bytes() >= kBatchBytes) {
-      const log::Position next = batch->first + batch->spans.size();
-      pipeline.push(std::move(batch));
-      batch = std::make_shared<Batch>();
-      batch->first = next;
-    }
-  }
-  if (c->status().ok() && !batch->spans.empty()) pipeline.push(std::move(batch));
-  pipeline.finish(c->status());
+  read_into(log, lowest + 1, to, pipeline);
   for (auto& t : appliers) t.join();
   return pipeline.status();
+}
+
+Status restore_and_replay(const log::EventLog& log, Projection& projection, log::Position expected, log::Position to,
+                          const std::function<Result<log::Position>()>& restore) {
+  if (to <= expected) {
+    auto at = restore();
+    if (!at.ok()) return at.status();
+    return replay_parallel(log, std::span<Projection* const>(std::array{&projection}), std::array{*at}, to);
+  }
+  // Room for every record of a stretch between two snapshots to be read during the restore.
+  Pipeline pipeline(1, kRestoreWindow);
+  Result<log::Position> restored = log::kNoPosition;
+  std::thread applier([&] {
+    restored = restore();
+    const bool fits = restored.ok() && *restored == expected;
+    while (auto batch = pipeline.next(0)) {  // when the restore landed elsewhere, the batches are only drained
+      if (!fits) continue;
+      for (std::size_t k = 0; k < batch->spans.size(); ++k) projection.apply(view_of(batch->first + k, batch->record(k)));
+    }
+  });
+  read_into(log, expected + 1, to, pipeline);
+  applier.join();
+  if (!restored.ok()) return restored.status();
+  if (*restored == expected) return pipeline.status();
+  return replay_parallel(log, std::span<Projection* const>(std::array{&projection}), std::array{*restored}, to);
 }
 
 }  // namespace ejournal::projections

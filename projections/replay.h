@@ -9,6 +9,7 @@
 // Memory: at most `kWindow` batches of about 1 MiB are held, whatever the length of the stretch.
 #pragma once
 
+#include <functional>
 #include <span>
 
 #include "ejournal/log/event_log.h"
@@ -21,5 +22,12 @@ namespace ejournal::projections {
 // boundary or earlier and the error is returned; the states are then incomplete and must not be kept.
 Status replay_parallel(const log::EventLog& log, std::span<Projection* const> projections,
                        std::span<const log::Position> from, log::Position to);
+
+// Runs `restore` (which fills `projection` from a snapshot and returns the position it reflects) while the
+// records after `expected` — the snapshot it should find — are already being read (up to 64 batches ahead),
+// then applies them up to `to`. Restoring and reading overlap on two cores. When the restore lands
+// elsewhere (a damaged snapshot was skipped), what was read is dropped and the log is read from there.
+Status restore_and_replay(const log::EventLog& log, Projection& projection, log::Position expected, log::Position to,
+                          const std::function<Result<log::Position>()>& restore);
 
 }  // namespace ejournal::projections

@@ -30,8 +30,12 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
   for (const Stint& in : m.classes) {
     if (in.from > sunday || in.to < monday) continue;
     week_class = &in.id;
-    for (const auto& [aid, a] : assignments_) {
-      if (a.class_id != in.id) continue;
+    // The class's assignments (the index is ordered by class first), not every assignment of every year.
+    std::vector<AssignmentId> of_class;
+    for (auto it = assignments_by_key_.lower_bound({in.id, 0, 0}); it != assignments_by_key_.end() && std::get<0>(it->first) == in.id; ++it)
+      of_class.insert(of_class.end(), it->second.begin(), it->second.end());
+    for (AssignmentId aid : of_class) {
+      const Assignment& a = assignments_.at(aid);
       week_lessons.clear();
       lessons_between(aid, std::max(monday, in.from), std::min(sunday, in.to), week_lessons);
       for (const LessonKey& key : week_lessons) {
@@ -65,11 +69,9 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
     for (const auto& [tid, t] : terms_) {
       if (t.year != cls->second.year || cls->second.grade < t.grade_from || cls->second.grade > t.grade_to) continue;
       if (t.last_day < monday || t.first_day > sunday) continue;
-      // The map is ordered by student first: only this student's entries are read.
-      for (auto it = attestation_.lower_bound({student, 0, 0, 0, 0}); it != attestation_.end() && std::get<0>(it->first) == student; ++it) {
-        const auto& [s, subject, kind, year, term] = it->first;
-        if (kind == static_cast<int>(AttestationKind::Term) && term == tid) week.term_marks.emplace_back(subject, it->second);
-      }
+      if (const auto found = attestation_.find(student); found != attestation_.end())
+        for (const StudentAttestation& a : found->second)
+          if (a.kind == static_cast<int>(AttestationKind::Term) && a.term == tid) week.term_marks.emplace_back(a.subject, a.value);
     }
   }
   return week;

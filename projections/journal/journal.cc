@@ -70,6 +70,22 @@ const std::vector<AssignmentId>* JournalProjection::assignments_of(ClassId class
   return it == assignments_by_key_.end() ? nullptr : &it->second;
 }
 
+void JournalProjection::set_attestation(UserId student, const StudentAttestation& a) {
+  auto& list = attestation_[student];
+  const auto it = std::lower_bound(list.begin(), list.end(), a, [](const StudentAttestation& x, const StudentAttestation& y) { return x.key() < y.key(); });
+  if (it != list.end() && it->key() == a.key()) it->value = a.value;
+  else list.insert(it, a);
+}
+
+const AttestationValue* JournalProjection::attestation_of(UserId student, SubjectId subject, int kind, YearId year, TermId term) const {
+  const auto found = attestation_.find(student);
+  if (found == attestation_.end()) return nullptr;
+  const StudentAttestation probe{subject, kind, year, term, {}};
+  const auto& list = found->second;
+  const auto it = std::lower_bound(list.begin(), list.end(), probe, [](const StudentAttestation& x, const StudentAttestation& y) { return x.key() < y.key(); });
+  return it != list.end() && it->key() == probe.key() ? &it->value : nullptr;
+}
+
 void JournalProjection::bump(LessonId lesson, UserId student) {
   auto& cells = versions_[lesson];
   for (auto& [who, version] : cells)
@@ -263,7 +279,7 @@ void JournalProjection::apply(const EventView& ev) {
       const auto* e = env.event_as_AttestationMarkSet();
       if (!in_scope(e->year())) break;
       year_stamps_[e->year()] = ev.position;
-      attestation_[{e->student(), e->subject(), static_cast<int>(e->kind()), e->year(), e->term()}] = e->value();
+      set_attestation(e->student(), {e->subject(), static_cast<int>(e->kind()), e->year(), e->term(), e->value()});
       break;
     }
     default: break;
@@ -353,10 +369,8 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
       }
     }
     if (weights > 0) row.average = round_average(weighted / weights);
-    if (auto t = attestation_.find({row.student, subject, static_cast<int>(AttestationKind::Term), year, term_id}); t != attestation_.end())
-      row.term_mark = t->second;
-    if (auto y = attestation_.find({row.student, subject, static_cast<int>(AttestationKind::Year), year, 0}); y != attestation_.end())
-      row.year_mark = y->second;
+    if (const auto* t = attestation_of(row.student, subject, static_cast<int>(AttestationKind::Term), year, term_id)) row.term_mark = *t;
+    if (const auto* y = attestation_of(row.student, subject, static_cast<int>(AttestationKind::Year), year, 0)) row.year_mark = *y;
   }
   return page;
 }
@@ -407,6 +421,12 @@ void JournalProjection::reindex() {
     lessons_by_year_[l.year].push_back(id);
   });
   for (auto& [aid, list] : lessons_by_assignment_) std::sort(list.begin(), list.end());
+  {  // each lesson's list sized before it is filled: a restore makes hundreds of thousands of them
+    std::unordered_map<LessonId, std::uint32_t> counts;
+    counts.reserve(lesson_count);
+    marks_.for_each([&](MarkId, const Mark& m) { ++counts[m.lesson]; });
+    for (const auto& [lesson, n] : counts) marks_by_lesson_[lesson].reserve(n);
+  }
   marks_.for_each([&](MarkId id, const Mark& m) {
     marks_by_lesson_[m.lesson].push_back(id);
     marks_by_student_[m.student].push_back(id);
@@ -478,12 +498,16 @@ std::string JournalProjection::encode(bool shared, PartKey year) const {
   }
   std::vector<flatbuffers::Offset<s::JAttestation>> attestation;
   if (year != kSharedPart) {
-    for (const auto& [key, v] : attestation_) {
-      const auto& [student, subject, kind, y, term] = key;
-      if (year != kAllParts && y != year) continue;
-      attestation.push_back(s::CreateJAttestation(b, student, subject, static_cast<std::uint8_t>(kind), y, term,
-                                                  static_cast<std::uint8_t>(v)));
-    }
+    std::vector<UserId> students;  // by student, then (subject, kind, year, term): deterministic bytes
+    students.reserve(attestation_.size());
+    for (const auto& [student, list] : attestation_) students.push_back(student);
+    std::sort(students.begin(), students.end());
+    for (UserId student : students)
+      for (const StudentAttestation& a : attestation_.at(student)) {
+        if (year != kAllParts && a.year != year) continue;
+        attestation.push_back(s::CreateJAttestation(b, student, a.subject, static_cast<std::uint8_t>(a.kind), a.year, a.term,
+                                                    static_cast<std::uint8_t>(a.value)));
+      }
   }
   std::vector<flatbuffers::Offset<s::JAssignment>> assignments;
   std::vector<flatbuffers::Offset<s::JTerm>> terms;
@@ -578,9 +602,16 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
       }
     if (j->attestation())
       for (const auto* a : *j->attestation())
-        next.attestation_[{a->student(), a->subject(), a->kind(), a->year(), a->term()}] = static_cast<AttestationValue>(a->value());
-    if (j->versions())
-      for (const auto* v : *j->versions()) next.versions_[v->lesson()].emplace_back(v->student(), v->version());
+        next.set_attestation(a->student(), {a->subject(), a->kind(), a->year(), a->term(), static_cast<AttestationValue>(a->value())});
+    if (j->versions())  // by lesson: each lesson's run is sized before it is filled
+      for (std::uint32_t i = 0, n = j->versions()->size(); i < n;) {
+        const LessonId lesson = j->versions()->Get(i)->lesson();
+        std::uint32_t end = i;
+        while (end < n && j->versions()->Get(end)->lesson() == lesson) ++end;
+        auto& cells = next.versions_[lesson];
+        cells.reserve(cells.size() + (end - i));
+        for (; i < end; ++i) cells.emplace_back(j->versions()->Get(i)->student(), j->versions()->Get(i)->version());
+      }
     if (j->stamps())
       for (const auto* st : *j->stamps()) {
         if (st->key() == kSharedPart) next.shared_stamp_ = st->stamp();

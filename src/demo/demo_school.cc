@@ -801,7 +801,7 @@ Status write_logins(const std::string& dir, const std::vector<DemoLogin>& logins
 
 Result<DemoReport> build_demo_school(const std::string& dir, const DemoOptions& options_in) {
   DemoOptions options = options_in;
-  if (options.years < 1 || options.years > 11) return Status(Code::invalid_argument, "--years must be 1..11");
+  if (options.years < 1 || options.years > 20) return Status(Code::invalid_argument, "--years must be 1..20");
   if (options.students < 30 || options.students > 5000)
     return Status(Code::invalid_argument, "--students must be 30..5000");
   if (options.last_year_start == 0) options.last_year_start = last_complete_year_start();

@@ -177,6 +177,16 @@ TEST_CASE("a journal snapshot with a damaged part is skipped for an older one", 
   REQUIRE(at.ok());
   CHECK(*at < newest);
   CHECK(*at > 0);
+  // as_of reads the records after the newest snapshot while restoring it; when that snapshot turns out
+  // damaged, it drops them and replays from the older one.
+  {
+    auto reader = ProjectionHost::start(**log, journal_only(), o);  // restores from the older snapshot too
+    REQUIRE(reader.ok());
+    const auto last_time = (*log)->read(head)->envelope()->header()->recorded_at_us();
+    auto past = (*reader)->as_of("journal", last_time);
+    REQUIRE(past.ok());
+    CHECK((*past)->snapshot() == journal_replayed(**log, head)->snapshot());
+  }
   // The older snapshot plus the tail reaches the state of a full replay.
   auto host = ProjectionHost::start(**log, journal_only(), o);
   REQUIRE(host.ok());
