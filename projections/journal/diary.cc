@@ -18,12 +18,12 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
   // The lessons of each class the student was in during the week, on the days they were in it (a transfer
   // mid-week shows both classes); a group's lessons on the days they were in the group, or where something
   // is entered for them.
-  const auto entered = [&](LessonId id) {
-    if (attendance_of(id, student) != nullptr) return true;
-    const auto marks = marks_by_lesson_.find(id);
-    return marks != marks_by_lesson_.end() && std::any_of(marks->second.begin(), marks->second.end(), [&](MarkId mid) {
-             return marks_.find(mid)->student == student && !marks_.find(mid)->removed;
-           });
+  const auto entered = [&](const Lesson& l) {
+    if (attendance_of(l, student) != nullptr) return true;
+    return std::any_of(l.marks.begin(), l.marks.end(), [&](MarkId mid) {
+      const Mark* mk = marks_.find(mid);
+      return mk->student == student && !mk->removed;
+    });
   };
   const ClassId* week_class = nullptr;  // the class of the week's last day, for its term marks
   std::vector<LessonKey> week_lessons;
@@ -41,21 +41,19 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
       for (const LessonKey& key : week_lessons) {
         const LessonId id = key.id;
         const Lesson& l = *lessons_.find(id);
-        if (a.group != 0 && !entered(id) &&
+        if (a.group != 0 && !entered(l) &&
             std::none_of(m.group_stints.begin(), m.group_stints.end(),
                          [&](const Stint& g) { return g.id == a.group && g.covers(l.day); }))
           continue;
         DiaryLesson d;
         d.lesson = lesson_view(id);
         d.subject = a.subject;
-        if (auto marks = marks_by_lesson_.find(id); marks != marks_by_lesson_.end()) {
-          for (MarkId mid : marks->second) {
-            const Mark& mk = *marks_.find(mid);
-            if (mk.student == student && !mk.removed) d.cell.marks.push_back(JournalMark{mid, mk.value, mk.work_type, mk.comment});
-          }
+        for (MarkId mid : l.marks) {
+          const Mark& mk = *marks_.find(mid);
+          if (mk.student == student && !mk.removed) d.cell.marks.push_back(JournalMark{mid, mk.value, mk.work_type, mk.comment});
         }
-        if (const Attendance* at = attendance_of(id, student)) d.cell.attendance = *at;
-        d.cell.version = version_of(id, student);
+        if (const Attendance* at = attendance_of(l, student)) d.cell.attendance = *at;
+        d.cell.version = version_of(l, student);
         week.lessons.push_back(std::move(d));
       }
     }

@@ -54,10 +54,8 @@ JournalProjection::Lesson* JournalProjection::touch_lesson(LessonId id, log::Pos
   if (l != nullptr) year_stamps_[l->year] = position;
   return l;
 }
-const Attendance* JournalProjection::attendance_of(LessonId lesson, UserId student) const {
-  const auto it = attendance_.find(lesson);
-  if (it == attendance_.end()) return nullptr;
-  for (const auto& [s, code] : it->second)
+const Attendance* JournalProjection::attendance_of(const Lesson& lesson, UserId student) {
+  for (const auto& [s, code] : lesson.attendance)
     if (s == student) return &code;
   return nullptr;
 }
@@ -86,20 +84,17 @@ const AttestationValue* JournalProjection::attestation_of(UserId student, Subjec
   return it != list.end() && it->key() == probe.key() ? &it->value : nullptr;
 }
 
-void JournalProjection::bump(LessonId lesson, UserId student) {
-  auto& cells = versions_[lesson];
-  for (auto& [who, version] : cells)
+void JournalProjection::bump(Lesson& lesson, UserId student) {
+  for (auto& [who, version] : lesson.versions)
     if (who == student) {
       ++version;
       return;
     }
-  cells.emplace_back(student, 1);
+  lesson.versions.emplace_back(student, 1);
 }
 
-std::uint32_t JournalProjection::version_of(LessonId lesson, UserId student) const {
-  auto it = versions_.find(lesson);
-  if (it == versions_.end()) return 0;
-  for (const auto& [who, version] : it->second)
+std::uint32_t JournalProjection::version_of(const Lesson& lesson, UserId student) {
+  for (const auto& [who, version] : lesson.versions)
     if (who == student) return version;
   return 0;
 }
@@ -202,7 +197,7 @@ void JournalProjection::apply(const EventView& ev) {
       const YearId year = a != nullptr ? year_of_class(a->class_id) : 0;
       if (!in_scope(year)) break;
       year_stamps_[year] = ev.position;
-      lessons_[e->lesson()] = Lesson{true, e->assignment(), e->day(), e->period(), {}, {}, 0, 0, false, {}, year};
+      lessons_[e->lesson()] = Lesson{true, e->assignment(), e->day(), e->period(), {}, {}, 0, 0, false, {}, year, {}, {}, {}};
       auto& list = lessons_by_assignment_[e->assignment()];
       const LessonKey key{e->day(), e->period(), e->lesson()};
       list.insert(std::upper_bound(list.begin(), list.end(), key), key);  // at the end, as lessons mostly come
@@ -232,47 +227,49 @@ void JournalProjection::apply(const EventView& ev) {
       break;
     case E::MarkSet: {
       const auto* e = env.event_as_MarkSet();
-      if (touch_lesson(e->lesson(), ev.position) == nullptr) break;
+      Lesson* l = touch_lesson(e->lesson(), ev.position);
+      if (l == nullptr) break;
       marks_[e->mark()] = Mark{true, e->lesson(), e->student(), e->value(), e->work_type(), str(e->comment()), false};
-      marks_by_lesson_[e->lesson()].push_back(e->mark());
+      l->marks.push_back(e->mark());
       marks_by_student_[e->student()].push_back(e->mark());
-      bump(e->lesson(), e->student());
+      bump(*l, e->student());
       break;
     }
     case E::MarkCorrected: {
       const auto* e = env.event_as_MarkCorrected();
       Mark* m = marks_.find(e->mark());
-      if (m == nullptr || touch_lesson(m->lesson, ev.position) == nullptr) break;
+      Lesson* l = m != nullptr ? touch_lesson(m->lesson, ev.position) : nullptr;
+      if (l == nullptr) break;
       m->value = e->value();
       m->work_type = e->work_type();
-      bump(m->lesson, m->student);
+      bump(*l, m->student);
       break;
     }
     case E::MarkRemoved: {
       Mark* m = marks_.find(env.event_as_MarkRemoved()->mark());
-      if (m == nullptr || touch_lesson(m->lesson, ev.position) == nullptr) break;
+      Lesson* l = m != nullptr ? touch_lesson(m->lesson, ev.position) : nullptr;
+      if (l == nullptr) break;
       m->removed = true;
-      bump(m->lesson, m->student);
+      bump(*l, m->student);
       break;
     }
     case E::AbsenceMarked: {
       const auto* e = env.event_as_AbsenceMarked();
-      if (touch_lesson(e->lesson(), ev.position) == nullptr) break;
-      auto& list = attendance_[e->lesson()];
+      Lesson* l = touch_lesson(e->lesson(), ev.position);
+      if (l == nullptr) break;
+      auto& list = l->attendance;
       const auto it = std::find_if(list.begin(), list.end(), [&](const auto& a) { return a.first == e->student(); });
       if (it != list.end()) it->second = e->code();
       else list.emplace_back(e->student(), e->code());
-      bump(e->lesson(), e->student());
+      bump(*l, e->student());
       break;
     }
     case E::AttendanceCleared: {
       const auto* e = env.event_as_AttendanceCleared();
-      if (touch_lesson(e->lesson(), ev.position) == nullptr) break;
-      if (auto it = attendance_.find(e->lesson()); it != attendance_.end()) {
-        std::erase_if(it->second, [&](const auto& a) { return a.first == e->student(); });
-        if (it->second.empty()) attendance_.erase(it);
-      }
-      bump(e->lesson(), e->student());
+      Lesson* l = touch_lesson(e->lesson(), ev.position);
+      if (l == nullptr) break;
+      std::erase_if(l->attendance, [&](const auto& a) { return a.first == e->student(); });
+      bump(*l, e->student());
       break;
     }
     case E::AttestationMarkSet: {
@@ -309,9 +306,7 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
   for (LessonId id : ids) page.lessons.push_back(lesson_view(id));
   // Rows: everyone who was in the class (or group) on some day of the term, by student id; anyone else
   // with an entry in one of its lessons gets a row too when the cells are filled (nothing entered is hidden).
-  std::unordered_map<UserId, std::size_t> row_of;
   const auto add_row = [&](UserId student, const Stint* st) {
-    row_of[student] = page.rows.size();
     JournalRow row;
     row.student = student;
     if (st != nullptr) {
@@ -323,36 +318,40 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
   };
   const auto& ever = group == 0 ? students_by_class_ : students_by_group_;
   if (auto it = ever.find(group == 0 ? class_id : group); it != ever.end()) {
-    for (UserId student : it->second) {
+    page.rows.reserve(it->second.size());
+    for (UserId student : it->second) {  // ascending: the member rows are in student order
       const auto m = members_.find(student);
       if (m == members_.end()) continue;
       if (const Stint* st = stint_in(m->second, class_id, group, first, last)) add_row(student, st);
     }
   }
   const std::size_t members = page.rows.size();
+  constexpr std::size_t kNoRow = ~std::size_t{0};
+  const auto row_of = [&](UserId student) {  // a member's by binary search; the rare others by a scan
+    const auto end = page.rows.begin() + static_cast<std::ptrdiff_t>(members);
+    const auto it = std::lower_bound(page.rows.begin(), end, student, [](const JournalRow& r, UserId s) { return r.student < s; });
+    if (it != end && it->student == student) return static_cast<std::size_t>(it - page.rows.begin());
+    for (std::size_t i = members; i < page.rows.size(); ++i)
+      if (page.rows[i].student == student) return i;
+    return kNoRow;
+  };
   const auto row_for = [&](UserId student) {
-    const auto r = row_of.find(student);
-    if (r != row_of.end()) return r->second;
+    const std::size_t r = row_of(student);
+    if (r != kNoRow) return r;
     add_row(student, nullptr);
     return page.rows.size() - 1;
   };
   // Fill the cells first; averages come after, when every row is known.
   for (std::size_t col = 0; col < ids.size(); ++col) {
-    if (auto it = marks_by_lesson_.find(ids[col]); it != marks_by_lesson_.end()) {
-      for (MarkId mid : it->second) {
-        const Mark& mk = *marks_.find(mid);
-        if (mk.removed) continue;
-        page.rows[row_for(mk.student)].cells[col].marks.push_back(JournalMark{mid, mk.value, mk.work_type, mk.comment});
-      }
+    const Lesson& lesson = *lessons_.find(ids[col]);
+    for (MarkId mid : lesson.marks) {
+      const Mark& mk = *marks_.find(mid);
+      if (mk.removed) continue;
+      page.rows[row_for(mk.student)].cells[col].marks.push_back(JournalMark{mid, mk.value, mk.work_type, mk.comment});
     }
-    if (auto it = attendance_.find(ids[col]); it != attendance_.end())
-      for (const auto& [student, code] : it->second) page.rows[row_for(student)].cells[col].attendance = code;
-    if (auto it = versions_.find(ids[col]); it != versions_.end()) {
-      for (const auto& [student, version] : it->second) {
-        const auto r = row_of.find(student);
-        if (r != row_of.end()) page.rows[r->second].cells[col].version = version;
-      }
-    }
+    for (const auto& [student, code] : lesson.attendance) page.rows[row_for(student)].cells[col].attendance = code;
+    for (const auto& [student, version] : lesson.versions)
+      if (const std::size_t r = row_of(student); r != kNoRow) page.rows[r].cells[col].version = version;
   }
   if (page.rows.size() > members)  // rows added for entries only: back into student order
     std::sort(page.rows.begin(), page.rows.end(), [](const JournalRow& a, const JournalRow& b) { return a.student < b.student; });
@@ -405,13 +404,9 @@ const JournalProjection::Stint* JournalProjection::stint_in(const Member& m, Cla
 }
 
 void JournalProjection::reindex() {
-  std::size_t lesson_count = 0;
-  lessons_.for_each([&](LessonId, const Lesson&) { ++lesson_count; });
-  marks_by_lesson_.reserve(lesson_count);
   lessons_by_assignment_.clear();
   lessons_by_year_.clear();
   assignments_by_key_.clear();
-  marks_by_lesson_.clear();
   marks_by_student_.clear();
   students_by_class_.clear();
   students_by_group_.clear();
@@ -421,14 +416,8 @@ void JournalProjection::reindex() {
     lessons_by_year_[l.year].push_back(id);
   });
   for (auto& [aid, list] : lessons_by_assignment_) std::sort(list.begin(), list.end());
-  {  // each lesson's list sized before it is filled: a restore makes hundreds of thousands of them
-    std::unordered_map<LessonId, std::uint32_t> counts;
-    counts.reserve(lesson_count);
-    marks_.for_each([&](MarkId, const Mark& m) { ++counts[m.lesson]; });
-    for (const auto& [lesson, n] : counts) marks_by_lesson_[lesson].reserve(n);
-  }
   marks_.for_each([&](MarkId id, const Mark& m) {
-    marks_by_lesson_[m.lesson].push_back(id);
+    if (Lesson* l = lessons_.find(m.lesson)) l->marks.push_back(id);
     marks_by_student_[m.student].push_back(id);
   });
   for (const auto& [student, m] : members_) index_member(student, m);
@@ -473,8 +462,10 @@ std::string JournalProjection::encode(bool shared, PartKey year) const {
   if (year == kAllParts) {
     marks_.for_each([&](MarkId id, const Mark&) { mark_ids.push_back(id); });
   } else {
-    for (LessonId id : held)
-      if (auto it = marks_by_lesson_.find(id); it != marks_by_lesson_.end()) mark_ids.insert(mark_ids.end(), it->second.begin(), it->second.end());
+    for (LessonId id : held) {
+      const auto& of_lesson = lessons_.find(id)->marks;
+      mark_ids.insert(mark_ids.end(), of_lesson.begin(), of_lesson.end());
+    }
     std::sort(mark_ids.begin(), mark_ids.end());
   }
   std::vector<flatbuffers::Offset<s::JMark>> marks;
@@ -487,14 +478,14 @@ std::string JournalProjection::encode(bool shared, PartKey year) const {
   std::vector<flatbuffers::Offset<s::JAttendance>> attendance;
   std::vector<s::JVersion> versions;
   for (LessonId id : held) {  // by (lesson, student), whatever order they were entered in: deterministic bytes
-    if (auto it = attendance_.find(id); it != attendance_.end()) {
-      auto list = it->second;
+    const Lesson& l = *lessons_.find(id);
+    if (!l.attendance.empty()) {
+      auto list = l.attendance;
       std::sort(list.begin(), list.end());
       for (const auto& [student, code] : list)
         attendance.push_back(s::CreateJAttendance(b, id, student, static_cast<std::uint8_t>(code)));
     }
-    if (auto it = versions_.find(id); it != versions_.end())
-      for (const auto& [student, version] : it->second) versions.emplace_back(id, student, version);
+    for (const auto& [student, version] : l.versions) versions.emplace_back(id, student, version);
   }
   std::vector<flatbuffers::Offset<s::JAttestation>> attestation;
   if (year != kSharedPart) {
@@ -559,8 +550,6 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
     if (j->lessons() && j->lessons()->size() > 0) {
       const LessonId lo = j->lessons()->Get(0)->id(), hi = j->lessons()->Get(j->lessons()->size() - 1)->id();
       if (!too_big(lo) && !too_big(hi)) next.lessons_.reserve(lo, hi);
-      next.versions_.reserve(next.versions_.size() + j->lessons()->size());
-      next.attendance_.reserve(next.attendance_.size() + j->lessons()->size());
     }
     if (j->marks() && j->marks()->size() > 0) {
       const MarkId lo = j->marks()->Get(0)->id(), hi = j->marks()->Get(j->marks()->size() - 1)->id();
@@ -570,7 +559,7 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
       for (const auto* l : *j->lessons()) {
         if (too_big(l->id())) return Status(Code::corruption, "journal snapshot: bad lesson id");
         next.lessons_[l->id()] = Lesson{true, l->assignment(), l->day(), l->period(), str(l->topic()), str(l->homework()),
-                                        l->due(), l->substitute(), l->not_held(), str(l->not_held_reason()), 0};
+                                        l->due(), l->substitute(), l->not_held(), str(l->not_held_reason()), 0, {}, {}, {}};
       }
     if (j->assignments())
       for (const auto* a : *j->assignments()) next.assignments_[a->id()] = Assignment{a->teacher(), a->class_id(), a->group(), a->subject()};
@@ -587,9 +576,13 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
         if (too_big(m->id())) return Status(Code::corruption, "journal snapshot: bad mark id");
         next.marks_[m->id()] = Mark{true, m->lesson(), m->student(), m->value(), m->work_type(), str(m->comment()), m->removed()};
       }
-    if (j->attendance())
-      for (const auto* a : *j->attendance())
-        next.attendance_[a->lesson()].emplace_back(a->student(), static_cast<Attendance>(a->code()));
+    if (j->attendance()) {
+      for (const auto* a : *j->attendance()) {
+        Lesson* l = next.lessons_.find(a->lesson());
+        if (l == nullptr) return Status(Code::corruption, "journal snapshot: attendance of an unknown lesson");
+        l->attendance.emplace_back(a->student(), static_cast<Attendance>(a->code()));
+      }
+    }
     if (j->members())
       for (const auto* m : *j->members()) {
         Member& member = next.members_[m->student()];
@@ -608,7 +601,9 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
         const LessonId lesson = j->versions()->Get(i)->lesson();
         std::uint32_t end = i;
         while (end < n && j->versions()->Get(end)->lesson() == lesson) ++end;
-        auto& cells = next.versions_[lesson];
+        Lesson* l = next.lessons_.find(lesson);
+        if (l == nullptr) return Status(Code::corruption, "journal snapshot: versions of an unknown lesson");
+        auto& cells = l->versions;
         cells.reserve(cells.size() + (end - i));
         for (; i < end; ++i) cells.emplace_back(j->versions()->Get(i)->student(), j->versions()->Get(i)->version());
       }

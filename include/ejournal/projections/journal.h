@@ -139,6 +139,12 @@ class JournalProjection final : public Projection {
     bool not_held = false;
     std::string not_held_reason;
     domain::YearId year = 0;  // of its class (derived, not in snapshots)
+    // The lesson's cells, beside it so a page reads a lesson with one array access: attendance entries,
+    // cell versions (changes so far, as the domain counts them, in the order cells first changed), and
+    // the ids of its marks (derived, not in snapshots).
+    std::vector<std::pair<domain::UserId, domain::Attendance>> attendance;
+    std::vector<std::pair<domain::UserId, std::uint32_t>> versions;
+    std::vector<domain::MarkId> marks;
   };
   struct Assignment {
     domain::UserId teacher = 0;
@@ -197,10 +203,7 @@ class JournalProjection final : public Projection {
   std::map<domain::GroupId, domain::ClassId> groups_;
   std::map<domain::WorkTypeId, int> weights_;
   IdTable<domain::MarkId, Mark> marks_;
-  // Attendance by lesson: a page reads a lesson's few entries at once, where a map by (lesson, student)
-  // cost a walk of a tree of every entry the school ever made per absent student.
-  std::unordered_map<domain::LessonId, std::vector<std::pair<domain::UserId, domain::Attendance>>> attendance_;
-  const domain::Attendance* attendance_of(domain::LessonId lesson, domain::UserId student) const;
+  static const domain::Attendance* attendance_of(const Lesson& lesson, domain::UserId student);
   std::map<domain::UserId, Member> members_;
   // Term and year marks by student, each student's sorted by (subject, kind, year, term): a page finds a
   // row's two with one hash and a binary search in a few hundred contiguous entries, where one map of the
@@ -248,15 +251,12 @@ class JournalProjection final : public Projection {
   // The ids of `assignment`'s lessons with day in from..to, appended to `out` in (day, period, id) order.
   void lessons_between(domain::AssignmentId assignment, domain::Day from, domain::Day to, std::vector<LessonKey>& out) const;
   std::map<std::tuple<domain::ClassId, domain::GroupId, domain::SubjectId>, std::vector<domain::AssignmentId>> assignments_by_key_;
-  std::unordered_map<domain::LessonId, std::vector<domain::MarkId>> marks_by_lesson_;
   std::map<domain::ClassId, std::set<domain::UserId>> students_by_class_;   // everyone who has been in it
   std::map<domain::GroupId, std::set<domain::UserId>> students_by_group_;
   std::unordered_map<domain::UserId, std::vector<domain::MarkId>> marks_by_student_;
   JournalLesson lesson_view(domain::LessonId id) const;
-  // Cell versions by lesson, in the order cells first changed (counted as the domain counts them).
-  void bump(domain::LessonId lesson, domain::UserId student);
-  std::uint32_t version_of(domain::LessonId lesson, domain::UserId student) const;
-  std::unordered_map<domain::LessonId, std::vector<std::pair<domain::UserId, std::uint32_t>>> versions_;
+  static void bump(Lesson& lesson, domain::UserId student);
+  static std::uint32_t version_of(const Lesson& lesson, domain::UserId student);
 };
 
 }  // namespace ejournal::projections
