@@ -23,7 +23,7 @@ Projection::PartKey ControlProjection::part_of(Day from, Day to) {
 }
 
 void ControlProjection::stamp(Day lesson_day, log::Position position) {
-  stamps_[static_cast<PartKey>(academic_year_of(lesson_day))] = position;
+  stamps_.touch(static_cast<PartKey>(academic_year_of(lesson_day)), position);
 }
 
 const ControlLesson* ControlProjection::lesson(LessonId id) const {
@@ -47,14 +47,14 @@ void ControlProjection::apply(const EventView& ev) {
   switch (env.event_type()) {
     case E::TeacherAssigned: {
       const auto* e = env.event_as_TeacherAssigned();
-      shared_stamp_ = ev.position;
+      stamps_.touch(kSharedPart, ev.position);
       assignments_[e->assignment()] = Assignment{e->teacher(), e->class_id(), e->group(), e->subject()};
       break;
     }
     case E::LessonScheduled: {
       const auto* e = env.event_as_LessonScheduled();
       if (e->lesson() == 0) break;
-      if (scope_ != kAllParts && static_cast<PartKey>(academic_year_of(e->day())) != scope_) break;
+      if (!stamps_.holds(static_cast<PartKey>(academic_year_of(e->day())))) break;
       stamp(e->day(), ev.position);
       ControlLesson& l = lessons_[e->lesson()];
       l = ControlLesson{};
@@ -208,21 +208,13 @@ std::vector<TimeSheetRow> ControlProjection::time_sheet(Day from, Day to) const 
   return out;
 }
 
-std::vector<Projection::PartStamp> ControlProjection::parts() const {
-  std::vector<PartStamp> out{{kSharedPart, shared_stamp_}};
-  for (const auto& [year, st] : stamps_) out.push_back({year, st});
-  return out;
-}
-
+std::vector<Projection::PartStamp> ControlProjection::parts() const { return stamps_.all(); }
 std::string ControlProjection::snapshot() const { return encode(true, kAllParts); }
-
-std::string ControlProjection::snapshot_part(PartKey key) const {
-  return key == kSharedPart ? encode(true, kSharedPart) : encode(false, key);
-}
+std::string ControlProjection::snapshot_part(PartKey key) const { return encode(key == kSharedPart, key); }
 
 std::unique_ptr<Projection> ControlProjection::fresh_in_scope(PartKey scope) const {
   auto p = std::make_unique<ControlProjection>();
-  p->scope_ = scope;
+  p->stamps_.set_scope(scope);
   return p;
 }
 
@@ -245,13 +237,11 @@ std::string ControlProjection::encode(bool shared, PartKey year) const {
   }
   std::vector<flatbuffers::Offset<s::CAssignment>> assignments;
   std::vector<s::CPartStamp> stamps;
+  for (const PartStamp& st : stamps_.of(shared, year)) stamps.emplace_back(st.key, st.stamp);
   if (shared) {
-    stamps.emplace_back(kSharedPart, shared_stamp_);
     for (const auto& [id, a] : assignments_)
       assignments.push_back(s::CreateCAssignment(b, id, a.teacher, a.class_id, a.group, a.subject));
   }
-  for (const auto& [y, st] : stamps_)
-    if (year == kAllParts || y == year) stamps.emplace_back(y, st);
   std::vector<flatbuffers::Offset<s::CLate>> late;
   for (const LateEntry& e : late_)
     if (holds(e.lesson_day)) late.push_back(s::CreateCLate(b, e.mark, e.lesson, e.student, e.teacher, e.lesson_day, e.entered_day));
@@ -267,7 +257,7 @@ Status ControlProjection::restore(std::string_view raw) {
 Status ControlProjection::restore_parts(std::span<const std::string_view> parts, PartKey scope) {
   namespace s = fb::snap;
   ControlProjection next;
-  next.scope_ = scope;
+  next.stamps_.set_scope(scope);
   for (std::string_view raw : parts) {
     std::string aligned;
     const s::Control* c = verified_root<s::Control>(raw, s::ControlIdentifier(), aligned);
@@ -295,8 +285,7 @@ Status ControlProjection::restore_parts(std::span<const std::string_view> parts,
         next.late_.push_back(LateEntry{e->mark(), e->lesson(), e->student(), e->teacher(), e->lesson_day(), e->entered_day()});
     if (c->stamps())
       for (const auto* st : *c->stamps()) {
-        if (st->key() == kSharedPart) next.shared_stamp_ = st->stamp();
-        else next.stamps_[st->key()] = st->stamp();
+        next.stamps_.touch(st->key(), st->stamp());
       }
   }
   for (const LateEntry& e : next.late_)

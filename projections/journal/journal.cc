@@ -51,7 +51,7 @@ YearId JournalProjection::year_at(Day day) const {
 
 JournalProjection::Lesson* JournalProjection::touch_lesson(LessonId id, log::Position position) {
   Lesson* l = lessons_.find(id);
-  if (l != nullptr) year_stamps_[l->year] = position;
+  if (l != nullptr) stamps_.touch(l->year, position);
   return l;
 }
 const Attendance* JournalProjection::attendance_of(const Lesson& lesson, UserId student) {
@@ -114,7 +114,7 @@ void JournalProjection::apply(const EventView& ev) {
     case E::StudentTransferred:
     case E::StudentLeft:
     case E::StudentJoinedGroup:
-    case E::StudentLeftGroup: shared_stamp_ = ev.position; break;
+    case E::StudentLeftGroup: stamps_.touch(kSharedPart, ev.position); break;
     default: break;
   }
   switch (env.event_type()) {
@@ -195,8 +195,8 @@ void JournalProjection::apply(const EventView& ev) {
       const auto* e = env.event_as_LessonScheduled();
       const Assignment* a = assignment(e->assignment());
       const YearId year = a != nullptr ? year_of_class(a->class_id) : 0;
-      if (!in_scope(year)) break;
-      year_stamps_[year] = ev.position;
+      if (!stamps_.holds(year)) break;
+      stamps_.touch(year, ev.position);
       lessons_[e->lesson()] = Lesson{true, e->assignment(), e->day(), e->period(), {}, {}, 0, 0, false, {}, year, {}, {}, {}};
       auto& list = lessons_by_assignment_[e->assignment()];
       const LessonKey key{e->day(), e->period(), e->lesson()};
@@ -274,8 +274,8 @@ void JournalProjection::apply(const EventView& ev) {
     }
     case E::AttestationMarkSet: {
       const auto* e = env.event_as_AttestationMarkSet();
-      if (!in_scope(e->year())) break;
-      year_stamps_[e->year()] = ev.position;
+      if (!stamps_.holds(e->year())) break;
+      stamps_.touch(e->year(), ev.position);
       set_attestation(e->student(), {e->subject(), static_cast<int>(e->kind()), e->year(), e->term(), e->value()});
       break;
     }
@@ -423,21 +423,13 @@ void JournalProjection::reindex() {
   for (const auto& [student, m] : members_) index_member(student, m);
 }
 
-std::vector<Projection::PartStamp> JournalProjection::parts() const {
-  std::vector<PartStamp> out{{kSharedPart, shared_stamp_}};
-  for (const auto& [year, stamp] : year_stamps_) out.push_back({year, stamp});
-  return out;
-}
-
+std::vector<Projection::PartStamp> JournalProjection::parts() const { return stamps_.all(); }
 std::string JournalProjection::snapshot() const { return encode(true, kAllParts); }
-
-std::string JournalProjection::snapshot_part(PartKey key) const {
-  return key == kSharedPart ? encode(true, kSharedPart) : encode(false, key);
-}
+std::string JournalProjection::snapshot_part(PartKey key) const { return encode(key == kSharedPart, key); }
 
 std::unique_ptr<Projection> JournalProjection::fresh_in_scope(PartKey scope) const {
   auto p = std::make_unique<JournalProjection>();
-  p->scope_ = scope;
+  p->stamps_.set_scope(scope);
   return p;
 }
 
@@ -507,8 +499,8 @@ std::string JournalProjection::encode(bool shared, PartKey year) const {
   std::vector<flatbuffers::Offset<s::JWeight>> weights;
   std::vector<flatbuffers::Offset<s::JMember>> members;
   std::vector<s::JPartStamp> stamps;
+  for (const PartStamp& st : stamps_.of(shared, year)) stamps.emplace_back(st.key, st.stamp);
   if (shared) {
-    stamps.emplace_back(kSharedPart, shared_stamp_);
     for (const auto& [id, a] : assignments_)
       assignments.push_back(s::CreateJAssignment(b, id, a.teacher, a.class_id, a.group, a.subject));
     for (const auto& [id, t] : terms_)
@@ -524,8 +516,6 @@ std::string JournalProjection::encode(bool shared, PartKey year) const {
       members.push_back(s::CreateJMemberDirect(b, id, m.class_id, &m.groups, &in_classes, &in_groups));
     }
   }
-  for (const auto& [y, stamp] : year_stamps_)
-    if (year == kAllParts || y == year) stamps.emplace_back(y, stamp);
   b.Finish(s::CreateJournalDirect(b, &lessons, &assignments, &terms, &classes, &groups, &weights, &marks, &attendance,
                                   &members, &attestation, &versions, &stamps),
            s::JournalIdentifier());
@@ -540,7 +530,7 @@ Status JournalProjection::restore(std::string_view raw) {
 Status JournalProjection::restore_parts(std::span<const std::string_view> parts, PartKey scope) {
   namespace s = fb::snap;
   JournalProjection next;
-  next.scope_ = scope;
+  next.stamps_.set_scope(scope);
   for (std::string_view raw : parts) {
     std::string aligned;
     const s::Journal* j = verified_root<s::Journal>(raw, s::JournalIdentifier(), aligned);
@@ -609,8 +599,7 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
       }
     if (j->stamps())
       for (const auto* st : *j->stamps()) {
-        if (st->key() == kSharedPart) next.shared_stamp_ = st->stamp();
-        else next.year_stamps_[st->key()] = st->stamp();
+        next.stamps_.touch(st->key(), st->stamp());
       }
   }
   // A lesson's year comes from its class, which the shared part holds.

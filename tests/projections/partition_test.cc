@@ -52,6 +52,15 @@ std::vector<std::unique_ptr<Projection>> journal_only() {
   return out;
 }
 
+// Options that write a snapshot every `every` events and keep every one of them.
+HostOptions snapshot_every(std::uint64_t every) {
+  HostOptions o;
+  o.follow = false;
+  o.snapshot_every = every;
+  o.part_history_every = every;
+  return o;
+}
+
 // A page as text: lessons, and per row the student, marks, attendance and averages.
 std::string page_text(const JournalProjection& j, domain::ClassId c, domain::SubjectId subject, domain::TermId term) {
   auto page = j.page(c, 0, subject, term);
@@ -79,10 +88,7 @@ TEST_CASE("the journal's snapshots store a closed year once, and as_of in one ye
   auto log = log::open_event_log(data);
   REQUIRE(log.ok());
   const log::Position head = (*log)->head();
-  HostOptions o;
-  o.follow = false;
-  o.snapshot_every = head / 24;
-  o.part_history_every = head / 24;  // every snapshot stays
+  HostOptions o = snapshot_every(head / 24);
   o.keep_snapshots = 3;
   auto host = ProjectionHost::start(**log, journal_only(), o);
   REQUIRE(host.ok());
@@ -148,10 +154,7 @@ TEST_CASE("a journal snapshot with a damaged part is skipped for an older one", 
   auto log = log::open_event_log(data);
   REQUIRE(log.ok());
   const log::Position head = (*log)->head();
-  HostOptions o;
-  o.follow = false;
-  o.snapshot_every = head / 6;
-  o.part_history_every = head / 6;
+  const HostOptions o = snapshot_every(head / 6);
   {
     auto host = ProjectionHost::start(**log, journal_only(), o);
     REQUIRE(host.ok());
@@ -201,13 +204,9 @@ TEST_CASE("control as_of in one school year's scope equals the whole state", "[p
   auto log = log::open_event_log(data);
   REQUIRE(log.ok());
   const log::Position head = (*log)->head();
-  HostOptions o;
-  o.follow = false;
-  o.snapshot_every = head / 12;
-  o.part_history_every = head / 12;
   std::vector<std::unique_ptr<Projection>> control;
   control.push_back(std::make_unique<ControlProjection>());
-  auto host = ProjectionHost::start(**log, std::move(control), o);
+  auto host = ProjectionHost::start(**log, std::move(control), snapshot_every(head / 12));
   REQUIRE(host.ok());
   CHECK(manifest_at((*log)->snapshot_store(), "control", (*log)->snapshot_store().positions("control")->back()).size() >= kYears);
 

@@ -19,6 +19,7 @@
 
 #include "ejournal/domain/types.h"
 #include "ejournal/projections/id_table.h"
+#include "ejournal/projections/part_stamps.h"
 #include "ejournal/projections/projection.h"
 
 namespace ejournal::projections {
@@ -126,9 +127,7 @@ class ControlProjection final : public Projection {
   void for_lessons(domain::Day from, domain::Day to, F&& fn) const;
 
   IdTable<domain::LessonId, ControlLesson> lessons_;
-  PartKey scope_ = kAllParts;
-  std::uint64_t shared_stamp_ = 0;
-  std::map<PartKey, std::uint64_t> stamps_;                 // a school year's part: the last position that changed it
+  PartStamps stamps_;  // parts by school year
   void stamp(domain::Day lesson_day, log::Position position);
   std::string encode(bool shared, PartKey year) const;
   std::map<domain::AssignmentId, Assignment> assignments_;

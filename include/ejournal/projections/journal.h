@@ -24,6 +24,7 @@
 
 #include "ejournal/domain/types.h"
 #include "ejournal/projections/id_table.h"
+#include "ejournal/projections/part_stamps.h"
 #include "ejournal/projections/projection.h"
 
 namespace ejournal::projections {
@@ -223,10 +224,7 @@ class JournalProjection final : public Projection {
 
   // Partitions: the year this state holds (kAllParts: every year), and each part's stamp (the position of
   // the last event that changed it).
-  PartKey scope_ = kAllParts;
-  std::uint64_t shared_stamp_ = 0;
-  std::map<domain::YearId, std::uint64_t> year_stamps_;
-  bool in_scope(domain::YearId year) const { return year != 0 && (scope_ == kAllParts || year == scope_); }
+  PartStamps stamps_;
   // The lesson of an event, when this state holds it (nullptr: another year's, out of scope); stamps its year.
   Lesson* touch_lesson(domain::LessonId id, log::Position position);
   // `shared`: with the shared tables; `year`: kAllParts (every year), kSharedPart (none) or one year.
