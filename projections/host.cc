@@ -247,7 +247,7 @@ struct ProjectionHost::State {
       }
       gone.push_back(p);
     }
-    for (log::Position p : gone) remove_snapshot(store, name, p, kept);
+    remove_snapshots(store, name, gone, kept);
   }
 
   void snapshot_loop() {

@@ -141,15 +141,27 @@ Result<Restored> restore_stored(const log::SnapshotStore& store, Projection& pro
   return Restored{};
 }
 
-void remove_snapshot(log::SnapshotStore& store, std::string_view name, log::Position position,
-                     const std::vector<Manifest>& kept) {
-  const Manifest gone = manifest_at(store, name, position);
-  (void)store.remove(name, position);  // first: no snapshot names parts that are missing
+void remove_snapshots(log::SnapshotStore& store, std::string_view name, const std::vector<log::Position>& positions,
+                      const std::vector<Manifest>& kept) {
+  std::set<Projection::PartKey> keys;
+  for (log::Position p : positions) {
+    for (const PartRef& r : manifest_at(store, name, p)) keys.insert(r.key);
+    (void)store.remove(name, p);  // first: no snapshot names parts that are missing
+  }
   std::set<std::pair<Projection::PartKey, log::Position>> named;
   for (const Manifest& m : kept)
-    for (const PartRef& r : m) named.emplace(r.key, r.stored_at);
-  for (const PartRef& r : gone)
-    if (!named.contains({r.key, r.stored_at})) (void)store.remove(part_name(name, r.key), r.stored_at);
+    for (const PartRef& r : m) {
+      named.emplace(r.key, r.stored_at);
+      keys.insert(r.key);
+    }
+  // Every stored part no kept snapshot names goes: those of the removed snapshots, and any a crash left
+  // between storing parts and storing their manifest.
+  for (Projection::PartKey key : keys) {
+    auto stored = store.positions(part_name(name, key));
+    if (!stored.ok()) continue;
+    for (log::Position p : *stored)
+      if (!named.contains({key, p})) (void)store.remove(part_name(name, key), p);
+  }
 }
 
 }  // namespace ejournal::projections

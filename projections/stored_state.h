@@ -57,10 +57,11 @@ struct Restored {
 Result<Restored> restore_stored(const log::SnapshotStore& store, Projection& projection, log::Position position,
                                 Projection::PartKey scope = Projection::kAllParts);
 
-// Removes the snapshot of `name` at `position`, and the part bytes it named that `kept` (the manifests of
-// the snapshots that stay) do not name.
-void remove_snapshot(log::SnapshotStore& store, std::string_view name, log::Position position,
-                     const std::vector<Manifest>& kept);
+// Removes the snapshots of `name` at `positions`, then every stored part that `kept` (the manifests of the
+// snapshots that stay) does not name — theirs, and any left by a crash between parts and manifest. Called
+// by the one writer of the family, after its newest manifest is stored.
+void remove_snapshots(log::SnapshotStore& store, std::string_view name, const std::vector<log::Position>& positions,
+                      const std::vector<Manifest>& kept);
 
 // The manifest of the snapshot of `name` at `position` (empty when stored whole or unreadable).
 Manifest manifest_at(const log::SnapshotStore& store, std::string_view name, log::Position position);

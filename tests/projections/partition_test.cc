@@ -116,6 +116,17 @@ TEST_CASE("the journal's snapshots store a closed year once, and as_of in one ye
   // snapshots. The shared part (classes, membership …) changes mostly when a year starts.
   CHECK(named[years[1].key].size() * 2 < manifests->size());
   CHECK(named[Projection::kSharedPart].size() * 2 < manifests->size());
+  // A part a crash left without its manifest is swept with the next pruning; named parts stay.
+  {
+    const std::string orphan_name = part_name("journal", years[1].key);
+    REQUIRE(store.put(orphan_name, head + 1, "bytes of a snapshot never finished").ok());
+    std::vector<Manifest> kept;
+    for (log::Position p : *manifests) kept.push_back(manifest_at(store, "journal", p));
+    remove_snapshots(store, "journal", {}, kept);
+    auto left = store.positions(orphan_name);
+    REQUIRE(left.ok());
+    CHECK(std::set<log::Position>(left->begin(), left->end()) == named[years[1].key]);
+  }
 
   // as_of in one year's scope: the shared part and that year equal the whole state's, and so do its pages.
   const auto first_time = (*log)->read(1)->envelope()->header()->recorded_at_us();
