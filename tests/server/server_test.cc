@@ -660,6 +660,8 @@ TEST_CASE("as_of: the journal page and the cell's audit trail show the state at 
   s.clock->advance(60'000'000);
   mark["value"] = 2;
   REQUIRE(ok(teacher->call("set_mark", mark, "asof-mark-0002")));
+  // The deputy reads over another connection: wait until the projections have the second mark.
+  REQUIRE(f.host->wait_applied(s.log().head(), std::chrono::seconds(10)) == s.log().head());
 
   // The page: one mark in the cell then, two now.
   json::object page{{"class_id", s.class_5a}, {"subject", s.math}, {"term", s.q1}};
