@@ -19,12 +19,10 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
   // mid-week shows both classes); a group's lessons on the days they were in the group, or where something
   // is entered for them.
   const auto entered = [&](const Lesson& l) {
-    if (attendance_of(l, student) != nullptr) return true;
-    return std::any_of(l.marks.begin(), l.marks.end(), [&](MarkId mid) {
-      const Mark* mk = marks_.find(mid);
-      return mk->student == student && !mk->removed;
-    });
+    if (const Lesson::Cell* c = l.cell(student); c != nullptr && c->attended) return true;
+    return std::any_of(l.marks.begin(), l.marks.end(), [&](const Lesson::CellMark& mk) { return mk.student == student && !mk.removed; });
   };
+  std::vector<std::pair<std::size_t, std::size_t>> mark_ranges;  // of each lesson's cell in week.storage
   const ClassId* week_class = nullptr;  // the class of the week's last day, for its term marks
   std::vector<LessonKey> week_lessons;
   for (const Stint& in : m.classes) {
@@ -46,18 +44,23 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
                          [&](const Stint& g) { return g.id == a.group && g.covers(l.day); }))
           continue;
         DiaryLesson d;
-        d.lesson = lesson_view(id);
+        d.lesson = lesson_view(id, l);
         d.subject = a.subject;
-        for (MarkId mid : l.marks) {
-          const Mark& mk = *marks_.find(mid);
-          if (mk.student == student && !mk.removed) d.cell.marks.push_back(JournalMark{mid, mk.value, mk.work_type, mk.comment});
+        // The marks go to the week's storage; the cells' spans are set once it stops growing.
+        const std::size_t first_mark = week.storage.marks_.size();
+        for (const Lesson::CellMark& mk : l.marks)
+          if (mk.student == student && !mk.removed) week.storage.marks_.push_back(mark_view(mk));
+        mark_ranges.emplace_back(first_mark, week.storage.marks_.size() - first_mark);
+        if (const Lesson::Cell* c = l.cell(student)) {
+          if (c->attended) d.cell.attendance = c->attendance;
+          d.cell.version = c->version;
         }
-        if (const Attendance* at = attendance_of(l, student)) d.cell.attendance = *at;
-        d.cell.version = version_of(l, student);
-        week.lessons.push_back(std::move(d));
+        week.lessons.push_back(d);
       }
     }
   }
+  for (std::size_t i = 0; i < week.lessons.size(); ++i)
+    week.lessons[i].cell.marks = std::span<const JournalMark>(week.storage.marks_.data() + mark_ranges[i].first, mark_ranges[i].second);
   std::sort(week.lessons.begin(), week.lessons.end(), [](const DiaryLesson& a, const DiaryLesson& b) {
     return std::tie(a.lesson.day, a.lesson.period, a.lesson.id) < std::tie(b.lesson.day, b.lesson.period, b.lesson.id);
   });
@@ -80,11 +83,11 @@ std::vector<ChartPoint> JournalProjection::marks_over_time(UserId student, Subje
   const auto marks = marks_by_student_.find(student);
   if (marks == marks_by_student_.end()) return points;
   for (MarkId mid : marks->second) {
-    const Mark& mk = *marks_.find(mid);
-    if (mk.removed) continue;
-    const Lesson& l = *lessons_.find(mk.lesson);
-    if (assignments_.at(l.assignment).subject != subject) continue;
-    points.push_back(ChartPoint{l.day, mk.value, mk.work_type});
+    const Lesson* l = nullptr;
+    const Lesson::CellMark* mk = find_mark(mid, &l);
+    if (mk == nullptr || mk->removed) continue;
+    if (assignments_.at(l->assignment).subject != subject) continue;
+    points.push_back(ChartPoint{l->day, mk->value, mk->work_type});
   }
   std::stable_sort(points.begin(), points.end(), [](const ChartPoint& a, const ChartPoint& b) { return a.day < b.day; });
   return points;

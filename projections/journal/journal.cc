@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "ejournal/fb/journal_snapshot_generated.h"
 #include "ejournal/projections/school_time.h"
@@ -21,7 +22,52 @@ const JournalProjection::Assignment* JournalProjection::assignment(AssignmentId 
   auto it = assignments_.find(id);
   return it == assignments_.end() ? nullptr : &it->second;
 }
-const JournalProjection::Mark* JournalProjection::mark(MarkId id) const { return marks_.find(id); }
+std::optional<JournalProjection::Mark> JournalProjection::mark(MarkId id) const {
+  const Lesson* l = nullptr;
+  const Lesson::CellMark* m = find_mark(id, &l);
+  if (m == nullptr) return std::nullopt;
+  return Mark{*marks_.find(id), m->student, m->value, m->work_type, m->removed};
+}
+
+const JournalProjection::Lesson::CellMark* JournalProjection::find_mark(MarkId id, const Lesson** lesson) const {
+  const LessonId* at = marks_.find(id);
+  const Lesson* l = at != nullptr ? lessons_.find(*at) : nullptr;
+  if (l == nullptr) return nullptr;
+  *lesson = l;
+  const auto it = std::lower_bound(l->marks.begin(), l->marks.end(), id, [](const Lesson::CellMark& m, MarkId x) { return m.id < x; });
+  return it != l->marks.end() && it->id == id ? &*it : nullptr;
+}
+
+JournalProjection::Lesson::CellMark* JournalProjection::find_mark(MarkId id, Lesson** lesson) {
+  const Lesson* l = nullptr;
+  const Lesson::CellMark* m = std::as_const(*this).find_mark(id, &l);
+  *lesson = const_cast<Lesson*>(l);
+  return const_cast<Lesson::CellMark*>(m);
+}
+
+JournalMark JournalProjection::mark_view(const Lesson::CellMark& m) const {
+  JournalMark out{m.id, m.value, m.work_type, {}};
+  if (m.commented)
+    if (const auto c = comments_.find(m.id); c != comments_.end()) out.comment = c->second;
+  return out;
+}
+
+void JournalProjection::index_weights() {
+  weight_of_.clear();
+  for (const auto& [type, w] : weights_) {
+    if (type >= weight_of_.size()) weight_of_.resize(std::size_t{type} + 1, 1);
+    weight_of_[type] = w;
+  }
+}
+
+const JournalProjection::Lesson::Cell* JournalProjection::Lesson::cell(UserId student) const {
+  for (const Cell& c : cells)
+    if (c.student == student) return &c;
+  return nullptr;
+}
+JournalProjection::Lesson::Cell* JournalProjection::Lesson::cell(UserId student) {
+  return const_cast<Cell*>(std::as_const(*this).cell(student));
+}
 
 YearId JournalProjection::year_of_class(ClassId class_id) const {
   const auto c = classes_.find(class_id);
@@ -54,11 +100,6 @@ JournalProjection::Lesson* JournalProjection::touch_lesson(LessonId id, log::Pos
   if (l != nullptr) stamps_.touch(l->year, position);
   return l;
 }
-const Attendance* JournalProjection::attendance_of(const Lesson& lesson, UserId student) {
-  for (const auto& [s, code] : lesson.attendance)
-    if (s == student) return &code;
-  return nullptr;
-}
 const JournalProjection::Member* JournalProjection::member(UserId student) const {
   auto it = members_.find(student);
   return it == members_.end() ? nullptr : &it->second;
@@ -75,28 +116,19 @@ void JournalProjection::set_attestation(UserId student, const StudentAttestation
   else list.insert(it, a);
 }
 
-const AttestationValue* JournalProjection::attestation_of(UserId student, SubjectId subject, int kind, YearId year, TermId term) const {
-  const auto found = attestation_.find(student);
-  if (found == attestation_.end()) return nullptr;
+const AttestationValue* JournalProjection::attestation_in(const std::vector<StudentAttestation>& list, SubjectId subject, int kind,
+                                                          YearId year, TermId term) {
   const StudentAttestation probe{subject, kind, year, term, {}};
-  const auto& list = found->second;
   const auto it = std::lower_bound(list.begin(), list.end(), probe, [](const StudentAttestation& x, const StudentAttestation& y) { return x.key() < y.key(); });
   return it != list.end() && it->key() == probe.key() ? &it->value : nullptr;
 }
 
-void JournalProjection::bump(Lesson& lesson, UserId student) {
-  for (auto& [who, version] : lesson.versions)
-    if (who == student) {
-      ++version;
-      return;
-    }
-  lesson.versions.emplace_back(student, 1);
-}
-
-std::uint32_t JournalProjection::version_of(const Lesson& lesson, UserId student) {
-  for (const auto& [who, version] : lesson.versions)
-    if (who == student) return version;
-  return 0;
+JournalProjection::Lesson::Cell& JournalProjection::bump(Lesson& lesson, UserId student) {
+  if (Lesson::Cell* c = lesson.cell(student)) {
+    ++c->version;
+    return *c;
+  }
+  return lesson.cells.emplace_back(Lesson::Cell{student, 1, false, {}});
 }
 
 double JournalProjection::round_average(double value) { return std::floor(value * 100.0 + 0.5 + 1e-9) / 100.0; }
@@ -129,7 +161,10 @@ void JournalProjection::apply(const EventView& ev) {
       break;
     }
     case E::StudyGroupCreated: groups_[env.event_as_StudyGroupCreated()->group()] = env.event_as_StudyGroupCreated()->class_id(); break;
-    case E::WorkTypeDefined: weights_[env.event_as_WorkTypeDefined()->work_type()] = env.event_as_WorkTypeDefined()->weight(); break;
+    case E::WorkTypeDefined:
+      weights_[env.event_as_WorkTypeDefined()->work_type()] = env.event_as_WorkTypeDefined()->weight();
+      index_weights();
+      break;
     case E::TeacherAssigned: {
       const auto* e = env.event_as_TeacherAssigned();
       assignments_[e->assignment()] = Assignment{e->teacher(), e->class_id(), e->group(), e->subject()};
@@ -197,7 +232,7 @@ void JournalProjection::apply(const EventView& ev) {
       const YearId year = a != nullptr ? year_of_class(a->class_id) : 0;
       if (!stamps_.holds(year)) break;
       stamps_.touch(year, ev.position);
-      lessons_[e->lesson()] = Lesson{true, e->assignment(), e->day(), e->period(), {}, {}, 0, 0, false, {}, year, {}, {}, {}};
+      lessons_[e->lesson()] = Lesson{true, e->assignment(), e->day(), e->period(), {}, {}, 0, 0, false, {}, year, {}, {}};
       auto& list = lessons_by_assignment_[e->assignment()];
       const LessonKey key{e->day(), e->period(), e->lesson()};
       list.insert(std::upper_bound(list.begin(), list.end(), key), key);  // at the end, as lessons mostly come
@@ -229,26 +264,33 @@ void JournalProjection::apply(const EventView& ev) {
       const auto* e = env.event_as_MarkSet();
       Lesson* l = touch_lesson(e->lesson(), ev.position);
       if (l == nullptr) break;
-      marks_[e->mark()] = Mark{true, e->lesson(), e->student(), e->value(), e->work_type(), str(e->comment()), false};
-      l->marks.push_back(e->mark());
+      const bool commented = e->comment() != nullptr && e->comment()->size() > 0;
+      marks_[e->mark()] = e->lesson();
+      // Ids grow with the log, so appending keeps the lesson's marks in id order; insert in order anyway.
+      const Lesson::CellMark cm{e->mark(), e->student(), e->work_type(), static_cast<std::uint8_t>(e->value()), false, commented};
+      if (l->marks.empty() || l->marks.back().id < cm.id) l->marks.push_back(cm);
+      else l->marks.insert(std::lower_bound(l->marks.begin(), l->marks.end(), cm.id, [](const Lesson::CellMark& m, MarkId x) { return m.id < x; }), cm);
+      if (commented) comments_[e->mark()] = e->comment()->str();
       marks_by_student_[e->student()].push_back(e->mark());
       bump(*l, e->student());
       break;
     }
     case E::MarkCorrected: {
       const auto* e = env.event_as_MarkCorrected();
-      Mark* m = marks_.find(e->mark());
-      Lesson* l = m != nullptr ? touch_lesson(m->lesson, ev.position) : nullptr;
-      if (l == nullptr) break;
-      m->value = e->value();
+      Lesson* l = nullptr;
+      Lesson::CellMark* m = find_mark(e->mark(), &l);
+      if (m == nullptr) break;
+      stamps_.touch(l->year, ev.position);
+      m->value = static_cast<std::uint8_t>(e->value());
       m->work_type = e->work_type();
       bump(*l, m->student);
       break;
     }
     case E::MarkRemoved: {
-      Mark* m = marks_.find(env.event_as_MarkRemoved()->mark());
-      Lesson* l = m != nullptr ? touch_lesson(m->lesson, ev.position) : nullptr;
-      if (l == nullptr) break;
+      Lesson* l = nullptr;
+      Lesson::CellMark* m = find_mark(env.event_as_MarkRemoved()->mark(), &l);
+      if (m == nullptr) break;
+      stamps_.touch(l->year, ev.position);
       m->removed = true;
       bump(*l, m->student);
       break;
@@ -257,19 +299,16 @@ void JournalProjection::apply(const EventView& ev) {
       const auto* e = env.event_as_AbsenceMarked();
       Lesson* l = touch_lesson(e->lesson(), ev.position);
       if (l == nullptr) break;
-      auto& list = l->attendance;
-      const auto it = std::find_if(list.begin(), list.end(), [&](const auto& a) { return a.first == e->student(); });
-      if (it != list.end()) it->second = e->code();
-      else list.emplace_back(e->student(), e->code());
-      bump(*l, e->student());
+      Lesson::Cell& c = bump(*l, e->student());
+      c.attended = true;
+      c.attendance = e->code();
       break;
     }
     case E::AttendanceCleared: {
       const auto* e = env.event_as_AttendanceCleared();
       Lesson* l = touch_lesson(e->lesson(), ev.position);
       if (l == nullptr) break;
-      std::erase_if(l->attendance, [&](const auto& a) { return a.first == e->student(); });
-      bump(*l, e->student());
+      bump(*l, e->student()).attended = false;
       break;
     }
     case E::AttestationMarkSet: {
@@ -300,12 +339,18 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
     for (AssignmentId aid : as->second) lessons_between(aid, first, last, keys);
     if (as->second.size() > 1) std::sort(keys.begin(), keys.end());  // after a change of teacher: merge
   }
-  std::vector<LessonId> ids;
-  ids.reserve(keys.size());
-  for (const LessonKey& k : keys) ids.push_back(k.id);
-  for (LessonId id : ids) page.lessons.push_back(lesson_view(id));
+  const std::size_t columns = keys.size();
+  std::vector<const Lesson*> cols;
+  cols.reserve(columns);
+  page.lessons.reserve(columns);
+  for (const LessonKey& k : keys) {
+    cols.push_back(lessons_.find(k.id));
+    page.lessons.push_back(lesson_view(k.id, *cols.back()));
+  }
   // Rows: everyone who was in the class (or group) on some day of the term, by student id; anyone else
   // with an entry in one of its lessons gets a row too when the cells are filled (nothing entered is hidden).
+  // Row i's cells are storage cells i*columns … (i+1)*columns - 1, in the order rows were added.
+  auto& cells = page.storage.cells_;
   const auto add_row = [&](UserId student, const Stint* st) {
     JournalRow row;
     row.student = student;
@@ -313,12 +358,13 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
       if (st->from > first) row.joined = st->from;
       if (st->to < last) row.left = st->to;
     }
-    row.cells.resize(ids.size());
-    page.rows.push_back(std::move(row));
+    page.rows.push_back(row);
+    cells.resize(cells.size() + columns);
   };
   const auto& ever = group == 0 ? students_by_class_ : students_by_group_;
   if (auto it = ever.find(group == 0 ? class_id : group); it != ever.end()) {
     page.rows.reserve(it->second.size());
+    cells.reserve(it->second.size() * columns);
     for (UserId student : it->second) {  // ascending: the member rows are in student order
       const auto m = members_.find(student);
       if (m == members_.end()) continue;
@@ -341,41 +387,59 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
     add_row(student, nullptr);
     return page.rows.size() - 1;
   };
-  // Fill the cells first; averages come after, when every row is known.
-  for (std::size_t col = 0; col < ids.size(); ++col) {
-    const Lesson& lesson = *lessons_.find(ids[col]);
-    for (MarkId mid : lesson.marks) {
-      const Mark& mk = *marks_.find(mid);
-      if (mk.removed) continue;
-      page.rows[row_for(mk.student)].cells[col].marks.push_back(JournalMark{mid, mk.value, mk.work_type, mk.comment});
+  // Cells: attendance and versions, and how many live marks each has; then the marks, each cell's
+  // together in one array (counted first, so it is filled in place).
+  std::vector<std::uint32_t> mark_cell;  // the storage cell of each live mark, in the order they are met
+  std::vector<std::uint32_t> mark_start;
+  for (std::size_t col = 0; col < columns; ++col) {
+    for (const Lesson::CellMark& mk : cols[col]->marks)
+      if (!mk.removed) mark_cell.push_back(static_cast<std::uint32_t>(row_for(mk.student) * columns + col));
+    for (const Lesson::Cell& c : cols[col]->cells) {
+      const std::size_t r = c.attended ? row_for(c.student) : row_of(c.student);
+      if (r == kNoRow) continue;
+      JournalCell& cell = cells[r * columns + col];
+      if (c.attended) cell.attendance = c.attendance;
+      cell.version = c.version;
     }
-    for (const auto& [student, code] : lesson.attendance) page.rows[row_for(student)].cells[col].attendance = code;
-    for (const auto& [student, version] : lesson.versions)
-      if (const std::size_t r = row_of(student); r != kNoRow) page.rows[r].cells[col].version = version;
   }
-  if (page.rows.size() > members)  // rows added for entries only: back into student order
-    std::sort(page.rows.begin(), page.rows.end(), [](const JournalRow& a, const JournalRow& b) { return a.student < b.student; });
+  mark_start.assign(cells.size() + 1, 0);
+  for (std::uint32_t at : mark_cell) ++mark_start[at + 1];
+  for (std::size_t i = 1; i < mark_start.size(); ++i) mark_start[i] += mark_start[i - 1];
+  auto& marks = page.storage.marks_;
+  marks.resize(mark_cell.size());
+  {
+    std::vector<std::uint32_t> next(mark_start.begin(), mark_start.end() - 1);
+    std::size_t n = 0;
+    for (std::size_t col = 0; col < columns; ++col)
+      for (const Lesson::CellMark& mk : cols[col]->marks)
+        if (!mk.removed) marks[next[mark_cell[n++]]++] = mark_view(mk);
+  }
+  for (std::size_t i = 0; i < cells.size(); ++i)
+    cells[i].marks = std::span<const JournalMark>(marks.data() + mark_start[i], mark_start[i + 1] - mark_start[i]);
   const YearId year = term->second.year;
-  for (JournalRow& row : page.rows) {
+  for (std::size_t r = 0; r < page.rows.size(); ++r) {
+    JournalRow& row = page.rows[r];
+    row.cells = std::span<const JournalCell>(cells.data() + r * columns, columns);
+    const std::span<const JournalMark> row_marks(marks.data() + mark_start[r * columns], marks.data() + mark_start[(r + 1) * columns]);
     double weighted = 0;
     int weights = 0;
-    for (const JournalCell& cell : row.cells) {
-      for (const JournalMark& m : cell.marks) {
-        const auto w = weights_.find(m.work_type);
-        const int weight = w != weights_.end() ? w->second : 1;
-        weighted += m.value * weight;
-        weights += weight;
-      }
+    for (const JournalMark& m : row_marks) {
+      const int w = weight(m.work_type);
+      weighted += m.value * w;
+      weights += w;
     }
     if (weights > 0) row.average = round_average(weighted / weights);
-    if (const auto* t = attestation_of(row.student, subject, static_cast<int>(AttestationKind::Term), year, term_id)) row.term_mark = *t;
-    if (const auto* y = attestation_of(row.student, subject, static_cast<int>(AttestationKind::Year), year, 0)) row.year_mark = *y;
+    if (const auto found = attestation_.find(row.student); found != attestation_.end()) {
+      if (const auto* t = attestation_in(found->second, subject, static_cast<int>(AttestationKind::Term), year, term_id)) row.term_mark = *t;
+      if (const auto* y = attestation_in(found->second, subject, static_cast<int>(AttestationKind::Year), year, 0)) row.year_mark = *y;
+    }
   }
+  if (page.rows.size() > members)  // rows added for entries only: back into student order (spans move along)
+    std::sort(page.rows.begin(), page.rows.end(), [](const JournalRow& a, const JournalRow& b) { return a.student < b.student; });
   return page;
 }
 
-JournalLesson JournalProjection::lesson_view(LessonId id) const {
-  const Lesson& l = *lessons_.find(id);
+JournalLesson JournalProjection::lesson_view(LessonId id, const Lesson& l) const {
   const Assignment& a = assignments_.at(l.assignment);
   return JournalLesson{id, l.day, l.period, l.topic, l.homework, l.due, l.substitute != 0 ? l.substitute : a.teacher,
                        l.substitute != 0, !l.not_held, l.not_held_reason};
@@ -404,6 +468,7 @@ const JournalProjection::Stint* JournalProjection::stint_in(const Member& m, Cla
 }
 
 void JournalProjection::reindex() {
+  index_weights();
   lessons_by_assignment_.clear();
   lessons_by_year_.clear();
   assignments_by_key_.clear();
@@ -416,9 +481,10 @@ void JournalProjection::reindex() {
     lessons_by_year_[l.year].push_back(id);
   });
   for (auto& [aid, list] : lessons_by_assignment_) std::sort(list.begin(), list.end());
-  marks_.for_each([&](MarkId id, const Mark& m) {
-    if (Lesson* l = lessons_.find(m.lesson)) l->marks.push_back(id);
-    marks_by_student_[m.student].push_back(id);
+  marks_.for_each([&](MarkId id, const LessonId& lesson) {
+    const Lesson* l = nullptr;
+    if (const Lesson::CellMark* m = find_mark(id, &l)) marks_by_student_[m->student].push_back(id);
+    (void)lesson;
   });
   for (const auto& [student, m] : members_) index_member(student, m);
 }
@@ -450,34 +516,31 @@ std::string JournalProjection::encode(bool shared, PartKey year) const {
     lessons.push_back(s::CreateJLessonDirect(b, id, l.assignment, l.day, static_cast<std::uint8_t>(l.period), l.topic.c_str(),
                                              l.homework.c_str(), l.due, l.substitute, l.not_held, l.not_held_reason.c_str()));
   }
-  std::vector<MarkId> mark_ids;
-  if (year == kAllParts) {
-    marks_.for_each([&](MarkId id, const Mark&) { mark_ids.push_back(id); });
-  } else {
-    for (LessonId id : held) {
-      const auto& of_lesson = lessons_.find(id)->marks;
-      mark_ids.insert(mark_ids.end(), of_lesson.begin(), of_lesson.end());
-    }
-    std::sort(mark_ids.begin(), mark_ids.end());
-  }
+  // Marks in id order: each held lesson's are in id order already; merged by sorting.
+  std::vector<std::pair<MarkId, LessonId>> mark_ids;
+  for (LessonId id : held)
+    for (const Lesson::CellMark& m : lessons_.find(id)->marks) mark_ids.emplace_back(m.id, id);
+  std::sort(mark_ids.begin(), mark_ids.end());
   std::vector<flatbuffers::Offset<s::JMark>> marks;
   marks.reserve(mark_ids.size());
-  for (MarkId id : mark_ids) {
-    const Mark& m = *marks_.find(id);
-    marks.push_back(s::CreateJMarkDirect(b, id, m.lesson, m.student, static_cast<std::uint8_t>(m.value), m.work_type,
-                                         m.comment.c_str(), m.removed));
+  for (const auto& [id, lesson] : mark_ids) {
+    const Lesson* l = nullptr;
+    const Lesson::CellMark& m = *find_mark(id, &l);
+    const auto comment = m.commented ? comments_.find(id) : comments_.end();
+    marks.push_back(s::CreateJMarkDirect(b, id, lesson, m.student, m.value, m.work_type,
+                                         comment != comments_.end() ? comment->second.c_str() : "", m.removed));
   }
   std::vector<flatbuffers::Offset<s::JAttendance>> attendance;
   std::vector<s::JVersion> versions;
-  for (LessonId id : held) {  // by (lesson, student), whatever order they were entered in: deterministic bytes
+  for (LessonId id : held) {  // attendance by (lesson, student), whatever order it was entered in: deterministic bytes
     const Lesson& l = *lessons_.find(id);
-    if (!l.attendance.empty()) {
-      auto list = l.attendance;
-      std::sort(list.begin(), list.end());
-      for (const auto& [student, code] : list)
-        attendance.push_back(s::CreateJAttendance(b, id, student, static_cast<std::uint8_t>(code)));
+    std::vector<std::pair<UserId, Attendance>> list;
+    for (const Lesson::Cell& c : l.cells) {
+      if (c.attended) list.emplace_back(c.student, c.attendance);
+      versions.emplace_back(id, c.student, c.version);
     }
-    for (const auto& [student, version] : l.versions) versions.emplace_back(id, student, version);
+    std::sort(list.begin(), list.end());
+    for (const auto& [student, code] : list) attendance.push_back(s::CreateJAttendance(b, id, student, static_cast<std::uint8_t>(code)));
   }
   std::vector<flatbuffers::Offset<s::JAttestation>> attestation;
   if (year != kSharedPart) {
@@ -549,7 +612,7 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
       for (const auto* l : *j->lessons()) {
         if (too_big(l->id())) return Status(Code::corruption, "journal snapshot: bad lesson id");
         next.lessons_[l->id()] = Lesson{true, l->assignment(), l->day(), l->period(), str(l->topic()), str(l->homework()),
-                                        l->due(), l->substitute(), l->not_held(), str(l->not_held_reason()), 0, {}, {}, {}};
+                                        l->due(), l->substitute(), l->not_held(), str(l->not_held_reason()), 0, {}, {}};
       }
     if (j->assignments())
       for (const auto* a : *j->assignments()) next.assignments_[a->id()] = Assignment{a->teacher(), a->class_id(), a->group(), a->subject()};
@@ -562,17 +625,16 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
     if (j->weights())
       for (const auto* w : *j->weights()) next.weights_[w->work_type()] = w->weight();
     if (j->marks())
-      for (const auto* m : *j->marks()) {
+      for (const auto* m : *j->marks()) {  // in id order, so each lesson's marks are too
         if (too_big(m->id())) return Status(Code::corruption, "journal snapshot: bad mark id");
-        next.marks_[m->id()] = Mark{true, m->lesson(), m->student(), m->value(), m->work_type(), str(m->comment()), m->removed()};
+        Lesson* l = next.lessons_.find(m->lesson());
+        if (l == nullptr) return Status(Code::corruption, "journal snapshot: a mark of an unknown lesson");
+        if (!l->marks.empty() && l->marks.back().id >= m->id()) return Status(Code::corruption, "journal snapshot: marks out of order");
+        const bool commented = m->comment() != nullptr && m->comment()->size() > 0;
+        l->marks.push_back(Lesson::CellMark{m->id(), m->student(), m->work_type(), m->value(), m->removed(), commented});
+        next.marks_[m->id()] = m->lesson();
+        if (commented) next.comments_[m->id()] = m->comment()->str();
       }
-    if (j->attendance()) {
-      for (const auto* a : *j->attendance()) {
-        Lesson* l = next.lessons_.find(a->lesson());
-        if (l == nullptr) return Status(Code::corruption, "journal snapshot: attendance of an unknown lesson");
-        l->attendance.emplace_back(a->student(), static_cast<Attendance>(a->code()));
-      }
-    }
     if (j->members())
       for (const auto* m : *j->members()) {
         Member& member = next.members_[m->student()];
@@ -593,9 +655,18 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
         while (end < n && j->versions()->Get(end)->lesson() == lesson) ++end;
         Lesson* l = next.lessons_.find(lesson);
         if (l == nullptr) return Status(Code::corruption, "journal snapshot: versions of an unknown lesson");
-        auto& cells = l->versions;
+        auto& cells = l->cells;
         cells.reserve(cells.size() + (end - i));
-        for (; i < end; ++i) cells.emplace_back(j->versions()->Get(i)->student(), j->versions()->Get(i)->version());
+        for (; i < end; ++i) cells.push_back(Lesson::Cell{j->versions()->Get(i)->student(), j->versions()->Get(i)->version(), false, {}});
+      }
+    if (j->attendance())  // after the versions: a cell with attendance has changed, so it is there
+      for (const auto* a : *j->attendance()) {
+        Lesson* l = next.lessons_.find(a->lesson());
+        if (l == nullptr) return Status(Code::corruption, "journal snapshot: attendance of an unknown lesson");
+        Lesson::Cell* c = l->cell(a->student());
+        if (c == nullptr) return Status(Code::corruption, "journal snapshot: attendance of a cell that never changed");
+        c->attended = true;
+        c->attendance = static_cast<Attendance>(a->code());
       }
     if (j->stamps())
       for (const auto* st : *j->stamps()) {

@@ -65,7 +65,7 @@ Facts facts_of(const projections::JournalProjection& j, const projections::Event
     case E::MarkCorrected:
     case E::MarkRemoved: {
       const MarkId id = env.event_type() == E::MarkCorrected ? env.event_as_MarkCorrected()->mark() : env.event_as_MarkRemoved()->mark();
-      if (const auto* m = j.mark(id)) cell(m->lesson, m->student);
+      if (const auto m = j.mark(id)) cell(m->lesson, m->student);
       f.event["mark"] = id;
       if (const auto* e = env.event_as_MarkCorrected()) f.event["value"] = e->value();
       break;

@@ -66,7 +66,7 @@ std::string page_text(const JournalProjection& j, domain::ClassId c, domain::Sub
   auto page = j.page(c, 0, subject, term);
   if (!page.ok()) return page.status().to_string();
   std::string out;
-  for (const JournalLesson& l : page->lessons) out += std::to_string(l.id) + ":" + l.topic + ";";
+  for (const JournalLesson& l : page->lessons) out += std::to_string(l.id) + ":" + std::string(l.topic) + ";";
   for (const JournalRow& r : page->rows) {
     out += "\n" + std::to_string(r.student) + ":";
     for (const JournalCell& cell : r.cells) {

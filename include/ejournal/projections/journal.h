@@ -16,6 +16,8 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <span>
+#include <string_view>
 #include <unordered_map>
 #include <optional>
 #include <string>
@@ -29,28 +31,32 @@
 
 namespace ejournal::projections {
 
+// A page and a diary week are views, built to be serialised at once: their texts point into the
+// projection's state, and their cells and marks into storage the page owns (one array each, not one
+// allocation per cell). Use one while the projection it came from is read-locked and unchanged (inside
+// ProjectionHost::read, or before the next apply or restore); it moves, and does not copy.
 struct JournalMark {
   domain::MarkId id = 0;
   int value = 0;
   domain::WorkTypeId work_type = 0;
-  std::string comment;
+  std::string_view comment;
 };
 
 struct JournalLesson {
   domain::LessonId id = 0;
   domain::Day day = 0;
   int period = 0;
-  std::string topic;
-  std::string homework;
+  std::string_view topic;
+  std::string_view homework;
   domain::Day homework_due = 0;
   domain::UserId teacher = 0;     // who gives it: the assignment's teacher or the substitute
   bool substituted = false;
   bool held = true;
-  std::string not_held_reason;
+  std::string_view not_held_reason;
 };
 
 struct JournalCell {
-  std::vector<JournalMark> marks;
+  std::span<const JournalMark> marks;
   std::optional<domain::Attendance> attendance;
   std::uint32_t version = 0;  // changes made to the cell so far: what a client sends back as expected_version
 };
@@ -62,15 +68,32 @@ struct JournalRow {
   // they were in, as in the paper journal.
   domain::Day joined = 0;
   domain::Day left = 0;
-  std::vector<JournalCell> cells;           // one per lesson of the page, in the same order
+  std::span<const JournalCell> cells;       // one per lesson of the page, in the same order
   std::optional<double> average;            // weighted, rounded half up to 2 decimals
   std::optional<domain::AttestationValue> term_mark;
   std::optional<domain::AttestationValue> year_mark;
 };
 
+// Storage a view's spans point into; moving a view keeps them valid, copying would not.
+class ViewStorage {
+ public:
+  ViewStorage() = default;
+  ViewStorage(ViewStorage&&) noexcept = default;
+  ViewStorage& operator=(ViewStorage&&) noexcept = default;
+  ViewStorage(const ViewStorage&) = delete;
+  ViewStorage& operator=(const ViewStorage&) = delete;
+  ~ViewStorage() = default;
+
+ private:
+  friend class JournalProjection;
+  std::vector<JournalCell> cells_;
+  std::vector<JournalMark> marks_;
+};
+
 struct JournalPage {
   std::vector<JournalLesson> lessons;
   std::vector<JournalRow> rows;
+  ViewStorage storage;
 };
 
 // One lesson in a student's diary: what the class did, and what the student got.
@@ -86,6 +109,7 @@ struct DiaryWeek {
   domain::Day monday = 0;
   std::vector<DiaryLesson> lessons;  // in (day, period) order
   std::vector<std::pair<domain::SubjectId, domain::AttestationValue>> term_marks;
+  ViewStorage storage;
 };
 
 // One mark on a student's chart of a subject.
@@ -140,12 +164,27 @@ class JournalProjection final : public Projection {
     bool not_held = false;
     std::string not_held_reason;
     domain::YearId year = 0;  // of its class (derived, not in snapshots)
-    // The lesson's cells, beside it so a page reads a lesson with one array access: attendance entries,
-    // cell versions (changes so far, as the domain counts them, in the order cells first changed), and
-    // the ids of its marks (derived, not in snapshots).
-    std::vector<std::pair<domain::UserId, domain::Attendance>> attendance;
-    std::vector<std::pair<domain::UserId, std::uint32_t>> versions;
-    std::vector<domain::MarkId> marks;
+    // The lesson's cells live beside it, so a page reads a lesson's marks and cells sequentially, with no
+    // lookup per mark: its marks in id order (removed ones kept, flagged), and one entry per student whose
+    // cell has changed, in the order cells first changed, with the change count and attendance.
+    struct CellMark {
+      domain::MarkId id = 0;
+      domain::UserId student = 0;
+      domain::WorkTypeId work_type = 0;
+      std::uint8_t value = 0;
+      bool removed = false;
+      bool commented = false;  // its comment is in comments_
+    };
+    struct Cell {
+      domain::UserId student = 0;
+      std::uint32_t version = 0;  // changes so far, as the domain counts them
+      bool attended = false;      // `attendance` is set
+      domain::Attendance attendance{};
+    };
+    std::vector<CellMark> marks;
+    std::vector<Cell> cells;
+    const Cell* cell(domain::UserId student) const;
+    Cell* cell(domain::UserId student);
   };
   struct Assignment {
     domain::UserId teacher = 0;
@@ -162,13 +201,12 @@ class JournalProjection final : public Projection {
     domain::YearId year = 0;
     int grade = 0;
   };
+  // A mark as lookups see it.
   struct Mark {
-    bool exists = false;
     domain::LessonId lesson = 0;
     domain::UserId student = 0;
     int value = 0;
     domain::WorkTypeId work_type = 0;
-    std::string comment;
     bool removed = false;
   };
   // Membership of a class or a group from one day to another (both inclusive; `to` is kStill while it lasts).
@@ -189,7 +227,7 @@ class JournalProjection final : public Projection {
   // Lookups for the server's rights checks and pushes; nullptr when unknown.
   const Lesson* lesson(domain::LessonId id) const;
   const Assignment* assignment(domain::AssignmentId id) const;
-  const Mark* mark(domain::MarkId id) const;
+  std::optional<Mark> mark(domain::MarkId id) const;
   const Member* member(domain::UserId student) const;
   // Assignments of (class, group, subject): usually one; more after a change of teacher.
   const std::vector<domain::AssignmentId>* assignments_of(domain::ClassId class_id, domain::GroupId group,
@@ -203,8 +241,15 @@ class JournalProjection final : public Projection {
   std::map<domain::ClassId, Class> classes_;
   std::map<domain::GroupId, domain::ClassId> groups_;
   std::map<domain::WorkTypeId, int> weights_;
-  IdTable<domain::MarkId, Mark> marks_;
-  static const domain::Attendance* attendance_of(const Lesson& lesson, domain::UserId student);
+  std::vector<int> weight_of_;  // weights_ by work type id (derived): a page weighs each mark with one access
+  int weight(domain::WorkTypeId work_type) const { return work_type < weight_of_.size() ? weight_of_[work_type] : 1; }
+  void index_weights();
+  // Where each mark is: the lesson whose `marks` hold it. Non-empty mark comments (rare) by mark.
+  IdTable<domain::MarkId, domain::LessonId> marks_;
+  std::unordered_map<domain::MarkId, std::string> comments_;
+  Lesson::CellMark* find_mark(domain::MarkId id, Lesson** lesson);
+  const Lesson::CellMark* find_mark(domain::MarkId id, const Lesson** lesson) const;
+  JournalMark mark_view(const Lesson::CellMark& m) const;
   std::map<domain::UserId, Member> members_;
   // Term and year marks by student, each student's sorted by (subject, kind, year, term): a page finds a
   // row's two with one hash and a binary search in a few hundred contiguous entries, where one map of the
@@ -219,8 +264,8 @@ class JournalProjection final : public Projection {
   };
   std::unordered_map<domain::UserId, std::vector<StudentAttestation>> attestation_;
   void set_attestation(domain::UserId student, const StudentAttestation& a);
-  const domain::AttestationValue* attestation_of(domain::UserId student, domain::SubjectId subject, int kind,
-                                                 domain::YearId year, domain::TermId term) const;
+  static const domain::AttestationValue* attestation_in(const std::vector<StudentAttestation>& of_student, domain::SubjectId subject,
+                                                        int kind, domain::YearId year, domain::TermId term);
 
   // Partitions: the year this state holds (kAllParts: every year), and each part's stamp (the position of
   // the last event that changed it).
@@ -252,9 +297,9 @@ class JournalProjection final : public Projection {
   std::map<domain::ClassId, std::set<domain::UserId>> students_by_class_;   // everyone who has been in it
   std::map<domain::GroupId, std::set<domain::UserId>> students_by_group_;
   std::unordered_map<domain::UserId, std::vector<domain::MarkId>> marks_by_student_;
-  JournalLesson lesson_view(domain::LessonId id) const;
-  static void bump(Lesson& lesson, domain::UserId student);
-  static std::uint32_t version_of(const Lesson& lesson, domain::UserId student);
+  JournalLesson lesson_view(domain::LessonId id, const Lesson& lesson) const;
+  // The student's cell of the lesson, made when absent, its change count raised by one.
+  static Lesson::Cell& bump(Lesson& lesson, domain::UserId student);
 };
 
 }  // namespace ejournal::projections
