@@ -44,7 +44,7 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
                          [&](const Stint& g) { return g.id == a.group && g.covers(l.day); }))
           continue;
         DiaryLesson d;
-        d.lesson = lesson_view(id, l);
+        d.lesson = lesson_view(id, l, a);
         d.subject = a.subject;
         // The marks go to the week's storage; the cells' spans are set once it stops growing.
         const std::size_t first_mark = week.storage.marks_.size();

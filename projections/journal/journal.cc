@@ -224,6 +224,7 @@ void JournalProjection::apply(const EventView& ev) {
       std::erase(m.groups, e->group());
       for (Stint& st : m.group_stints)
         if (st.id == e->group() && st.to == kStill) st.to = school_day(ev.recorded_at) - 1;
+      index_member(e->student(), m);
       break;
     }
     case E::LessonScheduled: {
@@ -335,48 +336,74 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
   JournalPage page;
   const Day first = term->second.first_day, last = term->second.last_day;
   std::vector<LessonKey> keys;
-  if (auto as = assignments_by_key_.find({class_id, group, subject}); as != assignments_by_key_.end()) {
-    for (AssignmentId aid : as->second) lessons_between(aid, first, last, keys);
-    if (as->second.size() > 1) std::sort(keys.begin(), keys.end());  // after a change of teacher: merge
+  const std::vector<AssignmentId>* of_key = assignments_of(class_id, group, subject);
+  if (of_key != nullptr) {
+    for (AssignmentId aid : *of_key) lessons_between(aid, first, last, keys);
+    if (of_key->size() > 1) std::sort(keys.begin(), keys.end());  // after a change of teacher: merge
   }
   const std::size_t columns = keys.size();
   std::vector<const Lesson*> cols;
   cols.reserve(columns);
   page.lessons.reserve(columns);
+  const Assignment* a = nullptr;  // of the lesson before: one or two per page
+  AssignmentId a_id = 0;
   for (const LessonKey& k : keys) {
-    cols.push_back(lessons_.find(k.id));
-    page.lessons.push_back(lesson_view(k.id, *cols.back()));
+    const Lesson* l = lessons_.find(k.id);
+    if (a == nullptr || l->assignment != a_id) a = &assignments_.at(a_id = l->assignment);
+    cols.push_back(l);
+    page.lessons.push_back(lesson_view(k.id, *l, *a));
+    // Each lesson's marks and cells are read below; ask for them now, so the loads overlap.
+    __builtin_prefetch(l->marks.data());
+    __builtin_prefetch(l->cells.data());
   }
   // Rows: everyone who was in the class (or group) on some day of the term, by student id; anyone else
   // with an entry in one of its lessons gets a row too when the cells are filled (nothing entered is hidden).
   // Row i's cells are storage cells i*columns … (i+1)*columns - 1, in the order rows were added.
   auto& cells = page.storage.cells_;
-  const auto add_row = [&](UserId student, const Stint* st) {
+  const auto add_row = [&](UserId student, std::optional<Stint> st) {
     JournalRow row;
     row.student = student;
-    if (st != nullptr) {
+    if (st) {
       if (st->from > first) row.joined = st->from;
       if (st->to < last) row.left = st->to;
     }
     page.rows.push_back(row);
     cells.resize(cells.size() + columns);
   };
-  const auto& ever = group == 0 ? students_by_class_ : students_by_group_;
-  if (auto it = ever.find(group == 0 ? class_id : group); it != ever.end()) {
-    page.rows.reserve(it->second.size());
-    cells.reserve(it->second.size() * columns);
-    for (UserId student : it->second) {  // ascending: the member rows are in student order
-      const auto m = members_.find(student);
-      if (m == members_.end()) continue;
-      if (const Stint* st = stint_in(m->second, class_id, group, first, last)) add_row(student, st);
+  const Rolls& rolls = group == 0 ? class_rolls_ : group_rolls_;
+  if (auto it = rolls.find(group == 0 ? class_id : group); it != rolls.end()) {
+    const auto& roll = it->second;  // by (student, from): a student's stint is the last that overlaps the term
+    page.rows.reserve(roll.size());
+    cells.reserve(roll.size() * columns);
+    for (std::size_t i = 0; i < roll.size(); ++i) {
+      const RollEntry* found = nullptr;
+      const UserId student = roll[i].student;
+      for (; i < roll.size() && roll[i].student == student; ++i)
+        if (roll[i].from <= last && roll[i].to >= first) found = &roll[i];
+      --i;
+      if (found != nullptr) add_row(student, Stint{0, found->from, found->to});
     }
   }
   const std::size_t members = page.rows.size();
   constexpr std::size_t kNoRow = ~std::size_t{0};
-  const auto row_of = [&](UserId student) {  // a member's by binary search; the rare others by a scan
-    const auto end = page.rows.begin() + static_cast<std::ptrdiff_t>(members);
-    const auto it = std::lower_bound(page.rows.begin(), end, student, [](const JournalRow& r, UserId s) { return r.student < s; });
-    if (it != end && it->student == student) return static_cast<std::size_t>(it - page.rows.begin());
+  // Members' rows by student id: a direct table when their ids are close (a class enrolled together), else
+  // a binary search; the rare others by a scan.
+  constexpr UserId kMaxDirect = 4096;
+  const UserId lo = members > 0 ? page.rows.front().student : 0;
+  const UserId span = members > 0 ? page.rows[members - 1].student - lo + 1 : 0;
+  std::vector<std::uint16_t> direct;
+  if (span <= kMaxDirect && members < 0xFFFF) {
+    direct.assign(span, 0xFFFF);
+    for (std::size_t r = 0; r < members; ++r) direct[page.rows[r].student - lo] = static_cast<std::uint16_t>(r);
+  }
+  const auto row_of = [&](UserId student) {
+    if (!direct.empty()) {
+      if (student - lo < span && direct[student - lo] != 0xFFFF) return std::size_t{direct[student - lo]};
+    } else {
+      const auto end = page.rows.begin() + static_cast<std::ptrdiff_t>(members);
+      const auto it = std::lower_bound(page.rows.begin(), end, student, [](const JournalRow& r, UserId s) { return r.student < s; });
+      if (it != end && it->student == student) return static_cast<std::size_t>(it - page.rows.begin());
+    }
     for (std::size_t i = members; i < page.rows.size(); ++i)
       if (page.rows[i].student == student) return i;
     return kNoRow;
@@ -384,7 +411,7 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
   const auto row_for = [&](UserId student) {
     const std::size_t r = row_of(student);
     if (r != kNoRow) return r;
-    add_row(student, nullptr);
+    add_row(student, std::nullopt);
     return page.rows.size() - 1;
   };
   // Cells: attendance and versions, and how many live marks each has; then the marks, each cell's
@@ -435,19 +462,30 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
     }
   }
   if (page.rows.size() > members)  // rows added for entries only: back into student order (spans move along)
-    std::sort(page.rows.begin(), page.rows.end(), [](const JournalRow& a, const JournalRow& b) { return a.student < b.student; });
+    std::sort(page.rows.begin(), page.rows.end(), [](const JournalRow& x, const JournalRow& y) { return x.student < y.student; });
   return page;
 }
 
-JournalLesson JournalProjection::lesson_view(LessonId id, const Lesson& l) const {
-  const Assignment& a = assignments_.at(l.assignment);
+JournalLesson JournalProjection::lesson_view(LessonId id, const Lesson& l, const Assignment& a) {
   return JournalLesson{id, l.day, l.period, l.topic, l.homework, l.due, l.substitute != 0 ? l.substitute : a.teacher,
                        l.substitute != 0, !l.not_held, l.not_held_reason};
 }
 
 void JournalProjection::index_member(UserId student, const Member& m) {
-  for (const Stint& st : m.classes) students_by_class_[st.id].insert(student);
-  for (const Stint& st : m.group_stints) students_by_group_[st.id].insert(student);
+  // The student's entries in each roll they are on, replaced by their stints as they stand now.
+  const auto reroll = [&](Rolls& rolls, const std::vector<Stint>& stints) {
+    for (const Stint& st : stints) {
+      auto& roll = rolls[st.id];
+      const auto lo = std::lower_bound(roll.begin(), roll.end(), student, [](const RollEntry& e, UserId s) { return e.student < s; });
+      const auto hi = std::upper_bound(lo, roll.end(), student, [](UserId s, const RollEntry& e) { return s < e.student; });
+      std::vector<RollEntry> mine;
+      for (const Stint& other : stints)
+        if (other.id == st.id) mine.push_back(RollEntry{student, other.from, other.to});
+      roll.insert(roll.erase(lo, hi), mine.begin(), mine.end());
+    }
+  };
+  reroll(class_rolls_, m.classes);
+  reroll(group_rolls_, m.group_stints);
 }
 
 void JournalProjection::lessons_between(AssignmentId assignment, Day from, Day to, std::vector<LessonKey>& out) const {
@@ -459,22 +497,14 @@ void JournalProjection::lessons_between(AssignmentId assignment, Day from, Day t
   out.insert(out.end(), begin, end);
 }
 
-const JournalProjection::Stint* JournalProjection::stint_in(const Member& m, ClassId class_id, GroupId group, Day from,
-                                                            Day to) const {
-  const Stint* found = nullptr;
-  for (const Stint& st : group == 0 ? m.classes : m.group_stints)
-    if (st.id == (group == 0 ? class_id : group) && st.from <= to && st.to >= from) found = &st;
-  return found;
-}
-
 void JournalProjection::reindex() {
   index_weights();
   lessons_by_assignment_.clear();
   lessons_by_year_.clear();
   assignments_by_key_.clear();
   marks_by_student_.clear();
-  students_by_class_.clear();
-  students_by_group_.clear();
+  class_rolls_.clear();
+  group_rolls_.clear();
   for (const auto& [id, a] : assignments_) assignments_by_key_[{a.class_id, a.group, a.subject}].push_back(id);
   lessons_.for_each([&](LessonId id, const Lesson& l) {
     lessons_by_assignment_[l.assignment].push_back(LessonKey{l.day, l.period, id});
@@ -486,7 +516,13 @@ void JournalProjection::reindex() {
     if (const Lesson::CellMark* m = find_mark(id, &l)) marks_by_student_[m->student].push_back(id);
     (void)lesson;
   });
-  for (const auto& [student, m] : members_) index_member(student, m);
+  for (const auto& [student, m] : members_) {
+    for (const Stint& st : m.classes) class_rolls_[st.id].push_back(RollEntry{student, st.from, st.to});
+    for (const Stint& st : m.group_stints) group_rolls_[st.id].push_back(RollEntry{student, st.from, st.to});
+  }
+  for (Rolls* rolls : {&class_rolls_, &group_rolls_})
+    for (auto& [id, roll] : *rolls)
+      std::stable_sort(roll.begin(), roll.end(), [](const RollEntry& x, const RollEntry& y) { return x.key() < y.key(); });
 }
 
 std::vector<Projection::PartStamp> JournalProjection::parts() const { return stamps_.all(); }

@@ -62,13 +62,14 @@ HostOptions snapshot_every(std::uint64_t every) {
 }
 
 // A page as text: lessons, and per row the student, marks, attendance and averages.
-std::string page_text(const JournalProjection& j, domain::ClassId c, domain::SubjectId subject, domain::TermId term) {
-  auto page = j.page(c, 0, subject, term);
+std::string page_text(const JournalProjection& j, domain::ClassId c, domain::SubjectId subject, domain::TermId term,
+                      domain::GroupId group = 0) {
+  auto page = j.page(c, group, subject, term);
   if (!page.ok()) return page.status().to_string();
   std::string out;
   for (const JournalLesson& l : page->lessons) out += std::to_string(l.id) + ":" + std::string(l.topic) + ";";
   for (const JournalRow& r : page->rows) {
-    out += "\n" + std::to_string(r.student) + ":";
+    out += "\n" + std::to_string(r.student) + "[" + std::to_string(r.joined) + "-" + std::to_string(r.left) + "]:";
     for (const JournalCell& cell : r.cells) {
       for (const JournalMark& m : cell.marks) out += std::to_string(m.value);
       out += cell.attendance ? "н" : "";
@@ -151,8 +152,11 @@ TEST_CASE("the journal's snapshots store a closed year once, and as_of in one ye
     for (domain::ClassId c = 1; c < 40; ++c) {
       if (whole->year_of_class(c) != year) continue;
       for (domain::SubjectId subject = 1; subject <= 3; ++subject)
-        for (domain::TermId term = 1; term <= 4 * kYears; ++term)
+        for (domain::TermId term = 1; term <= 4 * kYears; ++term) {
           CHECK(page_text(in_scope, c, subject, term) == page_text(*whole, c, subject, term));
+          for (domain::GroupId g = 1; g < 40; ++g)  // the class's study groups (others: not_found on both)
+            CHECK(page_text(in_scope, c, subject, term, g) == page_text(*whole, c, subject, term, g));
+        }
       ++scoped;
     }
   }

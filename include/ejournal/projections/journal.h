@@ -279,9 +279,6 @@ class JournalProjection final : public Projection {
   std::map<domain::YearId, std::vector<domain::LessonId>> lessons_by_year_;  // ascending ids
   void reindex();
   void index_member(domain::UserId student, const Member& m);
-  // The student's stint in `class_id` (or, for group != 0, in that group) that overlaps days from..to, or
-  // nullptr; the last one when several do.
-  const Stint* stint_in(const Member& m, domain::ClassId class_id, domain::GroupId group, domain::Day from, domain::Day to) const;
   // Each assignment's lessons in (day, period, id) order, with the day and period beside the id, so a term
   // or a week is found by binary search without touching the lessons themselves.
   struct LessonKey {
@@ -294,10 +291,17 @@ class JournalProjection final : public Projection {
   // The ids of `assignment`'s lessons with day in from..to, appended to `out` in (day, period, id) order.
   void lessons_between(domain::AssignmentId assignment, domain::Day from, domain::Day to, std::vector<LessonKey>& out) const;
   std::map<std::tuple<domain::ClassId, domain::GroupId, domain::SubjectId>, std::vector<domain::AssignmentId>> assignments_by_key_;
-  std::map<domain::ClassId, std::set<domain::UserId>> students_by_class_;   // everyone who has been in it
-  std::map<domain::GroupId, std::set<domain::UserId>> students_by_group_;
+  // The roll of each class and group: every stint anyone has had in it, by (student, from), so a page
+  // finds its rows in one array instead of looking up each member.
+  struct RollEntry {
+    domain::UserId student = 0;
+    domain::Day from = 0, to = kStill;
+    auto key() const { return std::tie(student, from); }
+  };
+  using Rolls = std::unordered_map<std::uint32_t, std::vector<RollEntry>>;
+  Rolls class_rolls_, group_rolls_;
   std::unordered_map<domain::UserId, std::vector<domain::MarkId>> marks_by_student_;
-  JournalLesson lesson_view(domain::LessonId id, const Lesson& lesson) const;
+  static JournalLesson lesson_view(domain::LessonId id, const Lesson& lesson, const Assignment& assignment);
   // The student's cell of the lesson, made when absent, its change count raised by one.
   static Lesson::Cell& bump(Lesson& lesson, domain::UserId student);
 };
