@@ -49,7 +49,7 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
         // The marks go to the week's storage; the cells' spans are set once it stops growing.
         const std::size_t first_mark = week.storage.marks_.size();
         for (const Lesson::CellMark& mk : l.marks)
-          if (mk.student == student && !mk.removed) week.storage.marks_.push_back(mark_view(mk));
+          if (mk.student == student && !mk.removed) mark_view(mk, week.storage.marks_.emplace_back());
         mark_ranges.emplace_back(first_mark, week.storage.marks_.size() - first_mark);
         if (const Lesson::Cell* c = l.cell(student)) {
           if (c->attended) d.cell.attendance = c->attendance;

@@ -45,11 +45,14 @@ JournalProjection::Lesson::CellMark* JournalProjection::find_mark(MarkId id, Les
   return const_cast<Lesson::CellMark*>(m);
 }
 
-JournalMark JournalProjection::mark_view(const Lesson::CellMark& m) const {
-  JournalMark out{m.id, m.value, m.work_type, {}};
+void JournalProjection::mark_view(const Lesson::CellMark& m, JournalMark& out) const {
+  // Filled in place: a JournalMark returned by value went through the stack, at twice the cost of the rest
+  // of a page's mark.
+  out.id = m.id;
+  out.value = m.value;
+  out.work_type = m.work_type;
   if (m.commented)
     if (const auto c = comments_.find(m.id); c != comments_.end()) out.comment = c->second;
-  return out;
 }
 
 void JournalProjection::index_weights() {
@@ -414,13 +417,27 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
     add_row(student, std::nullopt);
     return page.rows.size() - 1;
   };
-  // Cells: attendance and versions, and how many live marks each has; then the marks, each cell's
-  // together in one array (counted first, so it is filled in place).
-  std::vector<std::uint32_t> mark_cell;  // the storage cell of each live mark, in the order they are met
-  std::vector<std::uint32_t> mark_start;
+  // Cells: attendance and versions; and the marks, a lesson's grouped by row so that each cell's are
+  // together in one array (sized first: the spans into it never move).
+  auto& marks = page.storage.marks_;
+  {
+    std::size_t all = 0;
+    for (const Lesson* l : cols) all += l->marks.size();
+    marks.reserve(all);
+  }
+  std::vector<std::pair<std::size_t, const Lesson::CellMark*>> live;  // of one lesson: (row, mark)
   for (std::size_t col = 0; col < columns; ++col) {
+    live.clear();
     for (const Lesson::CellMark& mk : cols[col]->marks)
-      if (!mk.removed) mark_cell.push_back(static_cast<std::uint32_t>(row_for(mk.student) * columns + col));
+      if (!mk.removed) live.emplace_back(row_for(mk.student), &mk);
+    // By row, keeping id order within a cell; a lesson has a few dozen marks, mostly in row order already.
+    for (std::size_t i = 1; i < live.size(); ++i)
+      for (std::size_t j = i; j > 0 && live[j - 1].first > live[j].first; --j) std::swap(live[j - 1], live[j]);
+    for (std::size_t i = 0; i < live.size();) {
+      const std::size_t r = live[i].first, from = marks.size();
+      for (; i < live.size() && live[i].first == r; ++i) mark_view(*live[i].second, marks.emplace_back());
+      cells[r * columns + col].marks = std::span<const JournalMark>(marks.data() + from, marks.size() - from);
+    }
     for (const Lesson::Cell& c : cols[col]->cells) {
       const std::size_t r = c.attended ? row_for(c.student) : row_of(c.student);
       if (r == kNoRow) continue;
@@ -429,32 +446,18 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
       cell.version = c.version;
     }
   }
-  mark_start.assign(cells.size() + 1, 0);
-  for (std::uint32_t at : mark_cell) ++mark_start[at + 1];
-  for (std::size_t i = 1; i < mark_start.size(); ++i) mark_start[i] += mark_start[i - 1];
-  auto& marks = page.storage.marks_;
-  marks.resize(mark_cell.size());
-  {
-    std::vector<std::uint32_t> next(mark_start.begin(), mark_start.end() - 1);
-    std::size_t n = 0;
-    for (std::size_t col = 0; col < columns; ++col)
-      for (const Lesson::CellMark& mk : cols[col]->marks)
-        if (!mk.removed) marks[next[mark_cell[n++]]++] = mark_view(mk);
-  }
-  for (std::size_t i = 0; i < cells.size(); ++i)
-    cells[i].marks = std::span<const JournalMark>(marks.data() + mark_start[i], mark_start[i + 1] - mark_start[i]);
   const YearId year = term->second.year;
   for (std::size_t r = 0; r < page.rows.size(); ++r) {
     JournalRow& row = page.rows[r];
     row.cells = std::span<const JournalCell>(cells.data() + r * columns, columns);
-    const std::span<const JournalMark> row_marks(marks.data() + mark_start[r * columns], marks.data() + mark_start[(r + 1) * columns]);
     double weighted = 0;
     int weights = 0;
-    for (const JournalMark& m : row_marks) {
-      const int w = weight(m.work_type);
-      weighted += m.value * w;
-      weights += w;
-    }
+    for (const JournalCell& cell : row.cells)
+      for (const JournalMark& m : cell.marks) {
+        const int w = weight(m.work_type);
+        weighted += m.value * w;
+        weights += w;
+      }
     if (weights > 0) row.average = round_average(weighted / weights);
     if (const auto found = attestation_.find(row.student); found != attestation_.end()) {
       if (const auto* t = attestation_in(found->second, subject, static_cast<int>(AttestationKind::Term), year, term_id)) row.term_mark = *t;

@@ -249,7 +249,7 @@ class JournalProjection final : public Projection {
   std::unordered_map<domain::MarkId, std::string> comments_;
   Lesson::CellMark* find_mark(domain::MarkId id, Lesson** lesson);
   const Lesson::CellMark* find_mark(domain::MarkId id, const Lesson** lesson) const;
-  JournalMark mark_view(const Lesson::CellMark& m) const;
+  void mark_view(const Lesson::CellMark& m, JournalMark& out) const;
   std::map<domain::UserId, Member> members_;
   // Term and year marks by student, each student's sorted by (subject, kind, year, term): a page finds a
   // row's two with one hash and a binary search in a few hundred contiguous entries, where one map of the
