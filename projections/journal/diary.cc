@@ -28,11 +28,10 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
   for (const Stint& in : m.classes) {
     if (in.from > sunday || in.to < monday) continue;
     week_class = &in.id;
-    // The class's assignments (the index is ordered by class first), not every assignment of every year.
-    std::vector<AssignmentId> of_class;
-    for (auto it = assignments_by_key_.lower_bound({in.id, 0, 0}); it != assignments_by_key_.end() && std::get<0>(it->first) == in.id; ++it)
-      of_class.insert(of_class.end(), it->second.begin(), it->second.end());
-    for (AssignmentId aid : of_class) {
+    // The class's assignments, not every assignment of every year.
+    const auto of_class = assignments_by_class_.find(in.id);
+    if (of_class == assignments_by_class_.end()) continue;
+    for (AssignmentId aid : of_class->second) {
       const Assignment& a = assignments_.at(aid);
       week_lessons.clear();
       lessons_between(aid, std::max(monday, in.from), std::min(sunday, in.to), week_lessons);

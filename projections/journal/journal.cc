@@ -108,7 +108,7 @@ const JournalProjection::Member* JournalProjection::member(UserId student) const
   return it == members_.end() ? nullptr : &it->second;
 }
 const std::vector<AssignmentId>* JournalProjection::assignments_of(ClassId class_id, GroupId group, SubjectId subject) const {
-  auto it = assignments_by_key_.find({class_id, group, subject});
+  auto it = assignments_by_key_.find(AssignmentKey{class_id, group, subject});
   return it == assignments_by_key_.end() ? nullptr : &it->second;
 }
 
@@ -117,13 +117,20 @@ void JournalProjection::set_attestation(UserId student, const StudentAttestation
   const auto it = std::lower_bound(list.begin(), list.end(), a, [](const StudentAttestation& x, const StudentAttestation& y) { return x.key() < y.key(); });
   if (it != list.end() && it->key() == a.key()) it->value = a.value;
   else list.insert(it, a);
+  auto& graded = attestation_by_key_[AttestationKey{a.subject, a.kind, a.year, a.term}];
+  const auto at = std::lower_bound(graded.begin(), graded.end(), student, [](const auto& g, UserId s) { return g.first < s; });
+  if (at != graded.end() && at->first == student) at->second = a.value;
+  else graded.insert(at, {student, a.value});
 }
 
-const AttestationValue* JournalProjection::attestation_in(const std::vector<StudentAttestation>& list, SubjectId subject, int kind,
-                                                          YearId year, TermId term) {
-  const StudentAttestation probe{subject, kind, year, term, {}};
-  const auto it = std::lower_bound(list.begin(), list.end(), probe, [](const StudentAttestation& x, const StudentAttestation& y) { return x.key() < y.key(); });
-  return it != list.end() && it->key() == probe.key() ? &it->value : nullptr;
+void JournalProjection::index_assignment(AssignmentId id, const Assignment& a) {
+  assignments_by_key_[AssignmentKey{a.class_id, a.group, a.subject}].push_back(id);
+  assignments_by_class_[a.class_id].push_back(id);
+}
+
+void JournalProjection::prefetch_lesson(const Lesson* l) {
+  const char* at = reinterpret_cast<const char*>(l);
+  for (std::size_t line = 0; line < sizeof(Lesson); line += 64) __builtin_prefetch(at + line);
 }
 
 JournalProjection::Lesson::Cell& JournalProjection::bump(Lesson& lesson, UserId student) {
@@ -171,7 +178,7 @@ void JournalProjection::apply(const EventView& ev) {
     case E::TeacherAssigned: {
       const auto* e = env.event_as_TeacherAssigned();
       assignments_[e->assignment()] = Assignment{e->teacher(), e->class_id(), e->group(), e->subject()};
-      assignments_by_key_[{e->class_id(), e->group(), e->subject()}].push_back(e->assignment());
+      index_assignment(e->assignment(), assignments_[e->assignment()]);
       break;
     }
     case E::StudentEnrolled:
@@ -348,12 +355,14 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
   std::vector<const Lesson*> cols;
   cols.reserve(columns);
   page.lessons.reserve(columns);
+  for (const LessonKey& k : keys) cols.push_back(lessons_.find(k.id));
+  for (const Lesson* l : cols) prefetch_lesson(l);  // the loads of every lesson overlap, not one after another
   const Assignment* a = nullptr;  // of the lesson before: one or two per page
   AssignmentId a_id = 0;
-  for (const LessonKey& k : keys) {
-    const Lesson* l = lessons_.find(k.id);
+  for (std::size_t col = 0; col < columns; ++col) {
+    const LessonKey& k = keys[col];
+    const Lesson* l = cols[col];
     if (a == nullptr || l->assignment != a_id) a = &assignments_.at(a_id = l->assignment);
-    cols.push_back(l);
     page.lessons.push_back(lesson_view(k.id, *l, *a));
     // Each lesson's marks and cells are read below; ask for them now, so the loads overlap.
     __builtin_prefetch(l->marks.data());
@@ -459,11 +468,20 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
         weights += w;
       }
     if (weights > 0) row.average = round_average(weighted / weights);
-    if (const auto found = attestation_.find(row.student); found != attestation_.end()) {
-      if (const auto* t = attestation_in(found->second, subject, static_cast<int>(AttestationKind::Term), year, term_id)) row.term_mark = *t;
-      if (const auto* y = attestation_in(found->second, subject, static_cast<int>(AttestationKind::Year), year, 0)) row.year_mark = *y;
-    }
   }
+  // Term and year marks: two lists by student, walked along the rows (in student order but the rare
+  // rows of non-members, which the binary search still finds).
+  const auto fill = [&](int kind, TermId t, std::optional<AttestationValue> JournalRow::*field) {
+    const auto found = attestation_by_key_.find(AttestationKey{subject, kind, year, t});
+    if (found == attestation_by_key_.end()) return;
+    const Graded& graded = found->second;
+    for (JournalRow& row : page.rows) {
+      const auto at = std::lower_bound(graded.begin(), graded.end(), row.student, [](const auto& g, UserId s) { return g.first < s; });
+      if (at != graded.end() && at->first == row.student) row.*field = at->second;
+    }
+  };
+  fill(static_cast<int>(AttestationKind::Term), term_id, &JournalRow::term_mark);
+  fill(static_cast<int>(AttestationKind::Year), 0, &JournalRow::year_mark);
   if (page.rows.size() > members)  // rows added for entries only: back into student order (spans move along)
     std::sort(page.rows.begin(), page.rows.end(), [](const JournalRow& x, const JournalRow& y) { return x.student < y.student; });
   return page;
@@ -492,9 +510,9 @@ void JournalProjection::index_member(UserId student, const Member& m) {
 }
 
 void JournalProjection::lessons_between(AssignmentId assignment, Day from, Day to, std::vector<LessonKey>& out) const {
-  const auto it = lessons_by_assignment_.find(assignment);
-  if (it == lessons_by_assignment_.end()) return;
-  const auto& list = it->second;
+  const auto* found = lessons_by_assignment_.find(assignment);
+  if (found == nullptr) return;
+  const auto& list = *found;
   const auto begin = std::lower_bound(list.begin(), list.end(), LessonKey{from, std::numeric_limits<int>::min(), 0});
   const auto end = std::upper_bound(begin, list.end(), LessonKey{to, std::numeric_limits<int>::max(), ~LessonId{0}});
   out.insert(out.end(), begin, end);
@@ -505,15 +523,16 @@ void JournalProjection::reindex() {
   lessons_by_assignment_.clear();
   lessons_by_year_.clear();
   assignments_by_key_.clear();
+  assignments_by_class_.clear();
   marks_by_student_.clear();
   class_rolls_.clear();
   group_rolls_.clear();
-  for (const auto& [id, a] : assignments_) assignments_by_key_[{a.class_id, a.group, a.subject}].push_back(id);
+  for (const auto& [id, a] : assignments_) index_assignment(id, a);
   lessons_.for_each([&](LessonId id, const Lesson& l) {
     lessons_by_assignment_[l.assignment].push_back(LessonKey{l.day, l.period, id});
     lessons_by_year_[l.year].push_back(id);
   });
-  for (auto& [aid, list] : lessons_by_assignment_) std::sort(list.begin(), list.end());
+  lessons_by_assignment_.for_each([](AssignmentId, std::vector<LessonKey>& list) { std::sort(list.begin(), list.end()); });
   marks_.for_each([&](MarkId id, const LessonId& lesson) {
     const Lesson* l = nullptr;
     if (const Lesson::CellMark* m = find_mark(id, &l)) marks_by_student_[m->student].push_back(id);

@@ -55,6 +55,17 @@ class IdTable {
     for (std::size_t i = 0; i < items_.size(); ++i)
       if (present_[i] != 0) fn(static_cast<Id>(base_ + i), items_[i]);
   }
+  template <typename F>
+  void for_each(F&& fn) {
+    for (std::size_t i = 0; i < items_.size(); ++i)
+      if (present_[i] != 0) fn(static_cast<Id>(base_ + i), items_[i]);
+  }
+
+  void clear() {
+    base_ = 0;
+    items_.clear();
+    present_.clear();
+  }
 
  private:
   // Moves every record up so that `id` (below the lowest held) gets a slot; rare (ids mostly increase).

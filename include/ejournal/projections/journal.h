@@ -263,9 +263,24 @@ class JournalProjection final : public Projection {
     auto key() const { return std::tie(subject, kind, year, term); }
   };
   std::unordered_map<domain::UserId, std::vector<StudentAttestation>> attestation_;
+  // The same marks by (subject, kind, year, term), each list by student: a page finds its rows' term and
+  // year marks in two lists instead of two lookups per row (derived, kept by set_attestation).
+  struct AttestationKey {
+    domain::SubjectId subject = 0;
+    int kind = 0;
+    domain::YearId year = 0;
+    domain::TermId term = 0;
+    bool operator==(const AttestationKey&) const = default;
+  };
+  struct AttestationHash {
+    std::size_t operator()(const AttestationKey& k) const noexcept {
+      return std::hash<std::uint64_t>{}((std::uint64_t{k.subject} << 32) ^ (std::uint64_t{k.year} << 16) ^ (std::uint64_t{k.term} << 2) ^
+                                        static_cast<std::uint64_t>(k.kind));
+    }
+  };
+  using Graded = std::vector<std::pair<domain::UserId, domain::AttestationValue>>;
+  std::unordered_map<AttestationKey, Graded, AttestationHash> attestation_by_key_;
   void set_attestation(domain::UserId student, const StudentAttestation& a);
-  static const domain::AttestationValue* attestation_in(const std::vector<StudentAttestation>& of_student, domain::SubjectId subject,
-                                                        int kind, domain::YearId year, domain::TermId term);
 
   // Partitions: the year this state holds (kAllParts: every year), and each part's stamp (the position of
   // the last event that changed it).
@@ -287,10 +302,25 @@ class JournalProjection final : public Projection {
     domain::LessonId id = 0;
     friend auto operator<=>(const LessonKey&, const LessonKey&) = default;
   };
-  std::map<domain::AssignmentId, std::vector<LessonKey>> lessons_by_assignment_;
+  IdTable<domain::AssignmentId, std::vector<LessonKey>> lessons_by_assignment_;
   // The ids of `assignment`'s lessons with day in from..to, appended to `out` in (day, period, id) order.
   void lessons_between(domain::AssignmentId assignment, domain::Day from, domain::Day to, std::vector<LessonKey>& out) const;
-  std::map<std::tuple<domain::ClassId, domain::GroupId, domain::SubjectId>, std::vector<domain::AssignmentId>> assignments_by_key_;
+  // Assignments by (class, group, subject), and by class (for the diary); hashed: a page or a week looks
+  // them up once, and a tree of every year's assignments cost a dozen cache misses per lookup.
+  struct AssignmentKey {
+    domain::ClassId class_id = 0;
+    domain::GroupId group = 0;
+    domain::SubjectId subject = 0;
+    bool operator==(const AssignmentKey&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const AssignmentKey& k) const noexcept {
+      return std::hash<std::uint64_t>{}((std::uint64_t{k.class_id} << 40) ^ (std::uint64_t{k.group} << 20) ^ k.subject);
+    }
+  };
+  std::unordered_map<AssignmentKey, std::vector<domain::AssignmentId>, KeyHash> assignments_by_key_;
+  std::unordered_map<domain::ClassId, std::vector<domain::AssignmentId>> assignments_by_class_;
+  void index_assignment(domain::AssignmentId id, const Assignment& a);
   // The roll of each class and group: every stint anyone has had in it, by (student, from), so a page
   // finds its rows in one array instead of looking up each member.
   struct RollEntry {
@@ -301,6 +331,7 @@ class JournalProjection final : public Projection {
   using Rolls = std::unordered_map<std::uint32_t, std::vector<RollEntry>>;
   Rolls class_rolls_, group_rolls_;
   std::unordered_map<domain::UserId, std::vector<domain::MarkId>> marks_by_student_;
+  static void prefetch_lesson(const Lesson* lesson);  // every cache line of it
   static JournalLesson lesson_view(domain::LessonId id, const Lesson& lesson, const Assignment& assignment);
   // The student's cell of the lesson, made when absent, its change count raised by one.
   static Lesson::Cell& bump(Lesson& lesson, domain::UserId student);
