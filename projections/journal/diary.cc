@@ -24,39 +24,47 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
   };
   std::vector<std::pair<std::size_t, std::size_t>> mark_ranges;  // of each lesson's cell in week.storage
   const ClassId* week_class = nullptr;  // the class of the week's last day, for its term marks
-  std::vector<LessonKey> week_lessons;
+  // The week's lessons of each class the student was in, with their assignments; every lesson is asked
+  // for before any is read, so their loads overlap.
+  std::vector<LessonKey> keys;
+  struct Todo {
+    const Assignment* assignment;
+    LessonId id;
+    const Lesson* lesson;
+  };
+  std::vector<Todo> todo;
   for (const Stint& in : m.classes) {
     if (in.from > sunday || in.to < monday) continue;
     week_class = &in.id;
-    // The class's assignments, not every assignment of every year.
-    const auto of_class = assignments_by_class_.find(in.id);
+    const auto of_class = assignments_by_class_.find(in.id);  // not every assignment of every year
     if (of_class == assignments_by_class_.end()) continue;
     for (AssignmentId aid : of_class->second) {
-      const Assignment& a = assignments_.at(aid);
-      week_lessons.clear();
-      lessons_between(aid, std::max(monday, in.from), std::min(sunday, in.to), week_lessons);
-      for (const LessonKey& key : week_lessons) {
-        const LessonId id = key.id;
-        const Lesson& l = *lessons_.find(id);
-        if (a.group != 0 && !entered(l) &&
-            std::none_of(m.group_stints.begin(), m.group_stints.end(),
-                         [&](const Stint& g) { return g.id == a.group && g.covers(l.day); }))
-          continue;
-        DiaryLesson d;
-        d.lesson = lesson_view(id, l, a);
-        d.subject = a.subject;
-        // The marks go to the week's storage; the cells' spans are set once it stops growing.
-        const std::size_t first_mark = week.storage.marks_.size();
-        for (const Lesson::CellMark& mk : l.marks)
-          if (mk.student == student && !mk.removed) mark_view(mk, week.storage.marks_.emplace_back());
-        mark_ranges.emplace_back(first_mark, week.storage.marks_.size() - first_mark);
-        if (const Lesson::Cell* c = l.cell(student)) {
-          if (c->attended) d.cell.attendance = c->attendance;
-          d.cell.version = c->version;
-        }
-        week.lessons.push_back(d);
-      }
+      keys.clear();
+      lessons_between(aid, std::max(monday, in.from), std::min(sunday, in.to), keys);
+      for (const LessonKey& key : keys) todo.push_back(Todo{assignments_.find(aid), key.id, lessons_.find(key.id)});
     }
+  }
+  for (const Todo& t : todo) prefetch_lesson(t.lesson);
+  week.lessons.reserve(todo.size());
+  for (const Todo& t : todo) {
+    const Assignment& a = *t.assignment;
+    const Lesson& l = *t.lesson;
+    if (a.group != 0 && !entered(l) &&
+        std::none_of(m.group_stints.begin(), m.group_stints.end(), [&](const Stint& g) { return g.id == a.group && g.covers(l.day); }))
+      continue;
+    DiaryLesson d;
+    d.lesson = lesson_view(t.id, l, a);
+    d.subject = a.subject;
+    // The marks go to the week's storage; the cells' spans are set once it stops growing.
+    const std::size_t first_mark = week.storage.marks_.size();
+    for (const Lesson::CellMark& mk : l.marks)
+      if (mk.student == student && !mk.removed) mark_view(mk, week.storage.marks_.emplace_back());
+    mark_ranges.emplace_back(first_mark, week.storage.marks_.size() - first_mark);
+    if (const Lesson::Cell* c = l.cell(student)) {
+      if (c->attended) d.cell.attendance = c->attendance;
+      d.cell.version = c->version;
+    }
+    week.lessons.push_back(d);
   }
   for (std::size_t i = 0; i < week.lessons.size(); ++i)
     week.lessons[i].cell.marks = std::span<const JournalMark>(week.storage.marks_.data() + mark_ranges[i].first, mark_ranges[i].second);
@@ -85,7 +93,7 @@ std::vector<ChartPoint> JournalProjection::marks_over_time(UserId student, Subje
     const Lesson* l = nullptr;
     const Lesson::CellMark* mk = find_mark(mid, &l);
     if (mk == nullptr || mk->removed) continue;
-    if (assignments_.at(l->assignment).subject != subject) continue;
+    if (assignments_.find(l->assignment)->subject != subject) continue;
     points.push_back(ChartPoint{l->day, mk->value, mk->work_type});
   }
   std::stable_sort(points.begin(), points.end(), [](const ChartPoint& a, const ChartPoint& b) { return a.day < b.day; });

@@ -19,8 +19,7 @@ std::string str(const flatbuffers::String* s) { return s != nullptr ? s->str() :
 
 const JournalProjection::Lesson* JournalProjection::lesson(LessonId id) const { return lessons_.find(id); }
 const JournalProjection::Assignment* JournalProjection::assignment(AssignmentId id) const {
-  auto it = assignments_.find(id);
-  return it == assignments_.end() ? nullptr : &it->second;
+  return assignments_.find(id);
 }
 std::optional<JournalProjection::Mark> JournalProjection::mark(MarkId id) const {
   const Lesson* l = nullptr;
@@ -177,8 +176,9 @@ void JournalProjection::apply(const EventView& ev) {
       break;
     case E::TeacherAssigned: {
       const auto* e = env.event_as_TeacherAssigned();
-      assignments_[e->assignment()] = Assignment{e->teacher(), e->class_id(), e->group(), e->subject()};
-      index_assignment(e->assignment(), assignments_[e->assignment()]);
+      Assignment& a = assignments_[e->assignment()];
+      a = Assignment{e->teacher(), e->class_id(), e->group(), e->subject()};
+      index_assignment(e->assignment(), a);
       break;
     }
     case E::StudentEnrolled:
@@ -362,7 +362,7 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
   for (std::size_t col = 0; col < columns; ++col) {
     const LessonKey& k = keys[col];
     const Lesson* l = cols[col];
-    if (a == nullptr || l->assignment != a_id) a = &assignments_.at(a_id = l->assignment);
+    if (a == nullptr || l->assignment != a_id) a = assignments_.find(a_id = l->assignment);
     page.lessons.push_back(lesson_view(k.id, *l, *a));
     // Each lesson's marks and cells are read below; ask for them now, so the loads overlap.
     __builtin_prefetch(l->marks.data());
@@ -527,7 +527,7 @@ void JournalProjection::reindex() {
   marks_by_student_.clear();
   class_rolls_.clear();
   group_rolls_.clear();
-  for (const auto& [id, a] : assignments_) index_assignment(id, a);
+  assignments_.for_each([&](AssignmentId id, const Assignment& a) { index_assignment(id, a); });
   lessons_.for_each([&](LessonId id, const Lesson& l) {
     lessons_by_assignment_[l.assignment].push_back(LessonKey{l.day, l.period, id});
     lessons_by_year_[l.year].push_back(id);
@@ -622,8 +622,9 @@ std::string JournalProjection::encode(bool shared, PartKey year) const {
   std::vector<s::JPartStamp> stamps;
   for (const PartStamp& st : stamps_.of(shared, year)) stamps.emplace_back(st.key, st.stamp);
   if (shared) {
-    for (const auto& [id, a] : assignments_)
+    assignments_.for_each([&](AssignmentId id, const Assignment& a) {
       assignments.push_back(s::CreateJAssignment(b, id, a.teacher, a.class_id, a.group, a.subject));
+    });
     for (const auto& [id, t] : terms_)
       terms.push_back(s::CreateJTerm(b, id, t.year, t.first_day, t.last_day, static_cast<std::uint8_t>(t.grade_from),
                                      static_cast<std::uint8_t>(t.grade_to)));
@@ -673,7 +674,10 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
                                         l->due(), l->substitute(), l->not_held(), str(l->not_held_reason()), 0, {}, {}};
       }
     if (j->assignments())
-      for (const auto* a : *j->assignments()) next.assignments_[a->id()] = Assignment{a->teacher(), a->class_id(), a->group(), a->subject()};
+      for (const auto* a : *j->assignments()) {
+        if (too_big(a->id())) return Status(Code::corruption, "journal snapshot: bad assignment id");
+        next.assignments_[a->id()] = Assignment{a->teacher(), a->class_id(), a->group(), a->subject()};
+      }
     if (j->terms())
       for (const auto* t : *j->terms()) next.terms_[t->id()] = Term{t->year(), t->first_day(), t->last_day(), t->grade_from(), t->grade_to()};
     if (j->classes())

@@ -236,7 +236,7 @@ class JournalProjection final : public Projection {
  private:
   // Lessons and marks are many and their ids dense: tables indexed by id.
   IdTable<domain::LessonId, Lesson> lessons_;
-  std::map<domain::AssignmentId, Assignment> assignments_;
+  IdTable<domain::AssignmentId, Assignment> assignments_;
   std::map<domain::TermId, Term> terms_;
   std::map<domain::ClassId, Class> classes_;
   std::map<domain::GroupId, domain::ClassId> groups_;
