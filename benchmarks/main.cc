@@ -12,8 +12,10 @@
 #include <vector>
 
 #include "benches.h"
+#include "ejournal/allocator.h"
 
 int main(int argc, char** argv) {
+  ejournal::tune_allocator();
   struct Bench {
     const char* name;
     int (*run)(const std::vector<std::string>&);

@@ -86,17 +86,32 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
 }
 
 std::vector<ChartPoint> JournalProjection::marks_over_time(UserId student, SubjectId subject) const {
+  // A mark is only ever entered for a student of the lesson's class (or of its group), so the student's
+  // marks are in the subject's lessons of the classes they have been in: a few hundred lessons a year,
+  // read here rather than kept in one more index that every restore would rebuild.
   std::vector<ChartPoint> points;
-  const auto marks = marks_by_student_.find(student);
-  if (marks == marks_by_student_.end()) return points;
-  for (MarkId mid : marks->second) {
-    const Lesson* l = nullptr;
-    const Lesson::CellMark* mk = find_mark(mid, &l);
-    if (mk == nullptr || mk->removed) continue;
-    if (assignments_.find(l->assignment)->subject != subject) continue;
-    points.push_back(ChartPoint{l->day, mk->value, mk->work_type});
+  const Member* m = member(student);
+  if (m == nullptr) return points;
+  std::vector<std::pair<MarkId, ChartPoint>> found;
+  std::vector<ClassId> seen;
+  for (const Stint& in : m->classes) {
+    if (std::find(seen.begin(), seen.end(), in.id) != seen.end()) continue;
+    seen.push_back(in.id);
+    const auto of_class = assignments_by_class_.find(in.id);
+    if (of_class == assignments_by_class_.end()) continue;
+    for (AssignmentId aid : of_class->second) {
+      if (assignments_.find(aid)->subject != subject) continue;
+      const auto* keys = lessons_by_assignment_.find(aid);
+      if (keys == nullptr) continue;
+      for (const LessonKey& key : *keys)
+        for (const Lesson::CellMark& mk : lessons_.find(key.id)->marks)
+          if (mk.student == student && !mk.removed) found.emplace_back(mk.id, ChartPoint{key.day, mk.value, mk.work_type});
+    }
   }
-  std::stable_sort(points.begin(), points.end(), [](const ChartPoint& a, const ChartPoint& b) { return a.day < b.day; });
+  // By day, and in the order they were entered within a day.
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return std::tie(a.second.day, a.first) < std::tie(b.second.day, b.first); });
+  points.reserve(found.size());
+  for (const auto& [id, point] : found) points.push_back(point);
   return points;
 }
 

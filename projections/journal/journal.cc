@@ -282,7 +282,6 @@ void JournalProjection::apply(const EventView& ev) {
       if (l->marks.empty() || l->marks.back().id < cm.id) l->marks.push_back(cm);
       else l->marks.insert(std::lower_bound(l->marks.begin(), l->marks.end(), cm.id, [](const Lesson::CellMark& m, MarkId x) { return m.id < x; }), cm);
       if (commented) comments_[e->mark()] = e->comment()->str();
-      marks_by_student_[e->student()].push_back(e->mark());
       bump(*l, e->student());
       break;
     }
@@ -524,7 +523,6 @@ void JournalProjection::reindex() {
   lessons_by_year_.clear();
   assignments_by_key_.clear();
   assignments_by_class_.clear();
-  marks_by_student_.clear();
   class_rolls_.clear();
   group_rolls_.clear();
   assignments_.for_each([&](AssignmentId id, const Assignment& a) { index_assignment(id, a); });
@@ -533,11 +531,6 @@ void JournalProjection::reindex() {
     lessons_by_year_[l.year].push_back(id);
   });
   lessons_by_assignment_.for_each([](AssignmentId, std::vector<LessonKey>& list) { std::sort(list.begin(), list.end()); });
-  marks_.for_each([&](MarkId id, const LessonId& lesson) {
-    const Lesson* l = nullptr;
-    if (const Lesson::CellMark* m = find_mark(id, &l)) marks_by_student_[m->student].push_back(id);
-    (void)lesson;
-  });
   for (const auto& [student, m] : members_) {
     for (const Stint& st : m.classes) class_rolls_[st.id].push_back(RollEntry{student, st.from, st.to});
     for (const Stint& st : m.group_stints) group_rolls_[st.id].push_back(RollEntry{student, st.from, st.to});
@@ -686,6 +679,13 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
       for (const auto* g : *j->groups()) next.groups_[g->id()] = g->class_id();
     if (j->weights())
       for (const auto* w : *j->weights()) next.weights_[w->work_type()] = w->weight();
+    if (j->marks()) {  // each lesson's marks counted and sized first: one allocation per lesson
+      IdTable<LessonId, std::uint32_t> count;
+      if (j->lessons() && j->lessons()->size() > 0) count.reserve(j->lessons()->Get(0)->id(), j->lessons()->Get(j->lessons()->size() - 1)->id());
+      for (const auto* m : *j->marks())
+        if (next.lessons_.contains(m->lesson())) ++count[m->lesson()];
+      count.for_each([&](LessonId id, std::uint32_t n) { next.lessons_.find(id)->marks.reserve(n); });
+    }
     if (j->marks())
       for (const auto* m : *j->marks()) {  // in id order, so each lesson's marks are too
         if (too_big(m->id())) return Status(Code::corruption, "journal snapshot: bad mark id");

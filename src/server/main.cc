@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cli_options.h"
+#include "ejournal/allocator.h"
 #include "ejournal/demo/demo_school.h"
 #include "ejournal/domain/domain.h"
 #include "ejournal/log/event_log.h"
@@ -56,6 +57,7 @@ void print_demo_logins(const std::string& data, projections::ProjectionHost& hos
 }  // namespace
 
 int main(int argc, char** argv) {
+  ejournal::tune_allocator();
   std::string data = "./data", listen = "127.0.0.1:8080", web_root;
   bool demo = false;
   server::ServerOptions options;

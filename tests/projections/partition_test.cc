@@ -1,7 +1,7 @@
-// The journal's snapshots by academic year: a closed year is stored once and named by every later
-// snapshot; pruning leaves no snapshot naming missing bytes and no bytes that nothing names; a state
-// restored in one year's scope equals the whole state's shared part and that year; a damaged part makes its
-// snapshot skipped.
+// The journal over a three-year demo school. Its snapshots by academic year: a closed year is stored once
+// and named by every later snapshot; pruning leaves no snapshot naming missing bytes and no bytes that
+// nothing names; a state restored in one year's scope equals the whole state's shared part and that year; a
+// damaged part makes its snapshot skipped. And a student's chart over the years holds every mark of theirs.
 #include <map>
 #include <random>
 #include <set>
@@ -257,4 +257,38 @@ TEST_CASE("control as_of in one school year's scope equals the whole state", "[p
     if (!sheet(whole).empty()) ++compared;  // summer months have no lessons
   }
   CHECK(compared >= 3);
+}
+
+TEST_CASE("a student's chart of a subject is every live mark of theirs in it, by day, over years and transfers",
+          "[projections][diary]") {
+  testkit::TempDir dir;
+  const std::string data = three_years(dir);
+  auto log = log::open_event_log(data);
+  REQUIRE(log.ok());
+  const auto j = journal_replayed(**log, (*log)->head());
+  // Every mark, found by id (ids are dense), grouped by student and subject: (day, id, value).
+  std::map<std::pair<domain::UserId, domain::SubjectId>, std::vector<std::tuple<domain::Day, domain::MarkId, int>>> expected;
+  int missing = 0;
+  for (domain::MarkId id = 1; missing < 1000; ++id) {
+    const auto m = j->mark(id);
+    if (!m) {
+      ++missing;
+      continue;
+    }
+    missing = 0;
+    if (m->removed) continue;
+    const auto* lesson = j->lesson(m->lesson);
+    REQUIRE(lesson != nullptr);
+    expected[{m->student, j->assignment(lesson->assignment)->subject}].emplace_back(lesson->day, id, m->value);
+  }
+  REQUIRE(expected.size() > 100);
+  for (auto& [key, marks] : expected) {
+    std::sort(marks.begin(), marks.end());
+    const auto chart = j->marks_over_time(key.first, key.second);
+    REQUIRE(chart.size() == marks.size());
+    for (std::size_t i = 0; i < chart.size(); ++i) {
+      CHECK(chart[i].day == std::get<0>(marks[i]));
+      CHECK(chart[i].value == std::get<2>(marks[i]));
+    }
+  }
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "ejournal/allocator.h"
 
 namespace {
 
@@ -34,6 +35,7 @@ void usage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ejournal::tune_allocator();
   if (argc < 2) {
     usage(stderr);
     return 2;

@@ -330,7 +330,6 @@ class JournalProjection final : public Projection {
   };
   using Rolls = std::unordered_map<std::uint32_t, std::vector<RollEntry>>;
   Rolls class_rolls_, group_rolls_;
-  std::unordered_map<domain::UserId, std::vector<domain::MarkId>> marks_by_student_;
   static void prefetch_lesson(const Lesson* lesson);  // every cache line of it
   static JournalLesson lesson_view(domain::LessonId id, const Lesson& lesson, const Assignment& assignment);
   // The student's cell of the lesson, made when absent, its change count raised by one.
