@@ -224,7 +224,7 @@ class JournalProjection final : public Projection {
     std::vector<Stint> group_stints;
   };
 
-  // Lookups for the server's rights checks and pushes; nullptr when unknown.
+  // Lookups for the server's rights checks and pushes; nullptr (or nullopt) when unknown.
   const Lesson* lesson(domain::LessonId id) const;
   const Assignment* assignment(domain::AssignmentId id) const;
   std::optional<Mark> mark(domain::MarkId id) const;
