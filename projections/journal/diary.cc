@@ -45,6 +45,7 @@ Result<DiaryWeek> JournalProjection::diary(UserId student, Day monday) const {
     }
   }
   for (const Todo& t : todo) prefetch_lesson(t.lesson);
+  for (const Todo& t : todo) prefetch_cells(t.lesson);
   week.lessons.reserve(todo.size());
   for (const Todo& t : todo) {
     const Assignment& a = *t.assignment;

@@ -127,9 +127,18 @@ void JournalProjection::index_assignment(AssignmentId id, const Assignment& a) {
   assignments_by_class_[a.class_id].push_back(id);
 }
 
-void JournalProjection::prefetch_lesson(const Lesson* l) {
-  const char* at = reinterpret_cast<const char*>(l);
-  for (std::size_t line = 0; line < sizeof(Lesson); line += 64) __builtin_prefetch(at + line);
+namespace {
+void prefetch_lines(const void* p, std::size_t bytes) {
+  const char* at = static_cast<const char*>(p);
+  for (std::size_t line = 0; line < bytes; line += 64) __builtin_prefetch(at + line);
+}
+}  // namespace
+
+void JournalProjection::prefetch_lesson(const Lesson* l) { prefetch_lines(l, sizeof(Lesson)); }
+
+void JournalProjection::prefetch_cells(const Lesson* l) {
+  prefetch_lines(l->marks.data(), l->marks.size() * sizeof(Lesson::CellMark));
+  prefetch_lines(l->cells.data(), l->cells.size() * sizeof(Lesson::Cell));
 }
 
 JournalProjection::Lesson::Cell& JournalProjection::bump(Lesson& lesson, UserId student) {
@@ -364,8 +373,7 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
     if (a == nullptr || l->assignment != a_id) a = assignments_.find(a_id = l->assignment);
     page.lessons.push_back(lesson_view(k.id, *l, *a));
     // Each lesson's marks and cells are read below; ask for them now, so the loads overlap.
-    __builtin_prefetch(l->marks.data());
-    __builtin_prefetch(l->cells.data());
+    prefetch_cells(l);
   }
   // Rows: everyone who was in the class (or group) on some day of the term, by student id; anyone else
   // with an entry in one of its lessons gets a row too when the cells are filled (nothing entered is hidden).

@@ -331,6 +331,7 @@ class JournalProjection final : public Projection {
   using Rolls = std::unordered_map<std::uint32_t, std::vector<RollEntry>>;
   Rolls class_rolls_, group_rolls_;
   static void prefetch_lesson(const Lesson* lesson);  // every cache line of it
+  static void prefetch_cells(const Lesson* lesson);   // every cache line of its marks and cells
   static JournalLesson lesson_view(domain::LessonId id, const Lesson& lesson, const Assignment& assignment);
   // The student's cell of the lesson, made when absent, its change count raised by one.
   static Lesson::Cell& bump(Lesson& lesson, domain::UserId student);
