@@ -7,6 +7,8 @@
 #include <fstream>
 #include <semaphore>
 
+#include <sys/resource.h>
+
 #include "ejournal/log/event_log.h"
 #include "testkit.h"
 
@@ -26,6 +28,13 @@ double rss_mb() {
     if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
   }
   return 0;
+}
+
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  const auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return secs(u.ru_utime) + secs(u.ru_stime);
 }
 
 JsonLine::JsonLine(const std::string& bench) : text_("{\"bench\":\"" + bench + "\"") {}

@@ -25,6 +25,9 @@ double quantile(std::vector<double>& values, double q);
 // Resident set size of this process in MiB (from /proc/self/status).
 double rss_mb();
 
+// CPU time this process has used so far, user + system, in seconds (getrusage), all threads.
+double cpu_seconds();
+
 // A client's window of requests in flight, refilled in bursts: acquire() waits, once the window is full,
 // until half of it has completed. One wake-up per half window rather than one per request, so that the
 // clients' own scheduling does not hide the server's capacity on two cores. Thread-safe.

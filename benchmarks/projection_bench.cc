@@ -38,6 +38,7 @@ HostOptions replay_only() {
   HostOptions o;
   o.follow = false;
   o.snapshot_every = 0;
+  o.from_snapshots = false;  // with --data, a previous run's shutdown snapshots must not stand in for replay
   return o;
 }
 
@@ -60,9 +61,11 @@ int run_replay(const std::vector<std::string>& args) {
   auto log = log::open_event_log(*path);
   if (!log.ok()) return 2;
   const double rss_before = rss_mb();
+  const double cpu0 = cpu_seconds();
   const auto t0 = SteadyClock::now();
   auto host = ProjectionHost::start(**log, all_projections(), replay_only());
   const double elapsed = seconds_since(t0);
+  const double cpu = cpu_seconds() - cpu0;
   if (!host.ok()) {
     std::cerr << host.status().to_string() << "\n";
     return 2;
@@ -73,6 +76,8 @@ int run_replay(const std::vector<std::string>& args) {
       .add("events", (*host)->applied())
       .add("projections", names)
       .add("events_per_s", static_cast<double>((*host)->applied()) / elapsed)
+      .add("cpu_us_per_event", cpu * 1e6 / static_cast<double>((*host)->applied()))
+      .add("cores_busy", cpu / elapsed)
       .add("rss_mb", rss_mb())
       .add("projections_rss_mb", rss_mb() - rss_before)
       .print();

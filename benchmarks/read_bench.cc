@@ -21,27 +21,32 @@ namespace po = boost::program_options;
 int run_read(const std::vector<std::string>& args) {
   std::uint64_t events = 1'000'000;
   unsigned passes = 5;
+  std::string data;
   po::options_description desc("ej-bench read");
   desc.add_options()("help,h", "this text")
       ("events", po::value(&events), "events in the log (default 1,000,000)")
-      ("passes", po::value(&passes), "full passes over the log; the median is reported (default 5)");
+      ("passes", po::value(&passes), "full passes over the log; the median is reported (default 5)")
+      ("data", po::value(&data), "read this existing data directory as it is instead (not compacted)");
   po::variables_map vm;
   if (auto stop = cli::parse_options("ej-bench read", args, desc, vm)) return *stop;
   testkit::TempDir dir;
-  const std::string path = dir.sub("data");
-  if (auto s = fill_sample_log(path, 0, events); !s.ok()) {
-    std::cerr << s.to_string() << "\n";
-    return 2;
-  }
-  if (auto s = log::compact_storage(path); !s.ok()) {
-    std::cerr << s.status().to_string() << "\n";
-    return 2;
+  const std::string path = data.empty() ? dir.sub("data") : data;
+  if (data.empty()) {
+    if (auto s = fill_sample_log(path, 0, events); !s.ok()) {
+      std::cerr << s.to_string() << "\n";
+      return 2;
+    }
+    if (auto s = log::compact_storage(path); !s.ok()) {
+      std::cerr << s.status().to_string() << "\n";
+      return 2;
+    }
   }
   auto opened = log::open_event_log(path);
   if (!opened.ok()) {
     std::cerr << opened.status().to_string() << "\n";
     return 2;
   }
+  if (!data.empty()) events = (*opened)->head();
   if (passes == 0) passes = 1;
   std::vector<double> rates;
   std::uint64_t n = 0, value_sum = 0, bytes = 0;

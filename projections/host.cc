@@ -286,7 +286,7 @@ Result<std::unique_ptr<ProjectionHost>> ProjectionHost::start(log::EventLog& log
   const log::Position head = log.head();
   log::Position lowest = head;
   for (auto& p : projections) {
-    auto restored = restore_stored(log.snapshot_store(), *p, head);
+    auto restored = options.from_snapshots ? restore_stored(log.snapshot_store(), *p, head) : Result<Restored>(Restored{});
     if (!restored.ok()) return restored.status();
     st->checkpoints.push_back(restored->position);
     st->manifests.push_back(std::move(restored->manifest));

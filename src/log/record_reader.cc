@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include <rocksdb/iterator.h>
+#include <rocksdb/perf_level.h>
 
 #include "log/format.h"
 
@@ -41,6 +42,7 @@ class RocksCursor final : public LogCursor {
     ro.readahead_size = 2 << 20;  // replay reads the whole log in order
     ro.fill_cache = false;        // and must not push the hot tail out of the block cache
     ro.async_io = false;
+    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
     it_.reset(store.db()->NewIterator(ro, store.log_cf()));
     if (expected_ > to) {
       valid_ = false;

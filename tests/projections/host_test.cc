@@ -134,6 +134,34 @@ TEST_CASE("projections restored from snapshots at different positions replay to 
   CHECK(live(**host) == expected);
 }
 
+TEST_CASE("from_snapshots = false rebuilds every projection from position 1", "[projections]") {
+  testkit::TempDir dir;
+  const std::string data = demo_school(dir, 7);
+  auto log = log::open_event_log(data);
+  REQUIRE(log.ok());
+  const log::Position head = (*log)->head();
+  const auto expected = replayed(**log, head);
+  // Snapshots that lie: an early state labelled as the head. A start that trusted them would keep it.
+  const auto early = replayed(**log, head / 10);
+  auto& store = (*log)->snapshot_store();
+  const auto projections = all();
+  for (std::size_t i = 0; i < projections.size(); ++i)
+    REQUIRE(store.put(projections[i]->name(), head, frame_snapshot(head, early[i])).ok());
+  {
+    auto trusting = ProjectionHost::start(**log, all(), no_follow());
+    REQUIRE(trusting.ok());
+    CHECK(live(**trusting) == early);
+  }
+  for (std::size_t i = 0; i < projections.size(); ++i)  // the trusting host rewrote them at shutdown
+    REQUIRE(store.put(projections[i]->name(), head, frame_snapshot(head, early[i])).ok());
+  HostOptions o = no_follow();
+  o.from_snapshots = false;
+  auto host = ProjectionHost::start(**log, all(), o);
+  REQUIRE(host.ok());
+  CHECK((*host)->applied() == head);
+  CHECK(live(**host) == expected);
+}
+
 TEST_CASE("a damaged snapshot is skipped, and an older one or the log serves", "[projections]") {
   testkit::TempDir dir;
   const std::string data = demo_school(dir, 5);

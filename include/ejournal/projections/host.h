@@ -34,6 +34,8 @@ struct HostOptions {
                                                // only the parts that changed
   std::size_t as_of_cache = 4;             // past states kept
   bool follow = true;                      // follow the log on a thread (false: tests call catch_up())
+  bool from_snapshots = true;              // false: start every projection from position 1, ignoring stored
+                                           // snapshots (a full rebuild; they are still written as configured)
 };
 
 class ProjectionHost {
