@@ -56,6 +56,7 @@ struct ProjectionHost::State {
   mutable std::mutex applied_mu;      // pairs with applied_cv for wait_applied()
   mutable std::condition_variable applied_cv;
   log::Position last_snapshot = 0;   // when the last snapshot was due (guarded by apply_mu)
+  log::Position last_compact = 0;    // when the live states were last compacted (guarded by apply_mu)
 
   std::mutex snap_mu;                 // the snapshot thread's wake-up
   std::condition_variable snap_cv;
@@ -103,6 +104,12 @@ struct ProjectionHost::State {
     return projections.size();
   }
 
+  // REQUIRES: `mu` held exclusively, or no other thread sees the state yet.
+  void compact_all() {
+    for (auto& p : projections) p->compact();
+    last_compact = applied.load();
+  }
+
   Result<log::Position> catch_up() {
     std::lock_guard apply_lock(apply_mu);
     const log::Position head = log.head();
@@ -118,6 +125,7 @@ struct ProjectionHost::State {
         }
         applied.store(view.position);
       }
+      if (options.compact_every > 0 && applied.load() - last_compact >= options.compact_every) compact_all();
       lock.unlock();
       {
         std::lock_guard applied_lock(applied_mu);
@@ -298,6 +306,7 @@ Result<std::unique_ptr<ProjectionHost>> ProjectionHost::start(log::EventLog& log
   st->applied.store(lowest);
   st->last_snapshot = lowest;
   if (auto s = st->replay_backlog(head); !s.ok()) return s;
+  st->compact_all();
   if (auto r = st->catch_up(); !r.ok()) return r.status();
   std::unique_ptr<ProjectionHost> host(new ProjectionHost(std::move(st)));
   {
@@ -367,6 +376,7 @@ Status ProjectionHost::rebuild(std::string_view name) {
   auto fresh = st.projections[i]->fresh();
   const log::Position to = st.applied.load();
   if (auto s = replay(st.log, *fresh, 0, to); !s.ok()) return s;
+  fresh->compact();
   std::unique_lock lock(st.mu);
   st.projections[i] = std::move(fresh);
   st.checkpoints[i] = to;

@@ -525,20 +525,23 @@ void JournalProjection::lessons_between(AssignmentId assignment, Day from, Day t
   out.insert(out.end(), begin, end);
 }
 
-void JournalProjection::reindex() {
-  index_weights();
+void JournalProjection::index_lessons() {
   lessons_by_assignment_.clear();
   lessons_by_year_.clear();
-  assignments_by_key_.clear();
-  assignments_by_class_.clear();
-  class_rolls_.clear();
-  group_rolls_.clear();
-  assignments_.for_each([&](AssignmentId id, const Assignment& a) { index_assignment(id, a); });
   lessons_.for_each([&](LessonId id, const Lesson& l) {
     lessons_by_assignment_[l.assignment].push_back(LessonKey{l.day, l.period, id});
     lessons_by_year_[l.year].push_back(id);
   });
   lessons_by_assignment_.for_each([](AssignmentId, std::vector<LessonKey>& list) { std::sort(list.begin(), list.end()); });
+}
+
+void JournalProjection::index_others() {
+  index_weights();
+  assignments_by_key_.clear();
+  assignments_by_class_.clear();
+  class_rolls_.clear();
+  group_rolls_.clear();
+  assignments_.for_each([&](AssignmentId id, const Assignment& a) { index_assignment(id, a); });
   for (const auto& [student, m] : members_) {
     for (const Stint& st : m.classes) class_rolls_[st.id].push_back(RollEntry{student, st.from, st.to});
     for (const Stint& st : m.group_stints) group_rolls_[st.id].push_back(RollEntry{student, st.from, st.to});
@@ -654,15 +657,25 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
   namespace s = fb::snap;
   JournalProjection next;
   next.stamps_.set_scope(scope);
-  for (std::string_view raw : parts) {
-    std::string aligned;
-    const s::Journal* j = verified_root<s::Journal>(raw, s::JournalIdentifier(), aligned);
+  // First pass, over every part: verify it, and read the lessons and the tables they depend on; count each
+  // lesson's marks and changed cells. The marks and cells are read in a second pass, once every lesson's
+  // room has been taken in page order (lay_out).
+  std::vector<std::string> aligned(parts.size());
+  std::vector<const s::Journal*> roots;
+  const auto too_big = [](std::uint64_t id) { return id == 0 || id >= IdTable<LessonId, Lesson>::kMaxId; };
+  IdTable<LessonId, std::uint32_t> mark_count, cell_count;
+  for (std::size_t part = 0; part < parts.size(); ++part) {
+    const s::Journal* j = verified_root<s::Journal>(parts[part], s::JournalIdentifier(), aligned[part]);
     if (j == nullptr) return Status(Code::corruption, "not a journal snapshot");
-    const auto too_big = [](std::uint64_t id) { return id == 0 || id >= IdTable<LessonId, Lesson>::kMaxId; };
+    roots.push_back(j);
     // Ids come in ascending order: room for them all at once.
     if (j->lessons() && j->lessons()->size() > 0) {
       const LessonId lo = j->lessons()->Get(0)->id(), hi = j->lessons()->Get(j->lessons()->size() - 1)->id();
-      if (!too_big(lo) && !too_big(hi)) next.lessons_.reserve(lo, hi);
+      if (!too_big(lo) && !too_big(hi)) {
+        next.lessons_.reserve(lo, hi);
+        mark_count.reserve(lo, hi);
+        cell_count.reserve(lo, hi);
+      }
     }
     if (j->marks() && j->marks()->size() > 0) {
       const MarkId lo = j->marks()->Get(0)->id(), hi = j->marks()->Get(j->marks()->size() - 1)->id();
@@ -687,13 +700,34 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
       for (const auto* g : *j->groups()) next.groups_[g->id()] = g->class_id();
     if (j->weights())
       for (const auto* w : *j->weights()) next.weights_[w->work_type()] = w->weight();
-    if (j->marks()) {  // each lesson's marks counted and sized first: one allocation per lesson
-      IdTable<LessonId, std::uint32_t> count;
-      if (j->lessons() && j->lessons()->size() > 0) count.reserve(j->lessons()->Get(0)->id(), j->lessons()->Get(j->lessons()->size() - 1)->id());
+  }
+  for (const s::Journal* j : roots) {  // every part's lessons are known now
+    if (j->marks())
       for (const auto* m : *j->marks())
-        if (next.lessons_.contains(m->lesson())) ++count[m->lesson()];
-      count.for_each([&](LessonId id, std::uint32_t n) { next.lessons_.find(id)->marks.reserve(n); });
-    }
+        if (next.lessons_.contains(m->lesson())) ++mark_count[m->lesson()];
+    if (j->versions())
+      for (const auto* v : *j->versions())
+        if (next.lessons_.contains(v->lesson())) ++cell_count[v->lesson()];
+  }
+  // A lesson's year comes from its class, which the shared part holds.
+  bool orphan = false;
+  next.lessons_.for_each([&](LessonId, Lesson& l) {
+    const Assignment* a = next.assignment(l.assignment);
+    l.year = a != nullptr ? next.year_of_class(a->class_id) : 0;
+    if (l.year == 0) orphan = true;
+  });
+  if (orphan) return Status(Code::corruption, "journal snapshot: a lesson of an unknown class");
+  next.index_lessons();
+  const auto count = [](const IdTable<LessonId, std::uint32_t>& counts, LessonId id) {
+    const std::uint32_t* n = counts.find(id);
+    return n != nullptr ? *n : 0;
+  };
+  next.lay_out(kAllParts, [&](LessonId id, Lesson& l) {
+    l.marks.reserve(count(mark_count, id));
+    l.cells.reserve(count(cell_count, id));
+  });
+  // Second pass: marks, cells and the rest.
+  for (const s::Journal* j : roots) {
     if (j->marks())
       for (const auto* m : *j->marks()) {  // in id order, so each lesson's marks are too
         if (too_big(m->id())) return Status(Code::corruption, "journal snapshot: bad mark id");
@@ -718,16 +752,11 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
     if (j->attestation())
       for (const auto* a : *j->attestation())
         next.set_attestation(a->student(), {a->subject(), a->kind(), a->year(), a->term(), static_cast<AttestationValue>(a->value())});
-    if (j->versions())  // by lesson: each lesson's run is sized before it is filled
-      for (std::uint32_t i = 0, n = j->versions()->size(); i < n;) {
-        const LessonId lesson = j->versions()->Get(i)->lesson();
-        std::uint32_t end = i;
-        while (end < n && j->versions()->Get(end)->lesson() == lesson) ++end;
-        Lesson* l = next.lessons_.find(lesson);
+    if (j->versions())
+      for (const auto* v : *j->versions()) {
+        Lesson* l = next.lessons_.find(v->lesson());
         if (l == nullptr) return Status(Code::corruption, "journal snapshot: versions of an unknown lesson");
-        auto& cells = l->cells;
-        cells.reserve(cells.size() + (end - i));
-        for (; i < end; ++i) cells.push_back(Lesson::Cell{j->versions()->Get(i)->student(), j->versions()->Get(i)->version(), false, {}});
+        l->cells.push_back(Lesson::Cell{v->student(), v->version(), false, {}});
       }
     if (j->attendance())  // after the versions: a cell with attendance has changed, so it is there
       for (const auto* a : *j->attendance()) {
@@ -739,22 +768,47 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
         c->attendance = static_cast<Attendance>(a->code());
       }
     if (j->stamps())
-      for (const auto* st : *j->stamps()) {
-        next.stamps_.touch(st->key(), st->stamp());
-      }
+      for (const auto* st : *j->stamps()) next.stamps_.touch(st->key(), st->stamp());
   }
-  // A lesson's year comes from its class, which the shared part holds.
-  bool orphan = false;
-  next.lessons_.for_each([&](LessonId id, const Lesson& l) {
-    const Assignment* a = next.assignment(l.assignment);
-    const YearId year = a != nullptr ? next.year_of_class(a->class_id) : 0;
-    if (year == 0) orphan = true;
-    next.lessons_.find(id)->year = year;
-  });
-  if (orphan) return Status(Code::corruption, "journal snapshot: a lesson of an unknown class");
-  next.reindex();
+  next.index_others();
+  for (const PartStamp& st : next.stamps_.all())
+    if (st.key != kSharedPart) next.laid_out_[st.key] = st.stamp;
   *this = std::move(next);
   return Status::OK();
+}
+
+void JournalProjection::compact() {
+  // The years changed since they were last laid out; a closed year is laid out once.
+  std::vector<PartKey> years;
+  for (const PartStamp& st : stamps_.all()) {
+    if (st.key == kSharedPart) continue;
+    auto [it, added] = laid_out_.try_emplace(st.key, st.stamp);
+    if (added || it->second != st.stamp) years.push_back(st.key);
+    it->second = st.stamp;
+  }
+  if (years.empty()) return;
+  // The old arrays are freed only at the end, so that the new ones are not scattered into their holes.
+  std::vector<std::vector<Lesson::CellMark>> old_marks;
+  std::vector<std::vector<Lesson::Cell>> old_cells;
+  for (PartKey year : years) {
+    lay_out(year, [&](LessonId, Lesson& l) {
+      old_marks.push_back(std::move(l.marks));
+      l.marks.assign(old_marks.back().begin(), old_marks.back().end());
+      old_cells.push_back(std::move(l.cells));
+      l.cells.assign(old_cells.back().begin(), old_cells.back().end());
+    });
+  }
+}
+
+void JournalProjection::lay_out(PartKey year, const std::function<void(LessonId, Lesson&)>& fn) {
+  lessons_by_assignment_.for_each([&](AssignmentId id, const std::vector<LessonKey>& keys) {
+    if (year != kAllParts) {
+      const Assignment* a = assignments_.find(id);
+      if (a == nullptr || year_of_class(a->class_id) != year) return;
+    }
+    for (const LessonKey& k : keys)
+      if (Lesson* l = lessons_.find(k.id)) fn(k.id, *l);
+  });
 }
 
 }  // namespace ejournal::projections

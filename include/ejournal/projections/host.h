@@ -4,7 +4,8 @@
 // Start: each projection is restored from its newest snapshot that verifies (a damaged one is skipped with a
 // log line, and an older one or a full replay serves), then the log tail is replayed. After that a thread of
 // the host follows the log: it is woken by the log's commit signal (no polling) and applies new records in
-// order. Snapshots are written every `snapshot_every` events and when the host stops.
+// order. Snapshots are written every `snapshot_every` events and when the host stops. After the start's
+// replay and every `compact_every` events the host lets each projection rearrange its memory (compact()).
 //
 // Reading: read() runs a function on a projection's live state under a shared lock; apply takes the lock
 // exclusively for a batch of at most a few hundred records, so readers wait microseconds, never a replay.
@@ -34,6 +35,9 @@ struct HostOptions {
                                                // only the parts that changed
   std::size_t as_of_cache = 4;             // past states kept
   bool follow = true;                      // follow the log on a thread (false: tests call catch_up())
+  std::uint64_t compact_every = 100'000;   // events between compactions of the live states (Projection::
+                                           // compact, which holds them exclusively for up to tens of ms);
+                                           // 0: only after the start's replay
   bool from_snapshots = true;              // false: start every projection from position 1, ignoring stored
                                            // snapshots (a full rebuild; they are still written as configured)
 };

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <compare>
+#include <functional>
 #include <limits>
 #include <map>
 #include <set>
@@ -130,6 +131,11 @@ class JournalProjection final : public Projection {
   std::string snapshot_part(PartKey key) const override;
   Status restore_parts(std::span<const std::string_view> parts, PartKey scope) override;
   std::unique_ptr<Projection> fresh_in_scope(PartKey scope) const override;
+  // Gives the marks and cells of every lesson of each year changed since its last layout fresh memory, in
+  // page order: assignment by assignment, each one's lessons by (day, period). A page then reads its lessons'
+  // cells from neighbouring memory rather than from wherever a year of appends left them (a cold page built
+  // about twice as fast in ej-bench query). restore() lays out as it fills, so a closed year costs nothing.
+  void compact() override;
 
   // The part a query is about (0 when unknown): the year of a class; of the class the student was in
   // during the week starting on `monday` (0 also when the week spans classes of two years); in progress
@@ -292,7 +298,12 @@ class JournalProjection final : public Projection {
 
   // Derived indexes (not in snapshots; rebuilt by restore()) that make a page cost what it shows.
   std::map<domain::YearId, std::vector<domain::LessonId>> lessons_by_year_;  // ascending ids
-  void reindex();
+  void index_lessons();  // lessons_by_assignment_ and lessons_by_year_, from the lessons
+  void index_others();   // the rest, from the other tables
+  // fn(id, lesson) for the lessons of `year` (kAllParts: every year) in page order (see compact()).
+  void lay_out(PartKey year, const std::function<void(domain::LessonId, Lesson&)>& fn);
+  // Each year's stamp when its lessons were last laid out (not in snapshots).
+  std::map<PartKey, std::uint64_t> laid_out_;
   void index_member(domain::UserId student, const Member& m);
   // Each assignment's lessons in (day, period, id) order, with the day and period beside the id, so a term
   // or a week is found by binary search without touching the lessons themselves.

@@ -60,6 +60,10 @@ class Projection {
   // its live one (the audit: a prefix of its entries, by position) answers "as of" from the live state, and
   // the host keeps only its newest snapshots, for restarts.
   virtual bool needs_history() const { return true; }
+  // Rearranges the state's memory for faster queries; changes nothing a query or snapshot() can see. May
+  // take tens of milliseconds: the host calls it after a long replay and every HostOptions::compact_every
+  // events, holding the state exclusively.
+  virtual void compact() {}
 
   // Partitioned state (see above); a projection that is not partitioned keeps these defaults.
   using PartKey = std::uint32_t;
