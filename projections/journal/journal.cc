@@ -722,10 +722,14 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
     const std::uint32_t* n = counts.find(id);
     return n != nullptr ? *n : 0;
   };
-  next.lay_out(kAllParts, [&](LessonId id, Lesson& l) {
+  const auto reserve = [&](LessonId id, Lesson& l) {
     l.marks.reserve(count(mark_count, id));
     l.cells.reserve(count(cell_count, id));
-  });
+  };
+  // A whole state serves pages for long: its arrays in page order. A state in one part's scope serves an
+  // as_of query or two, which a walk across the lessons in page order would slow down: in id order.
+  if (scope == kAllParts) next.lay_out(kAllParts, reserve);
+  else next.lessons_.for_each(reserve);
   // Second pass: marks, cells and the rest.
   for (const s::Journal* j : roots) {
     if (j->marks())
@@ -771,8 +775,9 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
       for (const auto* st : *j->stamps()) next.stamps_.touch(st->key(), st->stamp());
   }
   next.index_others();
-  for (const PartStamp& st : next.stamps_.all())
-    if (st.key != kSharedPart) next.laid_out_[st.key] = st.stamp;
+  if (scope == kAllParts)
+    for (const PartStamp& st : next.stamps_.all())
+      if (st.key != kSharedPart) next.laid_out_[st.key] = st.stamp;
   *this = std::move(next);
   return Status::OK();
 }
