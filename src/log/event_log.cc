@@ -9,6 +9,7 @@
 #include "log/rocks_key_store.h"
 #include "log/rocks_snapshot_store.h"
 #include "log/rocks_store.h"
+#include "log/sealer.h"
 
 namespace ejournal::log {
 
@@ -46,9 +47,17 @@ class RocksEventLog final : public EventLog {
         keys_(*store_),
         snapshots_(*store_),
         options_(std::move(options)),
-        writer_(std::make_unique<GroupCommitWriter>(*store_, options_.clock, options_.max_batch_events, start)) {}
+        writer_(std::make_unique<GroupCommitWriter>(*store_, options_.clock, options_.max_batch_events, start)),
+        sealer_(std::make_unique<Sealer>(*store_, reader_, start.head, options_.seal_in_background)),
+        sealing_(writer_->on_commit([s = sealer_.get()](Position head) { s->notify(head); })) {
+    sealer_->notify(start.head);  // an opened log may have a backlog to seal
+  }
 
-  ~RocksEventLog() override { writer_.reset(); }  // commit what is queued before the store closes
+  ~RocksEventLog() override {
+    sealing_.reset();
+    sealer_.reset();  // stops after the segment in hand
+    writer_.reset();  // commit what is queued before the store closes
+  }
 
   Position head() const override { return writer_->head(); }
   std::unique_ptr<LogCursor> cursor(Position from) const override { return reader_.cursor(from, head()); }
@@ -78,6 +87,8 @@ class RocksEventLog final : public EventLog {
   Position wait_beyond(Position known, std::chrono::milliseconds timeout) const override {
     return writer_->wait_beyond(known, timeout);
   }
+  Status seal() override { return sealer_->seal_up_to(head()); }
+  Position sealed_end() const override { return sealer_->sealed_end(); }
 
  private:
   // Runs on the caller's thread, so that the single writer spends its time only on what must be serial.
@@ -104,6 +115,8 @@ class RocksEventLog final : public EventLog {
   RocksSnapshotStore snapshots_;
   LogOptions options_;
   std::unique_ptr<GroupCommitWriter> writer_;
+  std::unique_ptr<Sealer> sealer_;
+  Subscription sealing_;
 };
 
 class RocksLogView final : public LogReader {

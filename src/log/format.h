@@ -16,6 +16,14 @@ inline constexpr std::string_view kIdemFamily = "idem";  // command id → first
 inline constexpr std::string_view kMetaFamily = "meta";  // format marker, head anchor
 inline constexpr std::string_view kSnapFamily = "snap";  // projection snapshots (written by projections)
 inline constexpr std::string_view kKeysFamily = "keys";  // wrapped personal-data keys (KeyStore)
+inline constexpr std::string_view kSegFamily = "seg";    // first position → sealed segment (derived, §9)
+
+// Sealed segments (docs/log-format.md §9): runs of consecutive records, cut at this many records or before
+// the body would pass this many bytes (a segment holds at least one record).
+inline constexpr std::uint32_t kSegmentRecords = 4096;
+inline constexpr std::size_t kSegmentBodyBytes = 4 << 20;
+inline constexpr std::string_view kSegmentMagic = "EJS1";
+inline constexpr std::size_t kSegmentHeaderBytes = 4 + 4 + 8;  // magic, count (4 BE), first position (8 BE)
 
 // Keys in the meta family.
 inline constexpr std::string_view kFormatKey = "format";

@@ -21,8 +21,12 @@ class RecordReader {
  public:
   explicit RecordReader(const RocksStore& store) : store_(store) {}
 
-  // Records from `from` up to and including `to`.
+  // Records from `from` up to and including `to`: from sealed segments where they cover the range (a
+  // missing or damaged segment is read from the log family instead, with a warning for a damaged one),
+  // then from the log family.
   std::unique_ptr<LogCursor> cursor(Position from, Position to) const;
+  // The same, from the log family only (what sealing and verification read).
+  std::unique_ptr<LogCursor> log_cursor(Position from, Position to) const;
   Result<StoredRecord> read(Position position, Position head) const;
   Result<Position> position_at(Timestamp time, Position head) const;
   Result<std::optional<AppendResult>> find_command(const CommandId& id) const;

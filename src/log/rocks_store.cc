@@ -89,6 +89,17 @@ rocksdb::ColumnFamilyOptions uncompressed_family_options() {
   return o;
 }
 
+// Sealed segments: zstd frames of about 0.7 MB, read in order by replay; big blocks, stored as they are.
+rocksdb::ColumnFamilyOptions segment_family_options() {
+  rocksdb::ColumnFamilyOptions o = uncompressed_family_options();
+  o.level_compaction_dynamic_level_bytes = true;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_size = 256 * 1024;
+  t.block_cache = shared_block_cache();
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  return o;
+}
+
 std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
   return {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
@@ -97,6 +108,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
       {std::string(format::kMetaFamily), uncompressed_family_options()},
       {std::string(format::kSnapFamily), uncompressed_family_options()},
       {std::string(format::kKeysFamily), uncompressed_family_options()},
+      {std::string(format::kSegFamily), segment_family_options()},
   };
 }
 
@@ -182,7 +194,8 @@ Status check_families(const std::string& dir) {
   auto s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names);
   if (!s.ok()) return from_rocks(s, "cannot read the column families of " + dir);
   const std::vector<std::string_view> ours = {rocksdb::kDefaultColumnFamilyName, format::kLogFamily, format::kIdemFamily,
-                                              format::kMetaFamily, format::kSnapFamily, format::kKeysFamily};
+                                              format::kMetaFamily, format::kSnapFamily, format::kKeysFamily,
+                                              format::kSegFamily};
   const auto is_ours = [&](std::string_view n) { return std::find(ours.begin(), ours.end(), n) != ours.end(); };
   const auto has = [&](std::string_view n) { return std::find(names.begin(), names.end(), n) != names.end(); };
   const bool complete = has(format::kLogFamily) && has(format::kIdemFamily) && has(format::kMetaFamily);
@@ -255,7 +268,10 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& dir, Mod
   rocksdb::DB* raw = nullptr;
   rocksdb::Status rs;
   if (mode == Mode::primary) {
-    rs = rocksdb::DB::Open(db_options(create), dir, descriptors, &handles, &raw);
+    rocksdb::DBOptions o = db_options(create);
+    // A log made before a family existed (snap, seg) gets it here; check_families has made sure it is ours.
+    o.create_missing_column_families = true;
+    rs = rocksdb::DB::Open(o, dir, descriptors, &handles, &raw);
   } else {
     char scratch[] = "/tmp/ejournal-secondary-XXXXXX";
     if (::mkdtemp(scratch) == nullptr)
@@ -280,6 +296,7 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& dir, Mod
     else if (name == format::kMetaFamily) store->meta_cf_ = handles[i];
     else if (name == format::kSnapFamily) store->snap_cf_ = handles[i];
     else if (name == format::kKeysFamily) store->keys_cf_ = handles[i];
+    else if (name == format::kSegFamily) store->seg_cf_ = handles[i];
     else store->default_cf_ = handles[i];  // unused, but RocksDB requires it open
   }
 
@@ -315,7 +332,7 @@ Status RocksStore::check_format() {
 
 std::vector<rocksdb::ColumnFamilyHandle*> RocksStore::families() const {
   std::vector<rocksdb::ColumnFamilyHandle*> all;
-  for (auto* h : {default_cf_, log_cf_, idem_cf_, meta_cf_, snap_cf_, keys_cf_})
+  for (auto* h : {default_cf_, log_cf_, idem_cf_, meta_cf_, snap_cf_, keys_cf_, seg_cf_})
     if (h != nullptr) all.push_back(h);
   return all;
 }

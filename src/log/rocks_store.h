@@ -35,6 +35,8 @@ class RocksStore {
   rocksdb::ColumnFamilyHandle* meta_cf() const { return meta_cf_; }
   rocksdb::ColumnFamilyHandle* snap_cf() const { return snap_cf_; }
   rocksdb::ColumnFamilyHandle* keys_cf() const { return keys_cf_; }
+  // Sealed segments; null in a read-only view of a directory made before the family existed.
+  rocksdb::ColumnFamilyHandle* seg_cf() const { return seg_cf_; }
   // Every open family, the unused `default` one included (it must be flushed too, or it pins old WAL files).
   std::vector<rocksdb::ColumnFamilyHandle*> families() const;
   const std::string& dir() const { return dir_; }
@@ -58,6 +60,7 @@ class RocksStore {
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* snap_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* keys_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* seg_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
 };
 

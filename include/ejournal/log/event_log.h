@@ -162,6 +162,14 @@ class EventLog : public LogReader {
   // Blocks until head() > known or the timeout passes; returns head(). For followers that poll nothing.
   // REQUIRES: the log outlives the call.
   virtual Position wait_beyond(Position known, std::chrono::milliseconds timeout) const = 0;
+
+  // Sealed segments (docs/log-format.md §9) are derived copies of runs of records that cursors read
+  // several thousand at a time. A thread of the log writes them as the log grows (and catches up after
+  // an open); seal() writes every complete one up to the head now, on the calling thread — for tools that
+  // have just written or imported a log, and for tests. Cursors read the same records either way.
+  virtual Status seal() = 0;
+  // The first position after the stored segments (1: none yet).
+  virtual Position sealed_end() const = 0;
 };
 
 struct LogOptions {
@@ -176,6 +184,8 @@ struct LogOptions {
   std::size_t max_events_per_command = 4096;
   // Most events the writer puts into one synced write batch; a queue longer than this takes several batches.
   std::size_t max_batch_events = 16384;
+  // Seal segments on a thread of the log as it grows (false: only when seal() is called).
+  bool seal_in_background = true;
 };
 
 // Opens (or creates) the log in `dir` for reading and appending, and starts its writer thread.

@@ -1,0 +1,111 @@
+#include "log/sealer.h"
+
+#include <iostream>
+#include <memory>
+
+#include <rocksdb/iterator.h>
+
+#include "log/format.h"
+#include "log/record_reader.h"
+#include "log/rocks_store.h"
+#include "log/sealed_segment.h"
+
+namespace ejournal::log {
+namespace {
+
+void warn(const std::string& msg) { std::cerr << "{\"level\":\"warn\",\"msg\":\"" << msg << "\"}\n"; }
+
+// Where the stored segments end: after the last one whose header reads. A damaged last header (its count
+// unknown) is sealed again from its first position.
+Position find_sealed_end(const RocksStore& store) {
+  if (store.seg_cf() == nullptr) return 1;
+  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(rocksdb::ReadOptions(), store.seg_cf()));
+  it->SeekToLast();
+  if (!it->Valid() || it->key().size() != format::kPositionKeyBytes) return 1;
+  const Position first = format::decode_position_key({it->key().data(), it->key().size()});
+  const rocksdb::Slice v = it->value();
+  if (v.size() < format::kSegmentHeaderBytes || std::string_view(v.data(), 4) != format::kSegmentMagic ||
+      format::get_u64_be(v.data() + 8) != first)
+    return first;
+  return first + format::get_u32_be(v.data() + 4);
+}
+
+}  // namespace
+
+Sealer::Sealer(const RocksStore& store, const RecordReader& reader, Position head, bool background)
+    : store_(store), reader_(reader) {
+  next_.store(find_sealed_end(store));
+  target_.store(head);
+  if (background && store.seg_cf() != nullptr) thread_ = std::thread([this] { run(); });
+}
+
+Sealer::~Sealer() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Sealer::notify(Position head) {
+  target_.store(head);
+  if (head >= next_.load() + format::kSegmentRecords) {
+    std::lock_guard lock(mu_);
+    cv_.notify_one();
+  }
+}
+
+Status Sealer::seal_up_to(Position head) {
+  std::lock_guard lock(seal_mu_);
+  return seal_locked(head);
+}
+
+void Sealer::run() {
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_.load() || target_.load() >= next_.load() + format::kSegmentRecords; });
+      if (stopping_.load()) return;
+    }
+    std::lock_guard lock(seal_mu_);
+    if (auto s = seal_locked(target_.load()); !s.ok()) {
+      warn("cannot seal log segments: " + s.to_string());
+      return;  // reading goes on from the log family; the next open tries again
+    }
+  }
+}
+
+Status Sealer::seal_locked(Position head) {
+  if (store_.seg_cf() == nullptr) return Status::OK();
+  Position first = next_.load();
+  if (head < first) return Status::OK();
+  auto builder = std::make_unique<SegmentBuilder>(first);
+  rocksdb::WriteOptions wo;
+  wo.sync = false;  // derived data (see sealer.h)
+  const auto put = [&]() -> Status {
+    const std::string value = builder->seal();
+    if (value.empty()) return Status(Code::internal, "cannot compress a segment");
+    auto s = store_.db()->Put(wo, store_.seg_cf(), format::position_key(builder->first()), value);
+    if (!s.ok()) return from_rocks(s, "writing a sealed segment");
+    next_.store(builder->first() + builder->count());
+    return Status::OK();
+  };
+  auto c = reader_.log_cursor(first, head);
+  for (; c->valid(); c->next()) {
+    const std::string_view bytes = c->bytes();
+    if (!builder->fits(bytes.size())) {
+      if (auto s = put(); !s.ok()) return s;
+      builder = std::make_unique<SegmentBuilder>(c->position());
+    }
+    builder->add(bytes);
+    if (builder->full()) {
+      if (auto s = put(); !s.ok()) return s;
+      builder = std::make_unique<SegmentBuilder>(c->position() + 1);
+      if (stopping_.load()) return Status::OK();
+    }
+  }
+  return c->status();  // what is left in the builder is not complete yet
+}
+
+}  // namespace ejournal::log
