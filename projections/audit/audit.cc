@@ -1,5 +1,7 @@
 #include "ejournal/projections/audit.h"
 
+#include <algorithm>
+
 #include "ejournal/fb/audit_snapshot_generated.h"
 #include "flat_state.h"
 #include "ejournal/projections/school_time.h"
@@ -11,8 +13,9 @@ using namespace domain;
 
 
 std::string str(const flatbuffers::String* s) { return s != nullptr ? s->str() : std::string(); }
+std::string_view view(const flatbuffers::String* s) { return s != nullptr ? s->string_view() : std::string_view(); }
 
-std::string attendance_text(Attendance a) {
+std::string_view attendance_text(Attendance a) {
   switch (a) {
     case Attendance::Absent: return "н";
     case Attendance::Excused: return "уп";
@@ -55,8 +58,8 @@ AuditProjection::TextRef AuditProjection::TextPool::add(std::string_view text) {
   if (bytes.empty()) bytes.push_back('\0');  // ref 0: ""
   constexpr std::size_t kShort = 15;  // marks, attendance codes, short reasons: shared
   if (text.size() <= kShort) {
-    auto [it, added] = short_texts.try_emplace(std::string(text), static_cast<TextRef>(bytes.size()));
-    if (!added) return it->second;
+    if (const auto it = short_texts.find(text); it != short_texts.end()) return it->second;
+    short_texts.emplace(std::string(text), static_cast<TextRef>(bytes.size()));
   }
   // 4 GiB of distinct text: about two centuries of a school's topics, homework and reasons.
   const auto ref = static_cast<TextRef>(bytes.size());
@@ -145,7 +148,7 @@ void AuditProjection::apply(const EventView& ev) {
     case E::MarkSet: {
       const auto* e = env.event_as_MarkSet();
       marks_[e->mark()] = Mark{e->lesson(), e->student(), e->value(), e->work_type()};
-      record(ev, AuditKind::mark_set, e->lesson(), e->student(), "", std::to_string(e->value()), str(e->comment()));
+      record(ev, AuditKind::mark_set, e->lesson(), e->student(), "", std::to_string(e->value()), view(e->comment()));
       break;
     }
     case E::MarkCorrected: {
@@ -165,16 +168,16 @@ void AuditProjection::apply(const EventView& ev) {
     }
     case E::AbsenceMarked: {
       const auto* e = env.event_as_AbsenceMarked();
-      std::string before;
-      if (auto it = attendance_.find({e->lesson(), e->student()}); it != attendance_.end()) before = attendance_text(it->second);
-      record(ev, AuditKind::attendance_set, e->lesson(), e->student(), before, attendance_text(e->code()), "");
-      attendance_[{e->lesson(), e->student()}] = e->code();
+      auto [it, added] = attendance_.try_emplace(cell_key(e->lesson(), e->student()), e->code());
+      record(ev, AuditKind::attendance_set, e->lesson(), e->student(), added ? "" : attendance_text(it->second),
+             attendance_text(e->code()), "");
+      it->second = e->code();
       break;
     }
     case E::AttendanceCleared: {
       const auto* e = env.event_as_AttendanceCleared();
       std::string before;
-      if (auto it = attendance_.find({e->lesson(), e->student()}); it != attendance_.end()) {
+      if (auto it = attendance_.find(cell_key(e->lesson(), e->student())); it != attendance_.end()) {
         before = attendance_text(it->second);
         attendance_.erase(it);
       }
@@ -299,8 +302,13 @@ std::string AuditProjection::snapshot() const {
     classes.push_back(s::CreateAClass(b, id, c.year, static_cast<std::uint8_t>(c.grade)));
   });
   std::vector<flatbuffers::Offset<s::AAttendance>> attendance;
-  for (const auto& [key, code] : attendance_)
-    attendance.push_back(s::CreateAAttendance(b, key.first, key.second, static_cast<std::uint8_t>(code)));
+  {
+    std::vector<std::pair<std::uint64_t, Attendance>> sorted(attendance_.begin(), attendance_.end());
+    std::sort(sorted.begin(), sorted.end());
+    for (const auto& [key, code] : sorted)
+      attendance.push_back(s::CreateAAttendance(b, static_cast<LessonId>(key >> 32), static_cast<UserId>(key & 0xFFFFFFFFu),
+                                                static_cast<std::uint8_t>(code)));
+  }
   std::vector<flatbuffers::Offset<s::AAttestation>> attestation;
   for (const auto& [key, v] : attestation_) {
     const auto& [student, subject, kind, year, term] = key;
@@ -358,7 +366,7 @@ Status AuditProjection::restore(std::string_view raw) {
       next.classes_[c->id()] = Class{c->year(), c->grade()};
     }
   if (a->attendance())
-    for (const auto* x : *a->attendance()) next.attendance_[{x->lesson(), x->student()}] = static_cast<Attendance>(x->code());
+    for (const auto* x : *a->attendance()) next.attendance_[cell_key(x->lesson(), x->student())] = static_cast<Attendance>(x->code());
   if (a->attestation())
     for (const auto* x : *a->attestation())
       next.attestation_[{x->student(), x->subject(), x->kind(), x->year(), x->term()}] = static_cast<AttestationValue>(x->value());

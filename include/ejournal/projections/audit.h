@@ -6,8 +6,11 @@
 // Thread-safety: none; use it through a ProjectionHost.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
@@ -81,7 +84,12 @@ class AuditProjection final : public Projection {
   using TextRef = std::uint32_t;
   struct TextPool {
     std::string bytes;                          // each text followed by NUL
-    std::unordered_map<std::string, TextRef> short_texts;
+    // Looked up by string_view (transparent), so a text already there costs a hash and no string.
+    struct Hash {
+      using is_transparent = void;
+      std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_map<std::string, TextRef, Hash, std::equal_to<>> short_texts;
     TextRef add(std::string_view text);
     std::string_view get(TextRef ref) const;
   };
@@ -135,7 +143,12 @@ class AuditProjection final : public Projection {
   IdTable<domain::AssignmentId, Assignment> assignments_;
   std::map<domain::TermId, Term> terms_;
   IdTable<domain::ClassId, Class> classes_;
-  std::map<std::pair<domain::LessonId, domain::UserId>, domain::Attendance> attendance_;
+  // Attendance now, by (lesson, student) packed into one key: hashed, as an absence is among the most
+  // frequent events and a tree cost a walk per event; sorted when a snapshot is written.
+  static std::uint64_t cell_key(domain::LessonId lesson, domain::UserId student) {
+    return (std::uint64_t{lesson} << 32) | student;
+  }
+  std::unordered_map<std::uint64_t, domain::Attendance> attendance_;
   std::map<std::tuple<domain::UserId, domain::SubjectId, int, domain::YearId, domain::TermId>, domain::AttestationValue> attestation_;
 };
 
