@@ -53,6 +53,10 @@ bool AuditProjection::term_closed_for(LessonId lesson) const {
   return false;
 }
 
+AuditProjection::LessonAttendance::iterator AuditProjection::attendance_at(LessonAttendance& cells, UserId student) {
+  return std::lower_bound(cells.begin(), cells.end(), student, [](const auto& c, UserId s) { return c.first < s; });
+}
+
 AuditProjection::TextRef AuditProjection::TextPool::add(std::string_view text) {
   if (text.empty()) return 0;
   if (bytes.empty()) bytes.push_back('\0');  // ref 0: ""
@@ -168,18 +172,24 @@ void AuditProjection::apply(const EventView& ev) {
     }
     case E::AbsenceMarked: {
       const auto* e = env.event_as_AbsenceMarked();
-      auto [it, added] = attendance_.try_emplace(cell_key(e->lesson(), e->student()), e->code());
-      record(ev, AuditKind::attendance_set, e->lesson(), e->student(), added ? "" : attendance_text(it->second),
+      LessonAttendance& cells = attendance_[e->lesson()];
+      const auto it = attendance_at(cells, e->student());
+      const bool had = it != cells.end() && it->first == e->student();
+      record(ev, AuditKind::attendance_set, e->lesson(), e->student(), had ? attendance_text(it->second) : "",
              attendance_text(e->code()), "");
-      it->second = e->code();
+      if (had) it->second = e->code();
+      else cells.insert(it, {e->student(), e->code()});
       break;
     }
     case E::AttendanceCleared: {
       const auto* e = env.event_as_AttendanceCleared();
       std::string before;
-      if (auto it = attendance_.find(cell_key(e->lesson(), e->student())); it != attendance_.end()) {
-        before = attendance_text(it->second);
-        attendance_.erase(it);
+      if (LessonAttendance* cells = attendance_.find(e->lesson())) {
+        const auto it = attendance_at(*cells, e->student());
+        if (it != cells->end() && it->first == e->student()) {
+          before = attendance_text(it->second);
+          cells->erase(it);
+        }
       }
       record(ev, AuditKind::attendance_cleared, e->lesson(), e->student(), before, "", str(e->reason()));
       break;
@@ -302,13 +312,10 @@ std::string AuditProjection::snapshot() const {
     classes.push_back(s::CreateAClass(b, id, c.year, static_cast<std::uint8_t>(c.grade)));
   });
   std::vector<flatbuffers::Offset<s::AAttendance>> attendance;
-  {
-    std::vector<std::pair<std::uint64_t, Attendance>> sorted(attendance_.begin(), attendance_.end());
-    std::sort(sorted.begin(), sorted.end());
-    for (const auto& [key, code] : sorted)
-      attendance.push_back(s::CreateAAttendance(b, static_cast<LessonId>(key >> 32), static_cast<UserId>(key & 0xFFFFFFFFu),
-                                                static_cast<std::uint8_t>(code)));
-  }
+  attendance_.for_each([&](LessonId lesson, const LessonAttendance& cells) {  // by (lesson, student)
+    for (const auto& [student, code] : cells)
+      attendance.push_back(s::CreateAAttendance(b, lesson, student, static_cast<std::uint8_t>(code)));
+  });
   std::vector<flatbuffers::Offset<s::AAttestation>> attestation;
   for (const auto& [key, v] : attestation_) {
     const auto& [student, subject, kind, year, term] = key;
@@ -366,7 +373,13 @@ Status AuditProjection::restore(std::string_view raw) {
       next.classes_[c->id()] = Class{c->year(), c->grade()};
     }
   if (a->attendance())
-    for (const auto* x : *a->attendance()) next.attendance_[cell_key(x->lesson(), x->student())] = static_cast<Attendance>(x->code());
+    for (const auto* x : *a->attendance()) {
+      if (too_big(x->lesson())) return Status(Code::corruption, "audit snapshot: lesson id out of range");
+      LessonAttendance& cells = next.attendance_[x->lesson()];
+      const auto it = attendance_at(cells, x->student());
+      if (it != cells.end() && it->first == x->student()) return Status(Code::corruption, "audit snapshot: a cell's attendance twice");
+      cells.insert(it, {x->student(), static_cast<Attendance>(x->code())});
+    }
   if (a->attestation())
     for (const auto* x : *a->attestation())
       next.attestation_[{x->student(), x->subject(), x->kind(), x->year(), x->term()}] = static_cast<AttestationValue>(x->value());

@@ -143,12 +143,12 @@ class AuditProjection final : public Projection {
   IdTable<domain::AssignmentId, Assignment> assignments_;
   std::map<domain::TermId, Term> terms_;
   IdTable<domain::ClassId, Class> classes_;
-  // Attendance now, by (lesson, student) packed into one key: hashed, as an absence is among the most
-  // frequent events and a tree cost a walk per event; sorted when a snapshot is written.
-  static std::uint64_t cell_key(domain::LessonId lesson, domain::UserId student) {
-    return (std::uint64_t{lesson} << 32) | student;
-  }
-  std::unordered_map<std::uint64_t, domain::Attendance> attendance_;
+  // Attendance now, by lesson: (student, code) in student order, a handful per lesson at most. An absence
+  // is among the most frequent events; a tree of every cell cost a walk of cache misses per event.
+  using LessonAttendance = std::vector<std::pair<domain::UserId, domain::Attendance>>;
+  IdTable<domain::LessonId, LessonAttendance> attendance_;
+  // The student's entry in `cells`, or where it would go.
+  static LessonAttendance::iterator attendance_at(LessonAttendance& cells, domain::UserId student);
   std::map<std::tuple<domain::UserId, domain::SubjectId, int, domain::YearId, domain::TermId>, domain::AttestationValue> attestation_;
 };
 
