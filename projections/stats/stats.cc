@@ -19,10 +19,14 @@ void StatsProjection::apply(const EventView& ev) {
   using E = fb::Event;
   const fb::Envelope& env = ev.envelope;
   const Day day = school_day(ev.recorded_at);
-  DayStats& d = days_[day];
-  d.day = day;
+  if (last_day_ == nullptr || last_day_->day != day) {
+    last_day_ = &days_[day];
+    last_day_->day = day;
+  }
+  DayStats& d = *last_day_;
   ++d.events;
-  ++by_user_[ev.actor];
+  if (last_actor_ == nullptr || last_actor_->first != ev.actor) last_actor_ = &*by_user_.try_emplace(ev.actor, 0).first;
+  ++last_actor_->second;
   ++log_.events;
   log_.stored_bytes += ev.stored_bytes;
   log_.head = ev.position;

@@ -49,6 +49,12 @@ struct LogStats {
 
 class StatsProjection final : public Projection {
  public:
+  StatsProjection() = default;
+  // Not copyable: the cached entry pointers would point into the original.
+  StatsProjection(const StatsProjection&) = delete;
+  StatsProjection& operator=(const StatsProjection&) = delete;
+  StatsProjection(StatsProjection&&) = default;
+  StatsProjection& operator=(StatsProjection&&) = default;
   std::string_view name() const override { return "stats"; }
   void apply(const EventView& event) override;
   std::string snapshot() const override;
@@ -74,6 +80,10 @@ class StatsProjection final : public Projection {
   std::vector<Account> accounts_;  // by user id
   std::map<domain::Day, DayStats> days_;
   std::map<domain::UserId, std::uint64_t> by_user_;
+  // The entries the last event counted in: the next event is almost always of the same day, and often of
+  // the same actor (a command's events come together). Map nodes stay put, so these stay valid.
+  DayStats* last_day_ = nullptr;
+  std::pair<const domain::UserId, std::uint64_t>* last_actor_ = nullptr;
   LogStats log_;
   std::map<std::pair<std::string, bool>, BackupRunStats> backups_;  // (target, archive)
 };
