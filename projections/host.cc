@@ -1,5 +1,7 @@
 #include "ejournal/projections/host.h"
 
+#include "ejournal/allocator.h"
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -108,6 +110,7 @@ struct ProjectionHost::State {
   void compact_all() {
     for (auto& p : projections) p->compact();
     last_compact = applied.load();
+    release_free_memory();  // what the compactions freed
   }
 
   Result<log::Position> catch_up() {
@@ -160,7 +163,10 @@ struct ProjectionHost::State {
       const log::Position at = applied.load();
       log::Position to = head;
       if (options.snapshot_every > 0) to = std::min<log::Position>(head, (at / options.snapshot_every + 1) * options.snapshot_every);
-      if (auto s = replay_parallel(log, targets, checkpoints, to); !s.ok()) return s;
+      // After the last stretch each projection compacts on its own thread, beside those still folding.
+      const auto compact = [&](std::size_t i) { targets[i]->compact(); };
+      if (auto s = replay_parallel(log, targets, checkpoints, to, to == head ? compact : std::function<void(std::size_t)>{}); !s.ok())
+        return s;
       for (auto& c : checkpoints) c = std::max(c, to);
       applied.store(to);
       if (to < head) {

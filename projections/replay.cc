@@ -137,11 +137,23 @@ void read_into(const log::EventLog& log, log::Position from, log::Position to, P
 }  // namespace
 
 Status replay_parallel(const log::EventLog& log, std::span<Projection* const> projections,
-                       std::span<const log::Position> from, log::Position to) {
+                       std::span<const log::Position> from, log::Position to,
+                       const std::function<void(std::size_t)>& finish) {
   if (projections.empty()) return Status::OK();
   const log::Position lowest = *std::min_element(from.begin(), from.end());
-  if (to <= lowest) return Status::OK();
-  if (to - lowest < kSerialBelow) return replay_serial(log, projections, from, lowest + 1, to);
+  const auto finish_all = [&] {
+    if (finish)
+      for (std::size_t i = 0; i < projections.size(); ++i) finish(i);
+  };
+  if (to <= lowest) {
+    finish_all();
+    return Status::OK();
+  }
+  if (to - lowest < kSerialBelow) {
+    auto s = replay_serial(log, projections, from, lowest + 1, to);
+    if (s.ok()) finish_all();
+    return s;
+  }
 
   Pipeline pipeline(projections.size());
   std::vector<std::thread> appliers;
@@ -152,6 +164,7 @@ Status replay_parallel(const log::EventLog& log, std::span<Projection* const> pr
         for (const EventView& view : batch->views)
           if (view.position > from[i]) projections[i]->apply(view);
       }
+      if (finish && pipeline.status().ok()) finish(i);
     });
   }
   read_into(log, lowest + 1, to, pipeline);

@@ -20,8 +20,11 @@ namespace ejournal::projections {
 // Applies records (from[i], to] to projections[i], for every i (from[i] may differ: each projection was
 // restored from its own snapshot). On an error reading the log, every projection stops at the same batch
 // boundary or earlier and the error is returned; the states are then incomplete and must not be kept.
+// `finish`, when given, runs for each projection i once its records are applied, on the thread that applied
+// them, while others may still be applying theirs (the host compacts there).
 Status replay_parallel(const log::EventLog& log, std::span<Projection* const> projections,
-                       std::span<const log::Position> from, log::Position to);
+                       std::span<const log::Position> from, log::Position to,
+                       const std::function<void(std::size_t)>& finish = {});
 
 // Runs `restore` (which fills `projection` from a snapshot and returns the position it reflects) while the
 // records after `expected` — the snapshot it should find — are already being read (up to 64 batches ahead),

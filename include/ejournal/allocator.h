@@ -13,4 +13,9 @@ namespace ejournal {
 
 void tune_allocator();
 
+// Hands the heap's free pages back to the kernel (glibc's malloc_trim): for after a burst of frees whose
+// memory the process will not soon reuse, such as the old arrays a compaction of the journal leaves (tens
+// of megabytes per year, which the trim threshold above would otherwise keep resident). Takes milliseconds.
+void release_free_memory();
+
 }  // namespace ejournal
