@@ -106,11 +106,11 @@ struct ProjectionHost::State {
     return projections.size();
   }
 
-  // REQUIRES: `mu` held exclusively, or no other thread sees the state yet.
+  // REQUIRES: `mu` held exclusively, or no other thread sees the state yet. Then call release_free_memory()
+  // (after releasing `mu`: trimming a big heap takes a while) to hand back what the compactions freed.
   void compact_all() {
     for (auto& p : projections) p->compact();
     last_compact = applied.load();
-    release_free_memory();  // what the compactions freed
   }
 
   Result<log::Position> catch_up() {
@@ -128,8 +128,10 @@ struct ProjectionHost::State {
         }
         applied.store(view.position);
       }
-      if (options.compact_every > 0 && applied.load() - last_compact >= options.compact_every) compact_all();
+      const bool compact = options.compact_every > 0 && applied.load() - last_compact >= options.compact_every;
+      if (compact) compact_all();
       lock.unlock();
+      if (compact) release_free_memory();
       {
         std::lock_guard applied_lock(applied_mu);
       }
@@ -313,6 +315,7 @@ Result<std::unique_ptr<ProjectionHost>> ProjectionHost::start(log::EventLog& log
   st->last_snapshot = lowest;
   if (auto s = st->replay_backlog(head); !s.ok()) return s;
   st->compact_all();
+  release_free_memory();
   if (auto r = st->catch_up(); !r.ok()) return r.status();
   std::unique_ptr<ProjectionHost> host(new ProjectionHost(std::move(st)));
   {

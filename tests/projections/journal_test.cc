@@ -208,3 +208,35 @@ TEST_CASE("a transferred student's diary shows each class on its own days; both 
   // A student who was never in 5Б is not on its page.
   CHECK_FALSE(row_of(s.class_5b, 0, s.student_a2).has_value());
 }
+
+TEST_CASE("a host compacting the journal every few events keeps the state a replay gives", "[projections]") {
+  testkit::School s;
+  HostOptions o;
+  o.follow = false;
+  o.compact_every = 2;  // nearly every catch-up compacts (and lays out the changed year again)
+  std::vector<std::unique_ptr<Projection>> one;
+  one.push_back(std::make_unique<JournalProjection>());
+  auto host = ProjectionHost::start(s.log(), std::move(one), o);
+  REQUIRE(host.ok());
+  for (int round = 0; round < 5; ++round) {
+    s.must(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a1, 2 + round % 4, s.answer, "", 0});
+    const LessonId extra = s.must(s.teacher_a, cmd::ScheduleLesson{s.math_5a, testkit::kSep4 + 1 + round, 3});
+    s.must(s.teacher_a, cmd::SetMark{extra, s.student_a2, 5, s.test, "", 0});
+    REQUIRE((*host)->catch_up().ok());
+  }
+  JournalProjection replayed;
+  for (auto c = s.log().cursor(1); c->valid(); c->next()) replayed.apply(view_of(c->position(), c->bytes()));
+  const std::string live = (*host)->read<JournalProjection>("journal", [](const JournalProjection& j) { return j.snapshot(); });
+  CHECK(live == replayed.snapshot());
+  const auto page_marks = [](const JournalProjection& j, const testkit::School& school) {
+    std::vector<std::size_t> out;
+    auto page = j.page(school.class_5a, 0, school.math, school.q1);
+    if (page.ok())
+      for (const JournalRow& r : page->rows)
+        for (const JournalCell& cell : r.cells) out.push_back(cell.marks.size());
+    return out;
+  };
+  const auto live_marks = (*host)->read<JournalProjection>("journal", [&](const JournalProjection& j) { return page_marks(j, s); });
+  CHECK(live_marks == page_marks(replayed, s));
+  CHECK(live_marks.size() > 10);
+}
