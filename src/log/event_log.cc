@@ -69,6 +69,7 @@ class RocksEventLog final : public EventLog {
   Result<VerifyReport> verify(Position from, Position to) const override {
     return reader_.verify(from, to, head());
   }
+  Result<SegmentReport> verify_segments() const override { return reader_.verify_segments(head()); }
   Result<std::vector<std::pair<std::string, std::string>>> wrapped_keys() const override {
     return list_keys(*store_);
   }
@@ -134,6 +135,7 @@ class RocksLogView final : public LogReader {
   Result<VerifyReport> verify(Position from, Position to) const override {
     return reader_.verify(from, to, head_);
   }
+  Result<SegmentReport> verify_segments() const override { return reader_.verify_segments(head_); }
   Result<std::vector<std::pair<std::string, std::string>>> wrapped_keys() const override {
     return list_keys(*store_);
   }

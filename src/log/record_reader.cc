@@ -340,3 +340,44 @@ Result<VerifyReport> RecordReader::verify(Position from, Position to, Position h
 }
 
 }  // namespace ejournal::log
+
+namespace ejournal::log {
+
+Result<SegmentReport> RecordReader::verify_segments(Position head) const {
+  SegmentReport report;
+  if (store_.seg_cf() == nullptr) return report;
+  const auto fail = [&](Position first, std::string problem) {
+    report.first_bad = first;
+    report.problem = "sealed segment at " + std::to_string(first) + ": " + std::move(problem);
+    return report;
+  };
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> seg(store_.db()->NewIterator(ro, store_.seg_cf()));
+  std::unique_ptr<rocksdb::Iterator> rec(store_.db()->NewIterator(ro, store_.log_cf()));
+  for (seg->SeekToFirst(); seg->Valid(); seg->Next()) {
+    if (seg->key().size() != format::kPositionKeyBytes) return fail(report.sealed_end, "malformed key");
+    const Position first = format::decode_position_key({seg->key().data(), seg->key().size()});
+    if (first != report.sealed_end)
+      return fail(report.sealed_end, "missing (the next segment starts at " + std::to_string(first) + ")");
+    if (first > head) break;  // sealed after this view's head
+    auto decoded = Segment::decode(first, {seg->value().data(), seg->value().size()});
+    if (!decoded.ok()) return fail(first, decoded.status().message());
+    if (decoded->last() > head) return fail(first, "runs past the head");
+    rec->Seek(format::position_key(first));
+    for (std::size_t i = 0; i < decoded->size(); ++i, rec->Next()) {
+      const Position p = first + i;
+      if (!rec->Valid() || rec->key() != rocksdb::Slice(format::position_key(p)))
+        return fail(first, "record " + std::to_string(p) + " is not in the log family");
+      if (rec->value() != rocksdb::Slice(decoded->record(i).data(), decoded->record(i).size()))
+        return fail(first, "holds record " + std::to_string(p) + " unlike the log family");
+    }
+    ++report.segments;
+    report.sealed_end = decoded->last() + 1;
+  }
+  if (!seg->status().ok()) return from_rocks(seg->status(), "reading the sealed segments");
+  if (!rec->status().ok()) return from_rocks(rec->status(), "reading the log");
+  return report;
+}
+
+}  // namespace ejournal::log

@@ -31,6 +31,7 @@ class RecordReader {
   Result<Position> position_at(Timestamp time, Position head) const;
   Result<std::optional<AppendResult>> find_command(const CommandId& id) const;
   Result<VerifyReport> verify(Position from, Position to, Position head) const;
+  Result<SegmentReport> verify_segments(Position head) const;
 
   // The last record in the log family (nullopt when empty), with no checks beyond reading it.
   Result<std::optional<StoredRecord>> last_record() const;

@@ -79,6 +79,11 @@ TEST_CASE("cursors read the same records from sealed segments as from the log fa
   CHECK(log->sealed_end() == 3 * log::format::kSegmentRecords + 1);
   check_cursor_from(*log, 1);
   check_cursor_from(*log, 12'000);
+  auto report = log->verify_segments();
+  REQUIRE(report.ok());
+  CHECK(report->ok());
+  CHECK(report->segments == 3);
+  CHECK(report->sealed_end == 3 * log::format::kSegmentRecords + 1);
   // Where sealing stands is found again after a reopen.
   log.reset();
   log = open_or_fail(data);
@@ -118,6 +123,15 @@ TEST_CASE("a damaged or missing segment is read from the log family instead", "[
     raw.put(log::format::kSegFamily, second, value);
     raw.put(log::format::kSegFamily, third, "not a segment");
     raw.erase(log::format::kSegFamily, fourth);  // a gap; the log family still holds every record
+  }
+  {
+    auto view = log::open_log_reader(data);
+    REQUIRE(view.ok());
+    auto report = (*view)->verify_segments();
+    REQUIRE(report.ok());
+    CHECK(report->segments == 1);
+    CHECK(report->first_bad == log::format::kSegmentRecords + 1);
+    CHECK_THAT(report->problem, Catch::Contains("does not decompress"));
   }
   auto log = open_or_fail(data);
   for (Position from : {Position{1}, Position{5000}, Position{9000}, Position{13'000}}) check_cursor_from(*log, from);
@@ -169,6 +183,10 @@ TEST_CASE("a cursor reads sealed records from their segment, not record by recor
     auto log = open_or_fail(data);
     CHECK(through_cursor(*log) == sealed_bytes);
     CHECK(log->read(100)->bytes != sealed_bytes);
+    auto report = log->verify_segments();  // and verify tells
+    REQUIRE(report.ok());
+    CHECK(report->first_bad == 1);
+    CHECK_THAT(report->problem, Catch::Contains("holds record 100 unlike the log family"));
   }
   {
     testkit::RawStore raw(data);

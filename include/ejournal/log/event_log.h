@@ -86,6 +86,16 @@ struct VerifyReport {
   bool ok() const { return first_bad == kNoPosition; }
 };
 
+// What verify_segments() found. Sealed segments are copies (docs/log-format.md §9a): a problem here loses
+// nothing, as cursors then read those records from the log family, only more slowly.
+struct SegmentReport {
+  std::uint64_t segments = 0;         // checked
+  Position sealed_end = 1;            // the first position after the last segment checked
+  Position first_bad = kNoPosition;   // the first position of the first segment at fault; 0 when none
+  std::string problem;
+  bool ok() const { return first_bad == kNoPosition; }
+};
+
 // Read access, shared by the writable log and by a read-only view of a directory another process holds open.
 class LogReader {
  public:
@@ -114,6 +124,10 @@ class LogReader {
   // A broken link between p-1 and p is blamed on whichever side no longer matches its own successor.
   // Returns an error status only when the walk itself fails (I/O); faults in the data are in the report.
   virtual Result<VerifyReport> verify(Position from, Position to) const = 0;
+
+  // Checks every sealed segment up to the head: they follow one another from position 1, decode, and hold
+  // each record byte for byte as the log family does. Stops at the first fault.
+  virtual Result<SegmentReport> verify_segments() const = 0;
 
   // Every wrapped personal-data key (name → wrapped bytes, docs/log-format.md §8), in name order, for backups.
   // They open nothing without the directory's master.key.
