@@ -1,10 +1,10 @@
 // Replaying a stretch of the log into several projections at once. Internal to projections/.
 //
-// One thread reads and checks the records (RocksDB iteration, block decompression, envelope verification)
-// into batches; each projection folds the batches on a thread of its own, in log order. Projections are
-// independent by contract (apply changes only the projection's own state), so this gives the same states as
-// applying every record to every projection in turn — the host's tests compare the two through snapshots —
-// while reading and the heavy folds (journal, audit) overlap on separate cores.
+// One thread reads and checks the records (sealed segments, envelope verification) into batches; three
+// threads fold them, each a share of the projections in turn, in log order. Projections are independent by
+// contract (apply changes only the projection's own state), so this gives the same states as applying
+// every record to every projection in turn — the host's tests compare the two through snapshots — while
+// reading and the heavy folds (journal, audit) overlap on separate cores.
 //
 // Memory: at most `kWindow` batches of about 1 MiB are held, whatever the length of the stretch.
 #pragma once
