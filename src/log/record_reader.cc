@@ -2,12 +2,12 @@
 
 #include <cstdint>
 #include <cstring>
-#include <iostream>
 
 #include <rocksdb/iterator.h>
 #include <rocksdb/perf_level.h>
 
 #include "log/format.h"
+#include "log/warning.h"
 #include "log/sealed_segment.h"
 
 namespace ejournal::log {
@@ -34,8 +34,6 @@ Status check_record(Position p, std::string_view bytes) {
     return record_problem(p, "stores position " + std::to_string(envelope_of(bytes)->header()->position()));
   return Status::OK();
 }
-
-void warn(const std::string& msg) { std::cerr << "{\"level\":\"warn\",\"msg\":\"" << msg << "\"}\n"; }
 
 // Reads records from..to: from sealed segments while they cover the next position, then from the log
 // family. Segments are contiguous up to where sealing stands, so once the cursor has left them (past the

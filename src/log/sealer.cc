@@ -1,19 +1,17 @@
 #include "log/sealer.h"
 
-#include <iostream>
 #include <memory>
 
 #include <rocksdb/iterator.h>
 
 #include "log/format.h"
+#include "log/warning.h"
 #include "log/record_reader.h"
 #include "log/rocks_store.h"
 #include "log/sealed_segment.h"
 
 namespace ejournal::log {
 namespace {
-
-void warn(const std::string& msg) { std::cerr << "{\"level\":\"warn\",\"msg\":\"" << msg << "\"}\n"; }
 
 // Where the stored segments end: after the last one whose header reads. A damaged last header (its count
 // unknown) is sealed again from its first position.

@@ -1,0 +1,12 @@
+// One warning line on stderr, as JSON (the format ejournald's other warnings use). Internal to src/log:
+// for what the log works around rather than fails on (a damaged sealed segment, sealing that stopped).
+#pragma once
+
+#include <iostream>
+#include <string>
+
+namespace ejournal::log {
+
+inline void warn(const std::string& msg) { std::cerr << "{\"level\":\"warn\",\"msg\":\"" << msg << "\"}\n"; }
+
+}  // namespace ejournal::log
