@@ -1,5 +1,7 @@
 #include "replay.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <array>
 #include <condition_variable>
@@ -7,6 +9,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -24,33 +27,53 @@ constexpr std::size_t kRestoreWindow = 64;  // while a snapshot is restored: a s
 // Below this many records, threads cost more than they save: one thread applies them in turn.
 constexpr log::Position kSerialBelow = 2 * kBatchRecords;
 
-// Records copied out of the cursor, each starting 8-byte aligned (FlatBuffers reads scalars in place), with
-// each one's view made once here rather than once per projection.
+// Records in log order, each starting 8-byte aligned (FlatBuffers reads scalars in place), with each one's
+// view made once here rather than once per projection. Records the cursor lets keep (a sealed segment's,
+// see LogCursor::owner) are held by their owner; others are copied into `words`. The two never mix in a
+// batch, so that the copies' offsets become views only once `words` stops moving.
 struct Batch {
   log::Position first = 0;
-  std::vector<std::uint64_t> words;
-  std::vector<std::pair<std::size_t, std::size_t>> spans;  // byte offset, size
-  std::vector<EventView> views;                            // made by seal(), into `words`
+  std::vector<std::shared_ptr<const void>> owners;  // of the kept records
+  std::vector<std::string_view> kept;
+  std::vector<std::uint64_t> words;                 // the copied records
+  std::vector<std::pair<std::size_t, std::size_t>> spans;  // their byte offsets and sizes
+  std::vector<EventView> views;                     // made by seal()
 
-  Batch() {
-    // Sized once: growing by doubling copied each batch's bytes about twice over.
-    words.reserve(kBatchBytes / sizeof(std::uint64_t) + (64 << 10) / sizeof(std::uint64_t));
-    spans.reserve(kBatchRecords);
+  std::size_t size() const { return kept.size() + spans.size(); }
+  bool keeps() const { return !kept.empty(); }
+  // Whether the record now under `c` can join (a batch is all kept or all copied), and then adds it.
+  bool add(const log::LogCursor& c) {
+    const std::shared_ptr<const void>& owner = c.owner();
+    if (size() > 0 && (owner != nullptr) != keeps()) return false;
+    if (owner != nullptr) {
+      if (owners.empty() || owners.back() != owner) owners.push_back(owner);
+      if (kept.empty()) kept.reserve(kBatchRecords);
+      kept.push_back(c.bytes());
+    } else {
+      copy(c.bytes());
+    }
+    return true;
   }
-  void add(std::string_view bytes) {
+  bool full() const { return size() >= kBatchRecords || words.size() * sizeof(std::uint64_t) >= kBatchBytes; }
+  // After the last add(): the views.
+  void seal() {
+    views.reserve(size());
+    for (std::size_t i = 0; i < kept.size(); ++i) views.push_back(view_of(first + i, kept[i]));
+    const char* base = reinterpret_cast<const char*>(words.data());
+    for (std::size_t i = 0; i < spans.size(); ++i)
+      views.push_back(view_of(first + i, {base + spans[i].first, spans[i].second}));
+  }
+
+ private:
+  void copy(std::string_view bytes) {
+    if (words.capacity() == 0) {  // sized once: growing by doubling copied each batch's bytes twice over
+      words.reserve(kBatchBytes / sizeof(std::uint64_t) + (64 << 10) / sizeof(std::uint64_t));
+      spans.reserve(kBatchRecords);
+    }
     const std::size_t offset = words.size() * sizeof(std::uint64_t);
     words.resize(words.size() + (bytes.size() + 7) / 8);
     std::memcpy(reinterpret_cast<char*>(words.data()) + offset, bytes.data(), bytes.size());
     spans.emplace_back(offset, bytes.size());
-  }
-  std::string_view record(std::size_t i) const {
-    return {reinterpret_cast<const char*>(words.data()) + spans[i].first, spans[i].second};
-  }
-  std::size_t bytes() const { return words.size() * sizeof(std::uint64_t); }
-  // After the last add(): the views (`words` no longer moves).
-  void seal() {
-    views.reserve(spans.size());
-    for (std::size_t i = 0; i < spans.size(); ++i) views.push_back(view_of(first + i, record(i)));
   }
 };
 
@@ -121,20 +144,21 @@ void read_into(const log::EventLog& log, log::Position from, log::Position to, P
   auto c = log.cursor(from);
   auto batch = std::make_shared<Batch>();
   batch->first = from;
-  for (; c->valid() && c->position() <= to; c->next()) {
-    batch->add(c->bytes());
-    if (batch->spans.size() >= kBatchRecords || batch->bytes() >= kBatchBytes) {
-      const log::Position next = batch->first + batch->spans.size();
-      batch->seal();
-      pipeline.push(std::move(batch));
-      batch = std::make_shared<Batch>();
-      batch->first = next;
-    }
-  }
-  if (c->status().ok() && !batch->spans.empty()) {
+  const auto push = [&] {
+    const log::Position next = batch->first + batch->size();
     batch->seal();
     pipeline.push(std::move(batch));
+    batch = std::make_shared<Batch>();
+    batch->first = next;
+  };
+  for (; c->valid() && c->position() <= to; c->next()) {
+    if (!batch->add(*c)) {
+      push();
+      batch->add(*c);
+    }
+    if (batch->full()) push();
   }
+  if (c->status().ok() && batch->size() > 0) push();
   pipeline.finish(c->status());
 }
 
@@ -166,6 +190,8 @@ Status replay_parallel(const log::EventLog& log, std::span<Projection* const> pr
   appliers.reserve(appliers_n);
   for (std::size_t a = 0; a < appliers_n; ++a) {
     appliers.emplace_back([&, a] {
+      const std::string name = "ej-fold-" + std::to_string(a);
+      pthread_setname_np(pthread_self(), name.c_str());  // for top, perf and gdb
       while (auto batch = pipeline.next(a)) {
         for (std::size_t i = a; i < projections.size(); i += appliers_n)
           for (const EventView& view : batch->views)

@@ -51,7 +51,13 @@ std::string SegmentBuilder::seal() const {
   return out;
 }
 
-Result<Segment> Segment::decode(Position first, std::string_view value) {
+SegmentDecoder::SegmentDecoder() : dctx_(ZSTD_createDCtx()) {}
+SegmentDecoder::~SegmentDecoder() { ZSTD_freeDCtx(dctx_); }
+
+Status SegmentDecoder::decode(Position first, std::string_view value, Segment& out) {
+  out.first_ = first;
+  out.spans_.clear();
+  if (dctx_ == nullptr) return Status(Code::internal, "no zstd context (out of memory)");
   if (value.size() < format::kSegmentHeaderBytes || value.substr(0, 4) != format::kSegmentMagic)
     return bad(first, "no segment header");
   const std::uint32_t count = format::get_u32_be(value.data() + 4);
@@ -61,22 +67,29 @@ Result<Segment> Segment::decode(Position first, std::string_view value) {
   const unsigned long long raw = ZSTD_getFrameContentSize(frame.data(), frame.size());
   if (raw == ZSTD_CONTENTSIZE_ERROR || raw == ZSTD_CONTENTSIZE_UNKNOWN || raw > (std::uint64_t{64} << 20))
     return bad(first, "bad frame size");
-  Segment seg;
-  seg.first_ = first;
-  seg.words_.resize(static_cast<std::size_t>(raw) / 8 + 1);
-  const std::size_t got = ZSTD_decompress(seg.words_.data(), static_cast<std::size_t>(raw), frame.data(), frame.size());
+  // Reused, the buffer only zero-fills what it grows by; zstd writes every byte it reports.
+  out.words_.resize(static_cast<std::size_t>(raw) / 8 + 1);
+  const std::size_t got =
+      ZSTD_decompressDCtx(dctx_, out.words_.data(), static_cast<std::size_t>(raw), frame.data(), frame.size());
   if (ZSTD_isError(got) || got != raw) return bad(first, "the frame does not decompress (or fails its checksum)");
-  const char* body = reinterpret_cast<const char*>(seg.words_.data());
-  seg.spans_.reserve(count);
+  const char* body = reinterpret_cast<const char*>(out.words_.data());
+  out.spans_.reserve(count);
   for (std::size_t at = 0; at < got;) {
     if (got - at < kRecordPrefix) return bad(first, "truncated record");
     std::uint32_t size = 0;
     std::memcpy(&size, body + at, sizeof size);
     if (size > got - at - kRecordPrefix) return bad(first, "a record runs past the body");
-    seg.spans_.emplace_back(static_cast<std::uint32_t>(at + kRecordPrefix), size);
+    out.spans_.emplace_back(static_cast<std::uint32_t>(at + kRecordPrefix), size);
     at += kRecordPrefix + padded(size);
   }
-  if (seg.spans_.size() != count) return bad(first, "holds another number of records than it says");
+  if (out.spans_.size() != count) return bad(first, "holds another number of records than it says");
+  return Status::OK();
+}
+
+Result<Segment> Segment::decode(Position first, std::string_view value) {
+  SegmentDecoder decoder;
+  Segment seg;
+  if (auto s = decoder.decode(first, value, seg); !s.ok()) return s;
   return seg;
 }
 

@@ -15,6 +15,8 @@
 #include "ejournal/log/types.h"
 #include "ejournal/status.h"
 
+struct ZSTD_DCtx_s;  // zstd.h's ZSTD_DCtx, kept out of this header
+
 namespace ejournal::log {
 
 // Builds a segment's value from records first, first+1, … appended in order.
@@ -37,10 +39,13 @@ class SegmentBuilder {
 };
 
 // A decoded segment: its records, each starting 8-byte aligned (FlatBuffers reads scalars in place).
+class SegmentDecoder;
+
 class Segment {
  public:
   // Decodes `value` stored under key `first`; corruption if anything does not add up (header, frame,
   // checksum, record sizes, count). The records' own envelopes are checked by the reader, as for `log`.
+  // One-off: a SegmentDecoder reuses its context and the segment's buffers across many.
   static Result<Segment> decode(Position first, std::string_view value);
   Position first() const { return first_; }
   Position last() const { return first_ + spans_.size() - 1; }
@@ -50,9 +55,25 @@ class Segment {
   }
 
  private:
+  friend class SegmentDecoder;
   Position first_ = kNoPosition;
-  std::vector<std::uint64_t> words_;
+  std::vector<std::uint64_t> words_;  // the body, 8-aligned
   std::vector<std::pair<std::uint32_t, std::uint32_t>> spans_;  // byte offset, size
+};
+
+// Decodes segment after segment with one zstd context (making one costs as much as decoding a small
+// segment) into segments whose buffers it reuses. Not thread-safe: one per reader.
+class SegmentDecoder {
+ public:
+  SegmentDecoder();
+  ~SegmentDecoder();
+  SegmentDecoder(const SegmentDecoder&) = delete;
+  SegmentDecoder& operator=(const SegmentDecoder&) = delete;
+  // As Segment::decode, into `out`, whose previous contents are replaced (also on failure).
+  Status decode(Position first, std::string_view value, Segment& out);
+
+ private:
+  ::ZSTD_DCtx_s* dctx_;
 };
 
 }  // namespace ejournal::log

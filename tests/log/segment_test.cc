@@ -2,6 +2,10 @@
 // whatever range they start in and wherever segments are cut; a damaged or missing segment is read from
 // the log family instead; sealing catches up on its own thread and resumes where the stored segments end.
 #include <chrono>
+#include <memory>
+#include <string_view>
+#include <utility>
+#include <vector>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -195,4 +199,32 @@ TEST_CASE("a cursor reads sealed records from their segment, not record by recor
   auto log = open_or_fail(data);
   CHECK(through_cursor(*log) == log->read(100)->bytes);
   CHECK(through_cursor(*log) != sealed_bytes);
+}
+
+TEST_CASE("a record read from a segment stays valid while its owner is held", "[log][segments]") {
+  // Replay keeps batches of records past next() by holding their owner (LogCursor::owner) instead of
+  // copying them: a sealed record's owner keeps its bytes past the cursor's end; a record of the unsealed
+  // tail has none, and is copied.
+  testkit::TempDir dir;
+  auto log = open_or_fail(dir.sub("data"));
+  append_marks(*log, 0, 2 * log::format::kSegmentRecords + 10);
+  REQUIRE(log->seal().ok());  // two segments; the last 10 records are the unsealed tail
+  std::vector<std::pair<std::shared_ptr<const void>, std::string_view>> kept;
+  std::size_t owners = 0, unowned = 0;
+  {
+    auto c = log->cursor(1);
+    for (; c->valid(); c->next()) {
+      if (c->owner() == nullptr) {
+        ++unowned;
+        continue;
+      }
+      if (kept.empty() || kept.back().first != c->owner()) ++owners;
+      kept.emplace_back(c->owner(), c->bytes());
+    }
+    REQUIRE(c->status().ok());
+  }  // the cursor is gone; the segments' memory is held by `kept` alone
+  CHECK(owners == 2);
+  CHECK(unowned == 10);
+  REQUIRE(kept.size() == 2 * log::format::kSegmentRecords);
+  for (Position p = 1; p <= kept.size(); ++p) REQUIRE(kept[p - 1].second == log->read(p)->bytes);
 }

@@ -72,6 +72,10 @@ class LogCursor {
   // The record's stored bytes, checked with check_envelope; valid until next() or destruction.
   virtual std::string_view bytes() const = 0;
   const fb::Envelope* envelope() const { return envelope_of(bytes()); }
+  // An owner of the memory bytes() lies in: while a copy is held, bytes() stays valid past next() and the
+  // cursor's end. Null when bytes() lives only until next(). Consecutive records often share one owner (a
+  // sealed segment), so a reader that keeps records can compare it and copy only when it changes.
+  virtual const std::shared_ptr<const void>& owner() const;
   // OK at the end of the log; corruption if a record failed its checks or a position was missing; io_error.
   virtual Status status() const = 0;
 };
