@@ -252,7 +252,11 @@ void JournalProjection::apply(const EventView& ev) {
       const YearId year = a != nullptr ? year_of_class(a->class_id) : 0;
       if (!stamps_.holds(year)) break;
       stamps_.touch(year, ev.position);
-      lessons_[e->lesson()] = Lesson{true, e->assignment(), e->day(), e->period(), {}, {}, 0, 0, false, {}, year, {}, {}};
+      Lesson& l = lessons_[e->lesson()];
+      l = Lesson{true, e->assignment(), e->day(), e->period(), {}, {}, 0, 0, false, {}, year, {}, {}};
+      BumpArena* arena = arena_of(year);  // its marks and cells grow there without a malloc each
+      rebind(l.marks, arena);
+      rebind(l.cells, arena);
       auto& list = lessons_by_assignment_[e->assignment()];
       const LessonKey key{e->day(), e->period(), e->lesson()};
       list.insert(std::upper_bound(list.begin(), list.end(), key), key);  // at the end, as lessons mostly come
@@ -722,7 +726,16 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
     const std::uint32_t* n = counts.find(id);
     return n != nullptr ? *n : 0;
   };
+  // Each year's marks and cells in one arena of just their size.
+  std::map<YearId, std::size_t> year_bytes;
+  next.lessons_.for_each([&](LessonId id, const Lesson& l) {
+    year_bytes[l.year] += count(mark_count, id) * sizeof(Lesson::CellMark) + count(cell_count, id) * sizeof(Lesson::Cell);
+  });
+  for (const auto& [year, bytes] : year_bytes) next.arenas_[year] = std::make_unique<BumpArena>(bytes);
   const auto reserve = [&](LessonId id, Lesson& l) {
+    BumpArena* arena = next.arena_of(l.year);
+    rebind(l.marks, arena);
+    rebind(l.cells, arena);
     l.marks.reserve(count(mark_count, id));
     l.cells.reserve(count(cell_count, id));
   };
@@ -778,8 +791,15 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
   if (scope == kAllParts)
     for (const PartStamp& st : next.stamps_.all())
       if (st.key != kSharedPart) next.laid_out_[st.key] = st.stamp;
+  lessons_ = {};  // before the arenas their marks and cells are in
   *this = std::move(next);
   return Status::OK();
+}
+
+BumpArena* JournalProjection::arena_of(YearId year) {
+  std::unique_ptr<BumpArena>& arena = arenas_[year];
+  if (!arena) arena = std::make_unique<BumpArena>();
+  return arena.get();
 }
 
 void JournalProjection::compact() {
@@ -791,17 +811,32 @@ void JournalProjection::compact() {
     if (added || it->second != st.stamp) years.push_back(st.key);
     it->second = st.stamp;
   }
-  if (years.empty()) return;
-  // The old arrays are freed only at the end, so that the new ones are not scattered into their holes.
-  std::vector<std::vector<Lesson::CellMark>> old_marks;
-  std::vector<std::vector<Lesson::Cell>> old_cells;
   for (PartKey year : years) {
-    lay_out(year, [&](LessonId, Lesson& l) {
-      old_marks.push_back(std::move(l.marks));
-      l.marks.assign(old_marks.back().begin(), old_marks.back().end());
-      old_cells.push_back(std::move(l.cells));
-      l.cells.assign(old_cells.back().begin(), old_cells.back().end());
-    });
+    const auto of_year = lessons_by_year_.find(static_cast<YearId>(year));
+    if (of_year == lessons_by_year_.end()) continue;
+    std::size_t bytes = 0;
+    for (LessonId id : of_year->second)
+      if (const Lesson* l = lessons_.find(id)) bytes += l->marks.size() * sizeof(Lesson::CellMark) + l->cells.size() * sizeof(Lesson::Cell);
+    auto fresh = std::make_unique<BumpArena>(bytes);
+    const auto move = [&](Lesson& l) {
+      rebind(l.marks, fresh.get());
+      rebind(l.cells, fresh.get());
+    };
+    // In page order, asking for each lesson's memory a few lessons ahead: the old arrays lie anywhere.
+    std::vector<Lesson*> order;
+    order.reserve(of_year->second.size());
+    lay_out(year, [&](LessonId, Lesson& l) { order.push_back(&l); });
+    constexpr std::size_t kAhead = 8;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      if (i + 2 * kAhead < order.size()) prefetch_lesson(order[i + 2 * kAhead]);
+      if (i + kAhead < order.size()) prefetch_cells(order[i + kAhead]);
+      move(*order[i]);
+    }
+    // Every lesson in the old arena is in the year's list: those no assignment lists too, then the old
+    // arena goes, with what growing arrays left behind in it.
+    for (LessonId id : of_year->second)
+      if (Lesson* l = lessons_.find(id)) move(*l);
+    arenas_[static_cast<YearId>(year)] = std::move(fresh);
   }
 }
 

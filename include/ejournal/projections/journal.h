@@ -16,6 +16,8 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
+#include <memory_resource>
 #include <set>
 #include <span>
 #include <string_view>
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include "ejournal/domain/types.h"
+#include "ejournal/projections/bump_arena.h"
 #include "ejournal/projections/id_table.h"
 #include "ejournal/projections/part_stamps.h"
 #include "ejournal/projections/projection.h"
@@ -131,10 +134,11 @@ class JournalProjection final : public Projection {
   std::string snapshot_part(PartKey key) const override;
   Status restore_parts(std::span<const std::string_view> parts, PartKey scope) override;
   std::unique_ptr<Projection> fresh_in_scope(PartKey scope) const override;
-  // Gives the marks and cells of every lesson of each year changed since its last layout fresh memory, in
+  // Gives the marks and cells of every lesson of each year changed since its last layout a fresh arena, in
   // page order: assignment by assignment, each one's lessons by (day, period). A page then reads its lessons'
   // cells from neighbouring memory rather than from wherever a year of appends left them (a cold page built
-  // about twice as fast in ej-bench query). restore() lays out as it fills, so a closed year costs nothing.
+  // about twice as fast in ej-bench query), and the storage that growing arrays left behind in the old arena
+  // goes with it. restore() lays out as it fills, so a closed year costs nothing.
   void compact() override;
 
   // The part a query is about (0 when unknown): the year of a class; of the class the student was in
@@ -187,8 +191,9 @@ class JournalProjection final : public Projection {
       bool attended = false;      // `attendance` is set
       domain::Attendance attendance{};
     };
-    std::vector<CellMark> marks;
-    std::vector<Cell> cells;
+    // In the arena of the lesson's year (arenas_), or the heap when the year is unknown.
+    std::pmr::vector<CellMark> marks;
+    std::pmr::vector<Cell> cells;
     const Cell* cell(domain::UserId student) const;
     Cell* cell(domain::UserId student);
   };
@@ -240,6 +245,10 @@ class JournalProjection final : public Projection {
                                                           domain::SubjectId subject) const;
 
  private:
+  // Each year's arena, where its lessons' marks and cells live. Declared before lessons_, so that the
+  // lessons go first when the state does; restore_parts() empties lessons_ before it replaces the arenas.
+  std::map<domain::YearId, std::unique_ptr<BumpArena>> arenas_;
+  BumpArena* arena_of(domain::YearId year);
   // Lessons and marks are many and their ids dense: tables indexed by id.
   IdTable<domain::LessonId, Lesson> lessons_;
   IdTable<domain::AssignmentId, Assignment> assignments_;

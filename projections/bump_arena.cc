@@ -1,0 +1,33 @@
+#include "ejournal/projections/bump_arena.h"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace ejournal::projections {
+
+BumpArena::BumpArena(std::size_t first_chunk) : first_chunk_(first_chunk > 0 ? first_chunk : kChunk) {}
+
+BumpArena::~BumpArena() = default;
+
+void* BumpArena::do_allocate(std::size_t bytes, std::size_t alignment) {
+  const auto aligned = [&](std::byte* p) {
+    const auto at = reinterpret_cast<std::uintptr_t>(p);
+    return reinterpret_cast<std::byte*>((at + alignment - 1) / alignment * alignment);
+  };
+  if (bytes == 0) bytes = 1;
+  std::byte* p = at_ != nullptr ? aligned(at_) : nullptr;
+  if (p == nullptr || p > end_ || static_cast<std::size_t>(end_ - p) < bytes) {
+    // A new chunk; the rest of the old one is left (at most one allocation's worth).
+    const std::size_t want = chunks_.empty() ? first_chunk_ : kChunk;
+    const std::size_t size = std::max(want, bytes + alignment);
+    chunks_.push_back(std::make_unique_for_overwrite<std::byte[]>(size));
+    reserved_ += size;
+    at_ = chunks_.back().get();
+    end_ = at_ + size;
+    p = aligned(at_);
+  }
+  at_ = p + bytes;
+  return p;
+}
+
+}  // namespace ejournal::projections
