@@ -38,19 +38,38 @@ std::string attestation_text(AttestationValue v) {
 
 }  // namespace
 
-bool AuditProjection::term_closed_for(LessonId lesson) const {
-  const Lesson* l = lessons_.find(lesson);
+bool AuditProjection::term_closed_for(LessonId lesson) {
+  Lesson* l = lessons_.find(lesson);
   if (l == nullptr) return false;
-  const Assignment* a = assignments_.find(l->assignment);
-  if (a == nullptr) return false;
-  const Class* c = classes_.find(a->class_id);
-  if (c == nullptr) return false;
-  for (const auto& [id, t] : terms_) {
-    if (t.year == c->year && c->grade >= t.grade_from && c->grade <= t.grade_to && l->day >= t.first_day &&
-        l->day <= t.last_day)
-      return t.closed;
+  if (l->term_generation != term_generation_) {
+    l->term = 0;
+    l->term_generation = term_generation_;
+    const Assignment* a = assignments_.find(l->assignment);
+    const Class* c = a != nullptr ? classes_.find(a->class_id) : nullptr;
+    if (c != nullptr)
+      for (const auto& [id, t] : terms_)
+        if (t.year == c->year && c->grade >= t.grade_from && c->grade <= t.grade_to && l->day >= t.first_day &&
+            l->day <= t.last_day) {
+          l->term = id;
+          break;
+        }
   }
-  return false;
+  if (l->term == 0) return false;
+  const auto t = terms_.find(l->term);
+  return t != terms_.end() && t->second.closed;
+}
+
+AuditProjection::TextRef AuditProjection::value_text(int value) {
+  if (value < 0 || static_cast<std::size_t>(value) >= value_texts_.size()) return texts_.add(std::to_string(value));
+  TextRef& ref = value_texts_[static_cast<std::size_t>(value)];
+  if (ref == 0) ref = texts_.add(std::to_string(value));
+  return ref;
+}
+
+AuditProjection::TextRef AuditProjection::attendance_ref(Attendance code) {
+  TextRef& ref = attendance_texts_[static_cast<std::uint8_t>(code)];
+  if (ref == 0) ref = texts_.add(attendance_text(code));
+  return ref;
 }
 
 AuditProjection::LessonAttendance::iterator AuditProjection::attendance_at(LessonAttendance& cells, UserId student) {
@@ -118,19 +137,24 @@ void AuditProjection::apply(const EventView& ev) {
     case E::TermDefined: {
       const auto* e = env.event_as_TermDefined();
       terms_[e->term()] = Term{e->year(), e->first_day(), e->last_day(), e->grade_from(), e->grade_to(), false};
+      ++term_generation_;
       break;
     }
     case E::TermClosed: terms_[env.event_as_TermClosed()->term()].closed = true; break;
     case E::TermReopened: terms_[env.event_as_TermReopened()->term()].closed = false; break;
-    case E::ClassCreated: classes_[env.event_as_ClassCreated()->class_id()] = Class{env.event_as_ClassCreated()->year(), env.event_as_ClassCreated()->grade()}; break;
+    case E::ClassCreated:
+      classes_[env.event_as_ClassCreated()->class_id()] = Class{env.event_as_ClassCreated()->year(), env.event_as_ClassCreated()->grade()};
+      ++term_generation_;
+      break;
     case E::TeacherAssigned: {
       const auto* e = env.event_as_TeacherAssigned();
       assignments_[e->assignment()] = Assignment{e->class_id(), e->subject()};
+      ++term_generation_;
       break;
     }
     case E::LessonScheduled: {
       const auto* e = env.event_as_LessonScheduled();
-      lessons_[e->lesson()] = Lesson{e->assignment(), e->day(), {}, {}};
+      lessons_[e->lesson()] = Lesson{e->assignment(), e->day(), {}, {}, 0, 0};  // its term found when needed
       break;
     }
     case E::LessonTopicSet: {
@@ -152,14 +176,14 @@ void AuditProjection::apply(const EventView& ev) {
     case E::MarkSet: {
       const auto* e = env.event_as_MarkSet();
       marks_[e->mark()] = Mark{e->lesson(), e->student(), e->value(), e->work_type()};
-      record(ev, AuditKind::mark_set, e->lesson(), e->student(), "", std::to_string(e->value()), view(e->comment()));
+      record_refs(ev, AuditKind::mark_set, e->lesson(), e->student(), 0, value_text(e->value()), texts_.add(view(e->comment())));
       break;
     }
     case E::MarkCorrected: {
       const auto* e = env.event_as_MarkCorrected();
       Mark& m = marks_[e->mark()];
-      record(ev, AuditKind::mark_corrected, m.lesson, m.student, std::to_string(m.value), std::to_string(e->value()),
-             str(e->reason()));
+      record_refs(ev, AuditKind::mark_corrected, m.lesson, m.student, value_text(m.value), value_text(e->value()),
+                  texts_.add(view(e->reason())));
       m.value = e->value();
       m.work_type = e->work_type();
       break;
@@ -167,7 +191,7 @@ void AuditProjection::apply(const EventView& ev) {
     case E::MarkRemoved: {
       const auto* e = env.event_as_MarkRemoved();
       const Mark& m = marks_[e->mark()];
-      record(ev, AuditKind::mark_removed, m.lesson, m.student, std::to_string(m.value), "", str(e->reason()));
+      record_refs(ev, AuditKind::mark_removed, m.lesson, m.student, value_text(m.value), 0, texts_.add(view(e->reason())));
       break;
     }
     case E::AbsenceMarked: {
@@ -175,28 +199,28 @@ void AuditProjection::apply(const EventView& ev) {
       LessonAttendance& cells = attendance_[e->lesson()];
       const auto it = attendance_at(cells, e->student());
       const bool had = it != cells.end() && it->first == e->student();
-      record(ev, AuditKind::attendance_set, e->lesson(), e->student(), had ? attendance_text(it->second) : "",
-             attendance_text(e->code()), "");
+      record_refs(ev, AuditKind::attendance_set, e->lesson(), e->student(), had ? attendance_ref(it->second) : 0,
+                  attendance_ref(e->code()), 0);
       if (had) it->second = e->code();
       else cells.insert(it, {e->student(), e->code()});
       break;
     }
     case E::AttendanceCleared: {
       const auto* e = env.event_as_AttendanceCleared();
-      std::string before;
+      TextRef before = 0;
       if (LessonAttendance* cells = attendance_.find(e->lesson())) {
         const auto it = attendance_at(*cells, e->student());
         if (it != cells->end() && it->first == e->student()) {
-          before = attendance_text(it->second);
+          before = attendance_ref(it->second);
           cells->erase(it);
         }
       }
-      record(ev, AuditKind::attendance_cleared, e->lesson(), e->student(), before, "", str(e->reason()));
+      record_refs(ev, AuditKind::attendance_cleared, e->lesson(), e->student(), before, 0, texts_.add(view(e->reason())));
       break;
     }
     case E::AttestationMarkSet: {
       const auto* e = env.event_as_AttestationMarkSet();
-      const auto key = std::make_tuple(e->student(), e->subject(), static_cast<int>(e->kind()), e->year(), e->term());
+      const AttestationKey key{e->student(), e->subject(), static_cast<int>(e->kind()), e->year(), e->term()};
       std::string before;
       if (auto it = attestation_.find(key); it != attestation_.end()) before = attestation_text(it->second);
       record(ev, AuditKind::attestation_set, 0, e->student(), before, attestation_text(e->value()), str(e->reason()));
@@ -316,12 +340,12 @@ std::string AuditProjection::snapshot() const {
     for (const auto& [student, code] : cells)
       attendance.push_back(s::CreateAAttendance(b, lesson, student, static_cast<std::uint8_t>(code)));
   });
+  std::vector<std::pair<AttestationKey, AttestationValue>> sorted(attestation_.begin(), attestation_.end());
+  std::sort(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) { return x.first.tie() < y.first.tie(); });
   std::vector<flatbuffers::Offset<s::AAttestation>> attestation;
-  for (const auto& [key, v] : attestation_) {
-    const auto& [student, subject, kind, year, term] = key;
-    attestation.push_back(s::CreateAAttestation(b, student, subject, static_cast<std::uint8_t>(kind), year, term,
+  for (const auto& [k, v] : sorted)
+    attestation.push_back(s::CreateAAttestation(b, k.student, k.subject, static_cast<std::uint8_t>(k.kind), k.year, k.term,
                                                 static_cast<std::uint8_t>(v)));
-  }
   b.Finish(s::CreateAuditDirect(b, &entries, &marks, &lessons, &assignments, &terms, &classes, &attendance, &attestation),
            s::AuditIdentifier());
   return finished_bytes(b);
@@ -357,7 +381,7 @@ Status AuditProjection::restore(std::string_view raw) {
   if (a->lessons())
     for (const auto* l : *a->lessons()) {
       if (too_big(l->id())) return Status(Code::corruption, "audit snapshot: lesson id out of range");
-      next.lessons_[l->id()] = Lesson{l->assignment(), l->day(), intern(l->topic()), intern(l->homework())};
+      next.lessons_[l->id()] = Lesson{l->assignment(), l->day(), intern(l->topic()), intern(l->homework()), 0, 0};
     }
   if (a->assignments())
     for (const auto* x : *a->assignments()) {
@@ -382,7 +406,7 @@ Status AuditProjection::restore(std::string_view raw) {
     }
   if (a->attestation())
     for (const auto* x : *a->attestation())
-      next.attestation_[{x->student(), x->subject(), x->kind(), x->year(), x->term()}] = static_cast<AttestationValue>(x->value());
+      next.attestation_[AttestationKey{x->student(), x->subject(), x->kind(), x->year(), x->term()}] = static_cast<AttestationValue>(x->value());
   *this = std::move(next);
   return Status::OK();
 }

@@ -6,6 +6,7 @@
 // Thread-safety: none; use it through a ProjectionHost.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -111,6 +112,10 @@ class AuditProjection final : public Projection {
     domain::AssignmentId assignment = 0;
     domain::Day day = 0;
     TextRef topic = 0, homework = 0;
+    // The term the lesson falls in (0: none), as found when terms_, classes_ and assignments_ were at
+    // generation `term_generation` (derived, not in snapshots).
+    domain::TermId term = 0;
+    std::uint32_t term_generation = 0;
   };
   struct Assignment {
     domain::ClassId class_id = 0;
@@ -132,7 +137,16 @@ class AuditProjection final : public Projection {
   void record_refs(const EventView& ev, AuditKind kind, domain::LessonId lesson, domain::UserId student, TextRef before,
                    TextRef after, TextRef reason);
   AuditEntry expand(const Stored& e) const;
-  bool term_closed_for(domain::LessonId lesson) const;
+  // Whether the term `lesson` falls in is closed; finds the term once per lesson and generation.
+  bool term_closed_for(domain::LessonId lesson);
+  // Bumped by every event that can change which term a lesson falls in (a term, class or assignment
+  // defined), so that a lesson's cached term is looked for again.
+  std::uint32_t term_generation_ = 1;
+  // Texts of mark values and attendance codes, added to texts_ once and then reused (0: not yet).
+  std::array<TextRef, 256> value_texts_{};
+  std::array<TextRef, 256> attendance_texts_{};
+  TextRef value_text(int value);
+  TextRef attendance_ref(domain::Attendance code);
   template <typename Pred>
   std::vector<AuditEntry> select(log::Position upto, Pred pred) const;
 
@@ -149,7 +163,25 @@ class AuditProjection final : public Projection {
   IdTable<domain::LessonId, LessonAttendance> attendance_;
   // The student's entry in `cells`, or where it would go.
   static LessonAttendance::iterator attendance_at(LessonAttendance& cells, domain::UserId student);
-  std::map<std::tuple<domain::UserId, domain::SubjectId, int, domain::YearId, domain::TermId>, domain::AttestationValue> attestation_;
+  // Term and year marks now, hashed (a tree of 5-tuples cost a walk of cache misses per mark); a snapshot
+  // sorts them.
+  struct AttestationKey {
+    domain::UserId student = 0;
+    domain::SubjectId subject = 0;
+    int kind = 0;
+    domain::YearId year = 0;
+    domain::TermId term = 0;
+    bool operator==(const AttestationKey&) const = default;
+    auto tie() const { return std::tie(student, subject, kind, year, term); }
+  };
+  struct AttestationHash {
+    std::size_t operator()(const AttestationKey& k) const noexcept {
+      const std::uint64_t a = (std::uint64_t{k.student} << 32) ^ k.subject;
+      const std::uint64_t b = (std::uint64_t{k.year} << 40) ^ (std::uint64_t{k.term} << 8) ^ static_cast<std::uint64_t>(k.kind);
+      return std::hash<std::uint64_t>{}(a * 0x9E3779B97F4A7C15ULL ^ b);
+    }
+  };
+  std::unordered_map<AttestationKey, domain::AttestationValue, AttestationHash> attestation_;
 };
 
 }  // namespace ejournal::projections
