@@ -51,6 +51,8 @@ class RocksEventLog final : public EventLog {
         sealer_(std::make_unique<Sealer>(*store_, reader_, start.head, options_.seal_in_background)),
         sealing_(writer_->on_commit([s = sealer_.get()](Position head) { s->notify(head); })) {
     sealer_->notify(start.head);  // an opened log may have a backlog to seal
+    // A segment a cursor finds damaged is written again (no cursor exists yet, nor outlives the log).
+    reader_.on_segment_fault([s = sealer_.get()](Position first) { s->repair(first); });
   }
 
   ~RocksEventLog() override {

@@ -74,8 +74,10 @@ class SegmentPool : public std::enable_shared_from_this<SegmentPool> {
 // last one, or around a missing or damaged one) it stays in the log family.
 class RocksCursor final : public LogCursor {
  public:
-  RocksCursor(const RocksStore& store, Position from, Position to, bool segments)
-      : store_(store), expected_(from < 1 ? 1 : from), to_(to), upper_(format::position_key(to + 1)), upper_slice_(upper_) {
+  RocksCursor(const RocksStore& store, Position from, Position to, const std::function<void(Position)>* on_fault)
+      : store_(store), on_fault_(on_fault), expected_(from < 1 ? 1 : from), to_(to), upper_(format::position_key(to + 1)),
+        upper_slice_(upper_) {
+    const bool segments = on_fault != nullptr;
     rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);  // its thread-local counters cost ~9% of a read
     if (expected_ > to_) return;
     if (segments && store.seg_cf() != nullptr && to_ - expected_ >= kSegmentsFrom) {
@@ -102,7 +104,7 @@ class RocksCursor final : public LogCursor {
         return;
       }
       seg_it_->Next();
-      if (load_segment()) return;
+      if (load_segment(true)) return;
       enter_log();
       return;
     }
@@ -119,16 +121,21 @@ class RocksCursor final : public LogCursor {
   // thousands of records for a few.
   static constexpr Position kSegmentsFrom = 256;
 
-  // Serves expected_ from the segment seg_it_ is on, if it covers it and decodes; else false.
-  bool load_segment() {
+  // Serves expected_ from the segment seg_it_ is on, if it covers it and decodes; else false. `after_one`:
+  // the previous segment ended just before expected_ (so a later key means the one in between is missing).
+  bool load_segment(bool after_one = false) {
     release_segment();
     if (!seg_it_->Valid() || seg_it_->key().size() != format::kPositionKeyBytes) return false;
     const Position first = format::decode_position_key({seg_it_->key().data(), seg_it_->key().size()});
-    if (first > expected_) return false;  // a gap: the record is not sealed
+    if (first > expected_) {  // a gap: the record is not sealed
+      if (after_one) report(expected_);
+      return false;
+    }
     if (!pool_) pool_ = std::make_shared<SegmentPool>();
     std::shared_ptr<Segment> seg = pool_->take();
     if (auto s = decoder_.decode(first, {seg_it_->value().data(), seg_it_->value().size()}, *seg); !s.ok()) {
       warn(s.message() + "; reading its records from the log family");
+      report(first);
       return false;
     }
     if (seg->last() < expected_) return false;
@@ -137,6 +144,10 @@ class RocksCursor final : public LogCursor {
     index_ = expected_ - first;
     settle_segment();
     return true;
+  }
+
+  void report(Position first) const {
+    if (on_fault_ != nullptr && *on_fault_) (*on_fault_)(first);
   }
 
   void release_segment() {
@@ -151,6 +162,7 @@ class RocksCursor final : public LogCursor {
     if (!valid_) {  // the segment's checksum held, yet not its record: read the truth instead
       warn("sealed segment at " + std::to_string(segment_->first()) + ": " + status_.message() +
            "; reading its records from the log family");
+      report(segment_->first());
       enter_log();
     }
   }
@@ -190,6 +202,7 @@ class RocksCursor final : public LogCursor {
   }
 
   const RocksStore& store_;
+  const std::function<void(Position)>* on_fault_;  // null: the log family only
   Position expected_;
   Position to_;
   std::string upper_;
@@ -223,11 +236,11 @@ const std::shared_ptr<const void>& LogCursor::owner() const {
 }
 
 std::unique_ptr<LogCursor> RecordReader::cursor(Position from, Position to) const {
-  return std::make_unique<RocksCursor>(store_, from, to, true);
+  return std::make_unique<RocksCursor>(store_, from, to, &on_segment_fault_);
 }
 
 std::unique_ptr<LogCursor> RecordReader::log_cursor(Position from, Position to) const {
-  return std::make_unique<RocksCursor>(store_, from, to, false);
+  return std::make_unique<RocksCursor>(store_, from, to, nullptr);
 }
 
 Result<StoredRecord> RecordReader::read(Position position, Position head) const {

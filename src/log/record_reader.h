@@ -3,6 +3,8 @@
 // Thread-safety: const methods, safe from any thread; RocksDB iterators give each call its own snapshot.
 #pragma once
 
+#include <functional>
+
 #include <memory>
 #include <optional>
 
@@ -33,6 +35,10 @@ class RecordReader {
   Result<VerifyReport> verify(Position from, Position to, Position head) const;
   Result<SegmentReport> verify_segments(Position head) const;
 
+  // Called (from the reading thread) with the first position of a sealed segment a cursor found damaged,
+  // or found missing between two others, so that the sealer can write it again. Set before any cursor.
+  void on_segment_fault(std::function<void(Position)> fn) { on_segment_fault_ = std::move(fn); }
+
   // The last record in the log family (nullopt when empty), with no checks beyond reading it.
   Result<std::optional<StoredRecord>> last_record() const;
   // The anchor in the meta family; kNoPosition when absent (an empty log).
@@ -40,6 +46,7 @@ class RecordReader {
 
  private:
   const RocksStore& store_;
+  std::function<void(Position)> on_segment_fault_;
 };
 
 }  // namespace ejournal::log

@@ -1,6 +1,9 @@
 #include "log/sealer.h"
 
+#include <algorithm>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <rocksdb/iterator.h>
 
@@ -56,22 +59,75 @@ void Sealer::notify(Position head) {
 
 Status Sealer::seal_up_to(Position head) {
   std::lock_guard lock(seal_mu_);
-  return seal_locked(head);
+  if (auto s = seal_locked(head); !s.ok()) return s;
+  return repair_locked();
+}
+
+void Sealer::repair(Position first) {
+  {
+    std::lock_guard lock(mu_);
+    if (faults_.size() >= 64 || std::find(faults_.begin(), faults_.end(), first) != faults_.end()) return;
+    faults_.push_back(first);
+  }
+  cv_.notify_one();
 }
 
 void Sealer::run() {
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_.load() || target_.load() >= next_.load() + format::kSegmentRecords; });
+      cv_.wait(lock, [&] {
+        return stopping_.load() || !faults_.empty() || target_.load() >= next_.load() + format::kSegmentRecords;
+      });
       if (stopping_.load()) return;
     }
     std::lock_guard lock(seal_mu_);
-    if (auto s = seal_locked(target_.load()); !s.ok()) {
+    Status s = seal_locked(target_.load());
+    if (s.ok()) s = repair_locked();
+    if (!s.ok()) {
       warn("cannot seal log segments: " + s.to_string());
       return;  // reading goes on from the log family; the next open tries again
     }
   }
+}
+
+bool Sealer::starts_segment(Position first) const {
+  if (first == 1) return true;
+  std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(rocksdb::ReadOptions(), store_.seg_cf()));
+  it->SeekForPrev(format::position_key(first - 1));
+  if (!it->Valid() || it->key().size() != format::kPositionKeyBytes) return false;
+  const Position before = format::decode_position_key({it->key().data(), it->key().size()});
+  const rocksdb::Slice v = it->value();
+  return v.size() >= format::kSegmentHeaderBytes && std::string_view(v.data(), 4) == format::kSegmentMagic &&
+         format::get_u64_be(v.data() + 8) == before && before + format::get_u32_be(v.data() + 4) == first;
+}
+
+Status Sealer::repair_locked() {
+  std::vector<Position> faults;
+  {
+    std::lock_guard lock(mu_);
+    faults.swap(faults_);
+  }
+  const Position end = next_.load();
+  for (Position first : faults) {
+    if (first >= end || !starts_segment(first)) continue;  // not sealed yet, or not where a segment starts
+    // The segment as sealing cut it: the records up to the next cut, which lies at or before `end`.
+    SegmentBuilder builder(first);
+    auto c = reader_.log_cursor(first, end - 1);
+    for (; c->valid() && builder.fits(c->bytes().size()); c->next()) {
+      builder.add(c->bytes());
+      if (builder.full()) break;
+    }
+    if (!c->status().ok()) return c->status();
+    const std::string value = builder.seal();
+    if (value.empty()) return Status(Code::internal, "cannot compress a segment");
+    rocksdb::WriteOptions wo;
+    wo.sync = false;  // derived data (see sealer.h)
+    if (auto s = store_.db()->Put(wo, store_.seg_cf(), format::position_key(first), value); !s.ok())
+      return from_rocks(s, "writing a sealed segment");
+    warn("sealed segment at " + std::to_string(first) + " written again from the log family");
+  }
+  return Status::OK();
 }
 
 Status Sealer::seal_locked(Position head) {

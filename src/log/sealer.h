@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "ejournal/log/types.h"
 #include "ejournal/status.h"
@@ -37,10 +38,16 @@ class Sealer {
   Status seal_up_to(Position head);
   // The first position not in a stored segment.
   Position sealed_end() const { return next_.load(); }
+  // A reader found the segment that starts at `first` damaged, or missing between two others: the thread
+  // (or the next seal_up_to) writes it again from `log`, if `first` is where a segment below sealed_end()
+  // starts (the stored segment before it, if any, ends just before it). Cheap; any thread.
+  void repair(Position first);
 
  private:
   void run();
   Status seal_locked(Position head);
+  Status repair_locked();
+  bool starts_segment(Position first) const;
 
   const RocksStore& store_;
   const RecordReader& reader_;
@@ -50,6 +57,7 @@ class Sealer {
   std::mutex mu_;
   std::condition_variable cv_;
   std::atomic<bool> stopping_{false};
+  std::vector<Position> faults_;  // to repair (guarded by mu_)
   std::thread thread_;
 };
 

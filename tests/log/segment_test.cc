@@ -228,3 +228,34 @@ TEST_CASE("a record read from a segment stays valid while its owner is held", "[
   REQUIRE(kept.size() == 2 * log::format::kSegmentRecords);
   for (Position p = 1; p <= kept.size(); ++p) REQUIRE(kept[p - 1].second == log->read(p)->bytes);
 }
+
+TEST_CASE("segments a cursor finds damaged or missing are written again from the log family", "[log][segments]") {
+  testkit::TempDir dir;
+  const std::string data = dir.sub("data");
+  {
+    auto log = open_or_fail(data);
+    append_marks(*log, 0, 4 * log::format::kSegmentRecords + 10);
+    REQUIRE(log->seal().ok());
+  }
+  const std::string second = log::format::position_key(log::format::kSegmentRecords + 1);
+  const std::string third = log::format::position_key(2 * log::format::kSegmentRecords + 1);
+  {
+    testkit::RawStore raw(data);
+    raw.erase(log::format::kSegFamily, second);  // a gap between two segments
+    std::string value = raw.get(log::format::kSegFamily, third);
+    value[value.size() / 2] = static_cast<char>(value[value.size() / 2] ^ 0x5a);  // fails the frame's checksum
+    raw.put(log::format::kSegFamily, third, value);
+  }
+  auto log = open_or_fail(data, true);
+  CHECK(log->sealed_end() == 4 * log::format::kSegmentRecords + 1);  // nothing for sealing proper to do
+  // Each read finds the first fault on its way (and then reads the log family): the gap, then the damage.
+  bool repaired = false;
+  for (int i = 0; i < 300 && !repaired; ++i) {
+    check_cursor_from(*log, 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto report = log->verify_segments();
+    REQUIRE(report.ok());
+    repaired = report->first_bad == 0 && report->segments == 4;
+  }
+  CHECK(repaired);
+}
