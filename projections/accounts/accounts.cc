@@ -17,14 +17,13 @@ std::uint32_t bit(Role r) { return 1u << static_cast<unsigned>(r); }
 
 void AccountsProjection::apply(const EventView& ev) {
   using E = fb::Event;
-  const fb::Envelope& env = ev.envelope;
   auto find = [&](UserId id) -> Account* {
     auto it = accounts_.find(id);
     return it == accounts_.end() ? nullptr : &it->second;
   };
-  switch (env.event_type()) {
+  switch (ev.type) {
     case E::AccountCreated: {
-      const auto* e = env.event_as_AccountCreated();
+      const auto* e = ev.as<fb::AccountCreated>();
       Account& a = accounts_[e->user()];
       a.id = e->user();
       a.login = str(e->login());
@@ -34,7 +33,7 @@ void AccountsProjection::apply(const EventView& ev) {
       break;
     }
     case E::RoleGranted: {
-      const auto* e = env.event_as_RoleGranted();
+      const auto* e = ev.as<fb::RoleGranted>();
       if (Account* a = find(e->user())) {
         a->roles |= bit(e->role());
         if (e->role() == Role::Curator && e->class_id() != 0 &&
@@ -44,7 +43,7 @@ void AccountsProjection::apply(const EventView& ev) {
       break;
     }
     case E::RoleRevoked: {
-      const auto* e = env.event_as_RoleRevoked();
+      const auto* e = ev.as<fb::RoleRevoked>();
       if (Account* a = find(e->user())) {
         if (e->role() == Role::Curator && e->class_id() != 0) {
           std::erase(a->curator_of, e->class_id());
@@ -56,7 +55,7 @@ void AccountsProjection::apply(const EventView& ev) {
       break;
     }
     case E::CredentialIssued: {
-      const auto* e = env.event_as_CredentialIssued();
+      const auto* e = ev.as<fb::CredentialIssued>();
       if (Account* a = find(e->user())) {
         a->password_hash = str(e->password_hash());
         a->one_time = e->one_time();
@@ -64,7 +63,7 @@ void AccountsProjection::apply(const EventView& ev) {
       break;
     }
     case E::PasswordChanged: {
-      const auto* e = env.event_as_PasswordChanged();
+      const auto* e = ev.as<fb::PasswordChanged>();
       if (Account* a = find(e->user())) {
         a->password_hash = str(e->password_hash());
         a->one_time = false;
@@ -72,10 +71,10 @@ void AccountsProjection::apply(const EventView& ev) {
       break;
     }
     case E::AccountBlocked:
-      if (Account* a = find(env.event_as_AccountBlocked()->user())) a->blocked = true;
+      if (Account* a = find(ev.as<fb::AccountBlocked>()->user())) a->blocked = true;
       break;
     case E::AccountUnblocked:
-      if (Account* a = find(env.event_as_AccountUnblocked()->user())) a->blocked = false;
+      if (Account* a = find(ev.as<fb::AccountUnblocked>()->user())) a->blocked = false;
       break;
     default: break;
   }

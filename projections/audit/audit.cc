@@ -132,33 +132,32 @@ AuditEntry AuditProjection::expand(const Stored& e) const {
 
 void AuditProjection::apply(const EventView& ev) {
   using E = fb::Event;
-  const fb::Envelope& env = ev.envelope;
-  switch (env.event_type()) {
+  switch (ev.type) {
     case E::TermDefined: {
-      const auto* e = env.event_as_TermDefined();
+      const auto* e = ev.as<fb::TermDefined>();
       terms_[e->term()] = Term{e->year(), e->first_day(), e->last_day(), e->grade_from(), e->grade_to(), false};
       ++term_generation_;
       break;
     }
-    case E::TermClosed: terms_[env.event_as_TermClosed()->term()].closed = true; break;
-    case E::TermReopened: terms_[env.event_as_TermReopened()->term()].closed = false; break;
+    case E::TermClosed: terms_[ev.as<fb::TermClosed>()->term()].closed = true; break;
+    case E::TermReopened: terms_[ev.as<fb::TermReopened>()->term()].closed = false; break;
     case E::ClassCreated:
-      classes_[env.event_as_ClassCreated()->class_id()] = Class{env.event_as_ClassCreated()->year(), env.event_as_ClassCreated()->grade()};
+      classes_[ev.as<fb::ClassCreated>()->class_id()] = Class{ev.as<fb::ClassCreated>()->year(), ev.as<fb::ClassCreated>()->grade()};
       ++term_generation_;
       break;
     case E::TeacherAssigned: {
-      const auto* e = env.event_as_TeacherAssigned();
+      const auto* e = ev.as<fb::TeacherAssigned>();
       assignments_[e->assignment()] = Assignment{e->class_id(), e->subject()};
       ++term_generation_;
       break;
     }
     case E::LessonScheduled: {
-      const auto* e = env.event_as_LessonScheduled();
+      const auto* e = ev.as<fb::LessonScheduled>();
       lessons_[e->lesson()] = Lesson{e->assignment(), e->day(), {}, {}, 0, 0};  // its term found when needed
       break;
     }
     case E::LessonTopicSet: {
-      const auto* e = env.event_as_LessonTopicSet();
+      const auto* e = ev.as<fb::LessonTopicSet>();
       Lesson& l = lessons_[e->lesson()];
       const TextRef topic = texts_.add(e->topic() != nullptr ? e->topic()->string_view() : std::string_view());
       record_refs(ev, AuditKind::topic_set, e->lesson(), 0, l.topic, topic, 0);
@@ -166,7 +165,7 @@ void AuditProjection::apply(const EventView& ev) {
       break;
     }
     case E::HomeworkSet: {
-      const auto* e = env.event_as_HomeworkSet();
+      const auto* e = ev.as<fb::HomeworkSet>();
       Lesson& l = lessons_[e->lesson()];
       const TextRef text = texts_.add(e->text() != nullptr ? e->text()->string_view() : std::string_view());
       record_refs(ev, AuditKind::homework_set, e->lesson(), 0, l.homework, text, 0);
@@ -174,13 +173,13 @@ void AuditProjection::apply(const EventView& ev) {
       break;
     }
     case E::MarkSet: {
-      const auto* e = env.event_as_MarkSet();
+      const auto* e = ev.as<fb::MarkSet>();
       marks_[e->mark()] = Mark{e->lesson(), e->student(), e->value(), e->work_type()};
       record_refs(ev, AuditKind::mark_set, e->lesson(), e->student(), 0, value_text(e->value()), texts_.add(view(e->comment())));
       break;
     }
     case E::MarkCorrected: {
-      const auto* e = env.event_as_MarkCorrected();
+      const auto* e = ev.as<fb::MarkCorrected>();
       Mark& m = marks_[e->mark()];
       record_refs(ev, AuditKind::mark_corrected, m.lesson, m.student, value_text(m.value), value_text(e->value()),
                   texts_.add(view(e->reason())));
@@ -189,13 +188,13 @@ void AuditProjection::apply(const EventView& ev) {
       break;
     }
     case E::MarkRemoved: {
-      const auto* e = env.event_as_MarkRemoved();
+      const auto* e = ev.as<fb::MarkRemoved>();
       const Mark& m = marks_[e->mark()];
       record_refs(ev, AuditKind::mark_removed, m.lesson, m.student, value_text(m.value), 0, texts_.add(view(e->reason())));
       break;
     }
     case E::AbsenceMarked: {
-      const auto* e = env.event_as_AbsenceMarked();
+      const auto* e = ev.as<fb::AbsenceMarked>();
       LessonAttendance& cells = attendance_[e->lesson()];
       const auto it = attendance_at(cells, e->student());
       const bool had = it != cells.end() && it->first == e->student();
@@ -206,7 +205,7 @@ void AuditProjection::apply(const EventView& ev) {
       break;
     }
     case E::AttendanceCleared: {
-      const auto* e = env.event_as_AttendanceCleared();
+      const auto* e = ev.as<fb::AttendanceCleared>();
       TextRef before = 0;
       if (LessonAttendance* cells = attendance_.find(e->lesson())) {
         const auto it = attendance_at(*cells, e->student());
@@ -219,7 +218,7 @@ void AuditProjection::apply(const EventView& ev) {
       break;
     }
     case E::AttestationMarkSet: {
-      const auto* e = env.event_as_AttestationMarkSet();
+      const auto* e = ev.as<fb::AttestationMarkSet>();
       const AttestationKey key{e->student(), e->subject(), static_cast<int>(e->kind()), e->year(), e->term()};
       std::string before;
       if (auto it = attestation_.find(key); it != attestation_.end()) before = attestation_text(it->second);
@@ -231,17 +230,17 @@ void AuditProjection::apply(const EventView& ev) {
       break;
     }
     case E::PersonalDataRecorded: {
-      const auto* e = env.event_as_PersonalDataRecorded();
+      const auto* e = ev.as<fb::PersonalDataRecorded>();
       record(ev, AuditKind::personal_data_recorded, 0, e->subject(), "", "запись обновлена", "");
       break;
     }
     case E::PersonalDataErased: {
-      const auto* e = env.event_as_PersonalDataErased();
+      const auto* e = ev.as<fb::PersonalDataErased>();
       record(ev, AuditKind::personal_data_erased, 0, e->subject(), "", "удалены", str(e->reason()));
       break;
     }
     case E::BackupRecorded: {
-      const auto* e = env.event_as_BackupRecorded();
+      const auto* e = ev.as<fb::BackupRecorded>();
       std::string what = e->archive() ? "архив за " + str(e->month()) : std::string("резервная копия");
       what += " на " + str(e->target()) + (e->succeeded() ? ": готово" : ": ошибка");
       if (e->succeeded() && e->last() >= e->first())

@@ -36,7 +36,6 @@ void ControlProjection::first_day(LessonId id, Day ControlLesson::*field, Day da
 
 void ControlProjection::apply(const EventView& ev) {
   using E = fb::Event;
-  const fb::Envelope& env = ev.envelope;
   const Day today = school_day(ev.recorded_at);
   // The part an event about a lesson changes, when this state holds the lesson.
   const auto touch = [&](LessonId id) {
@@ -44,15 +43,15 @@ void ControlProjection::apply(const EventView& ev) {
     if (l != nullptr) stamp(l->day, ev.position);
     return l;
   };
-  switch (env.event_type()) {
+  switch (ev.type) {
     case E::TeacherAssigned: {
-      const auto* e = env.event_as_TeacherAssigned();
+      const auto* e = ev.as<fb::TeacherAssigned>();
       stamps_.touch(kSharedPart, ev.position);
       assignments_[e->assignment()] = Assignment{e->teacher(), e->class_id(), e->group(), e->subject()};
       break;
     }
     case E::LessonScheduled: {
-      const auto* e = env.event_as_LessonScheduled();
+      const auto* e = ev.as<fb::LessonScheduled>();
       if (e->lesson() == 0) break;
       if (!stamps_.holds(static_cast<PartKey>(academic_year_of(e->day())))) break;
       stamp(e->day(), ev.position);
@@ -72,19 +71,19 @@ void ControlProjection::apply(const EventView& ev) {
       break;
     }
     case E::LessonTopicSet:
-      if (touch(env.event_as_LessonTopicSet()->lesson())) first_day(env.event_as_LessonTopicSet()->lesson(), &ControlLesson::topic_day, today);
+      if (touch(ev.as<fb::LessonTopicSet>()->lesson())) first_day(ev.as<fb::LessonTopicSet>()->lesson(), &ControlLesson::topic_day, today);
       break;
     case E::HomeworkSet:
-      if (touch(env.event_as_HomeworkSet()->lesson())) first_day(env.event_as_HomeworkSet()->lesson(), &ControlLesson::homework_day, today);
+      if (touch(ev.as<fb::HomeworkSet>()->lesson())) first_day(ev.as<fb::HomeworkSet>()->lesson(), &ControlLesson::homework_day, today);
       break;
     case E::AttendanceTaken:
-      if (touch(env.event_as_AttendanceTaken()->lesson())) first_day(env.event_as_AttendanceTaken()->lesson(), &ControlLesson::register_day, today);
+      if (touch(ev.as<fb::AttendanceTaken>()->lesson())) first_day(ev.as<fb::AttendanceTaken>()->lesson(), &ControlLesson::register_day, today);
       break;
     case E::AbsenceMarked:
-      if (touch(env.event_as_AbsenceMarked()->lesson())) first_day(env.event_as_AbsenceMarked()->lesson(), &ControlLesson::register_day, today);
+      if (touch(ev.as<fb::AbsenceMarked>()->lesson())) first_day(ev.as<fb::AbsenceMarked>()->lesson(), &ControlLesson::register_day, today);
       break;
     case E::LessonSubstituted: {
-      const auto* e = env.event_as_LessonSubstituted();
+      const auto* e = ev.as<fb::LessonSubstituted>();
       if (ControlLesson* l = touch(e->lesson())) {
         l->substitute = e->substitute();
         l->reason = str(e->reason());
@@ -92,7 +91,7 @@ void ControlProjection::apply(const EventView& ev) {
       break;
     }
     case E::LessonNotHeld: {
-      const auto* e = env.event_as_LessonNotHeld();
+      const auto* e = ev.as<fb::LessonNotHeld>();
       if (ControlLesson* l = touch(e->lesson())) {
         l->held = false;
         l->reason = str(e->reason());
@@ -100,12 +99,12 @@ void ControlProjection::apply(const EventView& ev) {
       break;
     }
     case E::HomeworkReviewed: {
-      const auto* e = env.event_as_HomeworkReviewed();
+      const auto* e = ev.as<fb::HomeworkReviewed>();
       if (ControlLesson* l = touch(e->lesson())) l->reviews.push_back(HomeworkReview{ev.actor, today, e->conforms(), str(e->comment())});
       break;
     }
     case E::MarkSet: {
-      const auto* e = env.event_as_MarkSet();
+      const auto* e = ev.as<fb::MarkSet>();
       const ControlLesson* l = find(e->lesson());
       if (l != nullptr && today > l->day) stamp(l->day, ev.position);
       if (l != nullptr && today > l->day) late_.push_back(LateEntry{e->mark(), l->id, e->student(), ev.actor, l->day, today});

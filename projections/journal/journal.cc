@@ -153,8 +153,7 @@ double JournalProjection::round_average(double value) { return std::floor(value 
 
 void JournalProjection::apply(const EventView& ev) {
   using E = fb::Event;
-  const fb::Envelope& env = ev.envelope;
-  switch (env.event_type()) {
+  switch (ev.type) {
     case E::TermDefined:
     case E::ClassCreated:
     case E::StudyGroupCreated:
@@ -167,24 +166,24 @@ void JournalProjection::apply(const EventView& ev) {
     case E::StudentLeftGroup: stamps_.touch(kSharedPart, ev.position); break;
     default: break;
   }
-  switch (env.event_type()) {
+  switch (ev.type) {
     case E::TermDefined: {
-      const auto* e = env.event_as_TermDefined();
+      const auto* e = ev.as<fb::TermDefined>();
       terms_[e->term()] = Term{e->year(), e->first_day(), e->last_day(), e->grade_from(), e->grade_to()};
       break;
     }
     case E::ClassCreated: {
-      const auto* e = env.event_as_ClassCreated();
+      const auto* e = ev.as<fb::ClassCreated>();
       classes_[e->class_id()] = Class{e->year(), e->grade()};
       break;
     }
-    case E::StudyGroupCreated: groups_[env.event_as_StudyGroupCreated()->group()] = env.event_as_StudyGroupCreated()->class_id(); break;
+    case E::StudyGroupCreated: groups_[ev.as<fb::StudyGroupCreated>()->group()] = ev.as<fb::StudyGroupCreated>()->class_id(); break;
     case E::WorkTypeDefined:
-      weights_[env.event_as_WorkTypeDefined()->work_type()] = env.event_as_WorkTypeDefined()->weight();
+      weights_[ev.as<fb::WorkTypeDefined>()->work_type()] = ev.as<fb::WorkTypeDefined>()->weight();
       index_weights();
       break;
     case E::TeacherAssigned: {
-      const auto* e = env.event_as_TeacherAssigned();
+      const auto* e = ev.as<fb::TeacherAssigned>();
       Assignment& a = assignments_[e->assignment()];
       a = Assignment{e->teacher(), e->class_id(), e->group(), e->subject()};
       index_assignment(e->assignment(), a);
@@ -196,11 +195,11 @@ void JournalProjection::apply(const EventView& ev) {
       UserId student = 0;
       ClassId to = 0;
       Day day = 0;
-      if (const auto* e = env.event_as_StudentEnrolled()) {
+      if (const auto* e = ev.as<fb::StudentEnrolled>()) {
         student = e->student(), to = e->class_id(), day = e->day();
-      } else if (const auto* t = env.event_as_StudentTransferred()) {
+      } else if (const auto* t = ev.as<fb::StudentTransferred>()) {
         student = t->student(), to = t->to_class(), day = t->day();
-      } else if (const auto* l = env.event_as_StudentLeft()) {
+      } else if (const auto* l = ev.as<fb::StudentLeft>()) {
         student = l->student(), day = l->day();
       }
       // The class and its groups end the day before; the new class starts that day.
@@ -216,7 +215,7 @@ void JournalProjection::apply(const EventView& ev) {
       break;
     }
     case E::StudentJoinedGroup: {
-      const auto* e = env.event_as_StudentJoinedGroup();
+      const auto* e = ev.as<fb::StudentJoinedGroup>();
       Member& m = members_[e->student()];
       if (std::find(m.groups.begin(), m.groups.end(), e->group()) != m.groups.end()) break;
       m.groups.push_back(e->group());
@@ -238,7 +237,7 @@ void JournalProjection::apply(const EventView& ev) {
       break;
     }
     case E::StudentLeftGroup: {
-      const auto* e = env.event_as_StudentLeftGroup();
+      const auto* e = ev.as<fb::StudentLeftGroup>();
       Member& m = members_[e->student()];
       std::erase(m.groups, e->group());
       for (Stint& st : m.group_stints)
@@ -247,7 +246,7 @@ void JournalProjection::apply(const EventView& ev) {
       break;
     }
     case E::LessonScheduled: {
-      const auto* e = env.event_as_LessonScheduled();
+      const auto* e = ev.as<fb::LessonScheduled>();
       const Assignment* a = assignment(e->assignment());
       const YearId year = a != nullptr ? year_of_class(a->class_id) : 0;
       if (!stamps_.holds(year)) break;
@@ -265,10 +264,10 @@ void JournalProjection::apply(const EventView& ev) {
       break;
     }
     case E::LessonTopicSet:
-      if (Lesson* l = touch_lesson(env.event_as_LessonTopicSet()->lesson(), ev.position)) l->topic = str(env.event_as_LessonTopicSet()->topic());
+      if (Lesson* l = touch_lesson(ev.as<fb::LessonTopicSet>()->lesson(), ev.position)) l->topic = str(ev.as<fb::LessonTopicSet>()->topic());
       break;
     case E::HomeworkSet: {
-      const auto* e = env.event_as_HomeworkSet();
+      const auto* e = ev.as<fb::HomeworkSet>();
       if (Lesson* l = touch_lesson(e->lesson(), ev.position)) {
         l->homework = str(e->text());
         l->due = e->due_day();
@@ -276,16 +275,16 @@ void JournalProjection::apply(const EventView& ev) {
       break;
     }
     case E::LessonSubstituted:
-      if (Lesson* l = touch_lesson(env.event_as_LessonSubstituted()->lesson(), ev.position)) l->substitute = env.event_as_LessonSubstituted()->substitute();
+      if (Lesson* l = touch_lesson(ev.as<fb::LessonSubstituted>()->lesson(), ev.position)) l->substitute = ev.as<fb::LessonSubstituted>()->substitute();
       break;
     case E::LessonNotHeld:
-      if (Lesson* l = touch_lesson(env.event_as_LessonNotHeld()->lesson(), ev.position)) {
+      if (Lesson* l = touch_lesson(ev.as<fb::LessonNotHeld>()->lesson(), ev.position)) {
         l->not_held = true;
-        l->not_held_reason = str(env.event_as_LessonNotHeld()->reason());
+        l->not_held_reason = str(ev.as<fb::LessonNotHeld>()->reason());
       }
       break;
     case E::MarkSet: {
-      const auto* e = env.event_as_MarkSet();
+      const auto* e = ev.as<fb::MarkSet>();
       Lesson* l = touch_lesson(e->lesson(), ev.position);
       if (l == nullptr) break;
       const bool commented = e->comment() != nullptr && e->comment()->size() > 0;
@@ -299,7 +298,7 @@ void JournalProjection::apply(const EventView& ev) {
       break;
     }
     case E::MarkCorrected: {
-      const auto* e = env.event_as_MarkCorrected();
+      const auto* e = ev.as<fb::MarkCorrected>();
       Lesson* l = nullptr;
       Lesson::CellMark* m = find_mark(e->mark(), &l);
       if (m == nullptr) break;
@@ -311,7 +310,7 @@ void JournalProjection::apply(const EventView& ev) {
     }
     case E::MarkRemoved: {
       Lesson* l = nullptr;
-      Lesson::CellMark* m = find_mark(env.event_as_MarkRemoved()->mark(), &l);
+      Lesson::CellMark* m = find_mark(ev.as<fb::MarkRemoved>()->mark(), &l);
       if (m == nullptr) break;
       stamps_.touch(l->year, ev.position);
       m->removed = true;
@@ -319,7 +318,7 @@ void JournalProjection::apply(const EventView& ev) {
       break;
     }
     case E::AbsenceMarked: {
-      const auto* e = env.event_as_AbsenceMarked();
+      const auto* e = ev.as<fb::AbsenceMarked>();
       Lesson* l = touch_lesson(e->lesson(), ev.position);
       if (l == nullptr) break;
       Lesson::Cell& c = bump(*l, e->student());
@@ -328,14 +327,14 @@ void JournalProjection::apply(const EventView& ev) {
       break;
     }
     case E::AttendanceCleared: {
-      const auto* e = env.event_as_AttendanceCleared();
+      const auto* e = ev.as<fb::AttendanceCleared>();
       Lesson* l = touch_lesson(e->lesson(), ev.position);
       if (l == nullptr) break;
       bump(*l, e->student()).attended = false;
       break;
     }
     case E::AttestationMarkSet: {
-      const auto* e = env.event_as_AttestationMarkSet();
+      const auto* e = ev.as<fb::AttestationMarkSet>();
       if (!stamps_.holds(e->year())) break;
       stamps_.touch(e->year(), ev.position);
       set_attestation(e->student(), {e->subject(), static_cast<int>(e->kind()), e->year(), e->term(), e->value()});

@@ -29,49 +29,48 @@ void add_unique(std::vector<std::uint32_t>& v, std::uint32_t x) {
 
 void RosterProjection::apply(const EventView& ev) {
   using E = fb::Event;
-  const fb::Envelope& env = ev.envelope;
-  switch (env.event_type()) {
+  switch (ev.type) {
     case E::ClassCreated: {
-      const auto* e = env.event_as_ClassCreated();
+      const auto* e = ev.as<fb::ClassCreated>();
       classes_[e->class_id()] = RosterClass{e->class_id(), e->year(), e->grade(), str(e->name()), 0};
       break;
     }
     case E::StudyGroupCreated: {
-      const auto* e = env.event_as_StudyGroupCreated();
+      const auto* e = ev.as<fb::StudyGroupCreated>();
       groups_[e->group()] = RosterGroup{e->group(), e->class_id(), str(e->name())};
       break;
     }
     case E::TermDefined: {
-      const auto* e = env.event_as_TermDefined();
+      const auto* e = ev.as<fb::TermDefined>();
       terms_[e->term()] = RosterTerm{e->term(), e->year(), str(e->name()), e->first_day(), e->last_day(), e->grade_from(), e->grade_to()};
       break;
     }
     case E::WorkTypeDefined: {
-      const auto* e = env.event_as_WorkTypeDefined();
+      const auto* e = ev.as<fb::WorkTypeDefined>();
       work_types_[e->work_type()] = RosterWorkType{e->work_type(), str(e->name()), e->weight()};
       break;
     }
     case E::SubjectCreated: {
-      const auto* e = env.event_as_SubjectCreated();
+      const auto* e = ev.as<fb::SubjectCreated>();
       subjects_[e->subject()] = RosterSubject{e->subject(), str(e->name()), str(e->short_name())};
       break;
     }
     case E::AccountCreated: {
-      const auto* e = env.event_as_AccountCreated();
+      const auto* e = ev.as<fb::AccountCreated>();
       if (e->role() == Role::Student || e->role() == Role::Parent) break;  // people of the class lists
       staff_[e->user()] = RosterStaff{e->user(), str(e->login()), str(e->display_name()),
                                       1u << static_cast<unsigned>(e->role()), false};
       break;
     }
     case E::RoleGranted: {
-      const auto* e = env.event_as_RoleGranted();
+      const auto* e = ev.as<fb::RoleGranted>();
       if (auto it = staff_.find(e->user()); it != staff_.end()) it->second.roles |= 1u << static_cast<unsigned>(e->role());
       if (e->role() == Role::Curator)
         if (auto c = classes_.find(e->class_id()); c != classes_.end()) c->second.curator = e->user();
       break;
     }
     case E::RoleRevoked: {
-      const auto* e = env.event_as_RoleRevoked();
+      const auto* e = ev.as<fb::RoleRevoked>();
       if (auto it = staff_.find(e->user()); it != staff_.end()) it->second.roles &= ~(1u << static_cast<unsigned>(e->role()));
       if (e->role() == Role::Curator)
         for (auto& [id, c] : classes_)
@@ -79,42 +78,42 @@ void RosterProjection::apply(const EventView& ev) {
       break;
     }
     case E::AccountBlocked:
-      if (auto it = staff_.find(env.event_as_AccountBlocked()->user()); it != staff_.end()) it->second.blocked = true;
+      if (auto it = staff_.find(ev.as<fb::AccountBlocked>()->user()); it != staff_.end()) it->second.blocked = true;
       break;
     case E::AccountUnblocked:
-      if (auto it = staff_.find(env.event_as_AccountUnblocked()->user()); it != staff_.end()) it->second.blocked = false;
+      if (auto it = staff_.find(ev.as<fb::AccountUnblocked>()->user()); it != staff_.end()) it->second.blocked = false;
       break;
     case E::StudentEnrolled: {
-      const auto* e = env.event_as_StudentEnrolled();
+      const auto* e = ev.as<fb::StudentEnrolled>();
       RosterStudent& s = students_[e->student()];
       s.id = e->student();
       s.class_id = e->class_id();
       break;
     }
     case E::StudentTransferred: {
-      RosterStudent& s = students_[env.event_as_StudentTransferred()->student()];
-      s.class_id = env.event_as_StudentTransferred()->to_class();
+      RosterStudent& s = students_[ev.as<fb::StudentTransferred>()->student()];
+      s.class_id = ev.as<fb::StudentTransferred>()->to_class();
       s.groups.clear();
       break;
     }
     case E::StudentLeft: {
-      RosterStudent& s = students_[env.event_as_StudentLeft()->student()];
+      RosterStudent& s = students_[ev.as<fb::StudentLeft>()->student()];
       s.class_id = 0;
       s.groups.clear();
       break;
     }
     case E::StudentJoinedGroup: {
-      const auto* e = env.event_as_StudentJoinedGroup();
+      const auto* e = ev.as<fb::StudentJoinedGroup>();
       add_unique(students_[e->student()].groups, e->group());
       break;
     }
     case E::StudentLeftGroup: {
-      const auto* e = env.event_as_StudentLeftGroup();
+      const auto* e = ev.as<fb::StudentLeftGroup>();
       std::erase(students_[e->student()].groups, e->group());
       break;
     }
     case E::ParentLinked: {
-      const auto* e = env.event_as_ParentLinked();
+      const auto* e = ev.as<fb::ParentLinked>();
       RosterParent& p = parents_[e->parent()];
       p.id = e->parent();
       add_unique(p.children, e->student());
@@ -122,43 +121,43 @@ void RosterProjection::apply(const EventView& ev) {
       break;
     }
     case E::ParentUnlinked: {
-      const auto* e = env.event_as_ParentUnlinked();
+      const auto* e = ev.as<fb::ParentUnlinked>();
       std::erase(parents_[e->parent()].children, e->student());
       std::erase(students_[e->student()].parents, e->parent());
       break;
     }
     case E::PersonalDataRecorded: {
-      const auto* e = env.event_as_PersonalDataRecorded();
+      const auto* e = ev.as<fb::PersonalDataRecorded>();
       const std::string sealed = bytes(e->sealed());
       if (e->subject_kind() == DataSubject::Student) students_[e->subject()].sealed = sealed;
       else parents_[e->subject()].sealed = sealed;
       break;
     }
     case E::PersonalDataChecked: {
-      const auto* e = env.event_as_PersonalDataChecked();
+      const auto* e = ev.as<fb::PersonalDataChecked>();
       if (e->subject_kind() == DataSubject::Student) students_[e->subject()].checked_on = e->day();
       break;
     }
     case E::PersonalDataErased: {
-      const auto* e = env.event_as_PersonalDataErased();
+      const auto* e = ev.as<fb::PersonalDataErased>();
       if (e->subject_kind() == DataSubject::Student) students_[e->subject()].erased = true;
       else parents_[e->subject()].erased = true;
       break;
     }
     case E::TeacherAssigned: {
-      const auto* e = env.event_as_TeacherAssigned();
+      const auto* e = ev.as<fb::TeacherAssigned>();
       assignments_[e->assignment()] =
           RosterAssignment{e->assignment(), e->teacher(), e->class_id(), e->group(), e->subject(), false};
       break;
     }
-    case E::AssignmentEnded: assignments_[env.event_as_AssignmentEnded()->assignment()].ended = true; break;
+    case E::AssignmentEnded: assignments_[ev.as<fb::AssignmentEnded>()->assignment()].ended = true; break;
     case E::TimetableEntrySet: {
-      const auto* e = env.event_as_TimetableEntrySet();
+      const auto* e = ev.as<fb::TimetableEntrySet>();
       entries_[e->entry()] = RosterEntry{e->entry(), e->assignment(), e->weekday(), e->period(), e->first_day(),
                                          e->last_day(), false};
       break;
     }
-    case E::TimetableEntryRemoved: entries_[env.event_as_TimetableEntryRemoved()->entry()].removed = true; break;
+    case E::TimetableEntryRemoved: entries_[ev.as<fb::TimetableEntryRemoved>()->entry()].removed = true; break;
     default: break;
   }
 }

@@ -17,7 +17,6 @@ constexpr std::size_t kMaxUser = 50'000'000;  // far beyond any school; guards t
 
 void StatsProjection::apply(const EventView& ev) {
   using E = fb::Event;
-  const fb::Envelope& env = ev.envelope;
   const Day day = school_day(ev.recorded_at);
   if (last_day_ == nullptr || last_day_->day != day) {
     last_day_ = &days_[day];
@@ -44,20 +43,20 @@ void StatsProjection::apply(const EventView& ev) {
     if (delta > 0) ++a->roles[r];
     else if (a->roles[r] > 0) --a->roles[r];
   };
-  switch (env.event_type()) {
-    case E::AccountCreated: grant(env.event_as_AccountCreated()->user(), env.event_as_AccountCreated()->role(), +1); break;
-    case E::RoleGranted: grant(env.event_as_RoleGranted()->user(), env.event_as_RoleGranted()->role(), +1); break;
-    case E::RoleRevoked: grant(env.event_as_RoleRevoked()->user(), env.event_as_RoleRevoked()->role(), -1); break;
+  switch (ev.type) {
+    case E::AccountCreated: grant(ev.as<fb::AccountCreated>()->user(), ev.as<fb::AccountCreated>()->role(), +1); break;
+    case E::RoleGranted: grant(ev.as<fb::RoleGranted>()->user(), ev.as<fb::RoleGranted>()->role(), +1); break;
+    case E::RoleRevoked: grant(ev.as<fb::RoleRevoked>()->user(), ev.as<fb::RoleRevoked>()->role(), -1); break;
     case E::AccountBlocked:
-      if (Account* a = account(env.event_as_AccountBlocked()->user())) a->blocked = true;
+      if (Account* a = account(ev.as<fb::AccountBlocked>()->user())) a->blocked = true;
       break;
     case E::AccountUnblocked:
-      if (Account* a = account(env.event_as_AccountUnblocked()->user())) a->blocked = false;
+      if (Account* a = account(ev.as<fb::AccountUnblocked>()->user())) a->blocked = false;
       break;
     case E::LoginSucceeded: ++d.logins; break;
     case E::LoginFailed: ++d.failed_logins; break;
     case E::BackupRecorded: {
-      const auto* e = env.event_as_BackupRecorded();
+      const auto* e = ev.as<fb::BackupRecorded>();
       const std::string target = e->target() != nullptr ? e->target()->str() : std::string();
       BackupRunStats& r = backups_[{target, e->archive()}];
       r.archive = e->archive();

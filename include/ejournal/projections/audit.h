@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "ejournal/domain/types.h"
+#include "ejournal/projections/chunked_vector.h"
 #include "ejournal/projections/id_table.h"
 #include "ejournal/projections/projection.h"
 
@@ -151,7 +152,7 @@ class AuditProjection final : public Projection {
   std::vector<AuditEntry> select(log::Position upto, Pred pred) const;
 
   TextPool texts_;
-  std::vector<Stored> entries_;
+  ChunkedVector<Stored> entries_;  // in position order
   IdTable<domain::MarkId, Mark> marks_;
   IdTable<domain::LessonId, Lesson> lessons_;
   IdTable<domain::AssignmentId, Assignment> assignments_;
