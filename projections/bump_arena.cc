@@ -1,13 +1,19 @@
 #include "ejournal/projections/bump_arena.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdint>
+#include <new>
 
 namespace ejournal::projections {
 
 BumpArena::BumpArena(std::size_t first_chunk) : first_chunk_(first_chunk > 0 ? first_chunk : kChunk) {}
 
-BumpArena::~BumpArena() = default;
+BumpArena::~BumpArena() {
+  for (const Chunk& c : chunks_) munmap(c.at, c.size);
+}
 
 void* BumpArena::do_allocate(std::size_t bytes, std::size_t alignment) {
   const auto aligned = [&](std::byte* p) {
@@ -19,10 +25,13 @@ void* BumpArena::do_allocate(std::size_t bytes, std::size_t alignment) {
   if (p == nullptr || p > end_ || static_cast<std::size_t>(end_ - p) < bytes) {
     // A new chunk; the rest of the old one is left (at most one allocation's worth).
     const std::size_t want = chunks_.empty() ? first_chunk_ : kChunk;
-    const std::size_t size = std::max(want, bytes + alignment);
-    chunks_.push_back(std::make_unique_for_overwrite<std::byte[]>(size));
+    const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+    const std::size_t size = (std::max(want, bytes + alignment) + page - 1) / page * page;
+    void* mapped = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapped == MAP_FAILED) throw std::bad_alloc();
+    chunks_.push_back(Chunk{static_cast<std::byte*>(mapped), size});
     reserved_ += size;
-    at_ = chunks_.back().get();
+    at_ = chunks_.back().at;
     end_ = at_ + size;
     p = aligned(at_);
   }
