@@ -61,6 +61,14 @@ void check_cursor_from(const log::EventLog& log, Position from) {
   CHECK(expected == log.head() + 1);
 }
 
+// A log in `data` of four sealed segments and 10 unsealed records, closed.
+void four_sealed_segments(const std::string& data) {
+  auto log = open_or_fail(data);
+  append_marks(*log, 0, 4 * log::format::kSegmentRecords + 10);
+  REQUIRE(log->seal().ok());
+  CHECK(log->sealed_end() == 4 * log::format::kSegmentRecords + 1);
+}
+
 }  // namespace
 
 TEST_CASE("cursors read the same records from sealed segments as from the log family", "[log][segments]") {
@@ -111,12 +119,7 @@ TEST_CASE("segments of big records are cut by size, and cursors cross the cuts",
 TEST_CASE("a damaged or missing segment is read from the log family instead", "[log][segments]") {
   testkit::TempDir dir;
   const std::string data = dir.sub("data");
-  {
-    auto log = open_or_fail(data);
-    append_marks(*log, 0, 4 * log::format::kSegmentRecords + 10);
-    REQUIRE(log->seal().ok());
-    CHECK(log->sealed_end() == 4 * log::format::kSegmentRecords + 1);
-  }
+  four_sealed_segments(data);
   const std::string second = log::format::position_key(log::format::kSegmentRecords + 1);
   const std::string third = log::format::position_key(2 * log::format::kSegmentRecords + 1);
   const std::string fourth = log::format::position_key(3 * log::format::kSegmentRecords + 1);
@@ -232,11 +235,7 @@ TEST_CASE("a record read from a segment stays valid while its owner is held", "[
 TEST_CASE("segments a cursor finds damaged or missing are written again from the log family", "[log][segments]") {
   testkit::TempDir dir;
   const std::string data = dir.sub("data");
-  {
-    auto log = open_or_fail(data);
-    append_marks(*log, 0, 4 * log::format::kSegmentRecords + 10);
-    REQUIRE(log->seal().ok());
-  }
+  four_sealed_segments(data);
   const std::string second = log::format::position_key(log::format::kSegmentRecords + 1);
   const std::string third = log::format::position_key(2 * log::format::kSegmentRecords + 1);
   {
