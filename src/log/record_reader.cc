@@ -131,9 +131,12 @@ class RocksCursor final : public LogCursor {
       if (after_one) report(expected_);
       return false;
     }
-    if (!pool_) pool_ = std::make_shared<SegmentPool>();
+    if (!pool_) {  // made on first use: most cursors (a follower's few new records) never read a segment
+      pool_ = std::make_shared<SegmentPool>();
+      decoder_ = std::make_unique<SegmentDecoder>();
+    }
     std::shared_ptr<Segment> seg = pool_->take();
-    if (auto s = decoder_.decode(first, {seg_it_->value().data(), seg_it_->value().size()}, *seg); !s.ok()) {
+    if (auto s = decoder_->decode(first, {seg_it_->value().data(), seg_it_->value().size()}, *seg); !s.ok()) {
       warn(s.message() + "; reading its records from the log family");
       report(first);
       return false;
@@ -208,7 +211,7 @@ class RocksCursor final : public LogCursor {
   std::string upper_;
   rocksdb::Slice upper_slice_;
   std::unique_ptr<rocksdb::Iterator> seg_it_;
-  SegmentDecoder decoder_;
+  std::unique_ptr<SegmentDecoder> decoder_;
   std::shared_ptr<SegmentPool> pool_;
   std::shared_ptr<Segment> segment_;  // while serving from a segment
   std::shared_ptr<const void> owner_;  // the same, as owner()
