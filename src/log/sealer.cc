@@ -60,7 +60,8 @@ void Sealer::notify(Position head) {
 Status Sealer::seal_up_to(Position head) {
   std::lock_guard lock(seal_mu_);
   if (auto s = seal_locked(head); !s.ok()) return s;
-  return repair_locked();
+  repair_locked();
+  return Status::OK();
 }
 
 void Sealer::repair(Position first) {
@@ -82,9 +83,8 @@ void Sealer::run() {
       if (stopping_.load()) return;
     }
     std::lock_guard lock(seal_mu_);
-    Status s = seal_locked(target_.load());
-    if (s.ok()) s = repair_locked();
-    if (!s.ok()) {
+    repair_locked();
+    if (auto s = seal_locked(target_.load()); !s.ok()) {
       warn("cannot seal log segments: " + s.to_string());
       return;  // reading goes on from the log family; the next open tries again
     }
@@ -102,7 +102,7 @@ bool Sealer::starts_segment(Position first) const {
          format::get_u64_be(v.data() + 8) == before && before + format::get_u32_be(v.data() + 4) == first;
 }
 
-Status Sealer::repair_locked() {
+void Sealer::repair_locked() {
   std::vector<Position> faults;
   {
     std::lock_guard lock(mu_);
@@ -118,15 +118,23 @@ Status Sealer::repair_locked() {
       builder.add(c->bytes());
       if (builder.full()) break;
     }
-    if (!c->status().ok()) return c->status();
-    const std::string value = builder.seal();
-    if (value.empty()) return Status(Code::internal, "cannot compress a segment");
-    rocksdb::WriteOptions wo;
-    wo.sync = false;  // derived data (see sealer.h)
-    if (auto s = store_.db()->Put(wo, store_.seg_cf(), format::position_key(first), value); !s.ok())
-      return from_rocks(s, "writing a sealed segment");
-    warn("sealed segment at " + std::to_string(first) + " written again from the log family");
+    // A repair that fails (the log family itself damaged there: `ejctl verify` tells) leaves the segment
+    // as it was, and sealing goes on.
+    Status s = c->status();
+    if (s.ok() && builder.count() == 0) s = Status(Code::corruption, "no record to seal");
+    if (s.ok()) s = store_segment(builder);
+    if (!s.ok()) warn("cannot write sealed segment at " + std::to_string(first) + " again: " + s.to_string());
+    else warn("sealed segment at " + std::to_string(first) + " written again from the log family");
   }
+}
+
+Status Sealer::store_segment(const SegmentBuilder& builder) {
+  const std::string value = builder.seal();
+  if (value.empty()) return Status(Code::internal, "cannot compress a segment");
+  rocksdb::WriteOptions wo;
+  wo.sync = false;  // derived data (see sealer.h)
+  auto s = store_.db()->Put(wo, store_.seg_cf(), format::position_key(builder.first()), value);
+  if (!s.ok()) return from_rocks(s, "writing a sealed segment");
   return Status::OK();
 }
 
@@ -135,13 +143,8 @@ Status Sealer::seal_locked(Position head) {
   Position first = next_.load();
   if (head < first) return Status::OK();
   auto builder = std::make_unique<SegmentBuilder>(first);
-  rocksdb::WriteOptions wo;
-  wo.sync = false;  // derived data (see sealer.h)
   const auto put = [&]() -> Status {
-    const std::string value = builder->seal();
-    if (value.empty()) return Status(Code::internal, "cannot compress a segment");
-    auto s = store_.db()->Put(wo, store_.seg_cf(), format::position_key(builder->first()), value);
-    if (!s.ok()) return from_rocks(s, "writing a sealed segment");
+    if (auto s = store_segment(*builder); !s.ok()) return s;
     next_.store(builder->first() + builder->count());
     return Status::OK();
   };

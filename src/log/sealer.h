@@ -22,6 +22,7 @@ namespace ejournal::log {
 
 class RocksStore;
 class RecordReader;
+class SegmentBuilder;
 
 class Sealer {
  public:
@@ -46,7 +47,8 @@ class Sealer {
  private:
   void run();
   Status seal_locked(Position head);
-  Status repair_locked();
+  void repair_locked();  // a segment it cannot write again is left as it was, with a warning
+  Status store_segment(const SegmentBuilder& builder);
   bool starts_segment(Position first) const;
 
   const RocksStore& store_;

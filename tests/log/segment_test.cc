@@ -258,3 +258,27 @@ TEST_CASE("segments a cursor finds damaged or missing are written again from the
   }
   CHECK(repaired);
 }
+
+TEST_CASE("a segment that cannot be written again is left, and sealing goes on", "[log][segments]") {
+  // The third segment is damaged and so is one of its records in the log family: the repair cannot
+  // rebuild it (verify is what reports such damage), and must not stop the sealing of new records.
+  testkit::TempDir dir;
+  const std::string data = dir.sub("data");
+  four_sealed_segments(data);
+  const Position third = 2 * log::format::kSegmentRecords + 1;
+  {
+    testkit::RawStore raw(data);
+    raw.put(log::format::kSegFamily, log::format::position_key(third), "not a segment");
+    raw.rewrite_record(third + 5, [](std::string& b) { b = "damaged"; });
+  }
+  auto log = open_or_fail(data, true);
+  {
+    auto c = log->cursor(third);
+    while (c->valid()) c->next();
+    CHECK(c->status().code() == Code::corruption);  // the log family's damage, read after the segment's
+  }
+  append_marks(*log, 20'000, log::format::kSegmentRecords);
+  for (int i = 0; i < 3000 && log->sealed_end() < 5 * log::format::kSegmentRecords + 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK(log->sealed_end() == 5 * log::format::kSegmentRecords + 1);
+}
