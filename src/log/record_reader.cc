@@ -38,6 +38,22 @@ Status check_record(Position p, std::string_view bytes) {
   return Status::OK();
 }
 
+// Checks a record read from a sealed segment whose frame checksum held. Every record of a segment passed
+// check_record when it was sealed (the sealer reads through a log-family cursor), and the frame's XXH64
+// covers the bytes since; so the FlatBuffers verifier, a sixth of a replay's reading, is not run again.
+// What is still checked costs a few loads: the identifier, the position, and an event kind this program
+// knows (a segment sealed by a newer version may carry kinds this one would refuse from `log`).
+Status check_sealed_record(Position p, std::string_view bytes) {
+  if (bytes.size() < 8 + kHeaderBytes || !is_aligned(bytes.data()) || !fb::EnvelopeBufferHasIdentifier(bytes.data()))
+    return record_problem(p, "not an envelope");
+  const fb::Envelope* env = envelope_of(bytes);
+  if (env->header() == nullptr || env->header()->position() != p) return record_problem(p, "stores another position");
+  const auto kind = static_cast<unsigned>(env->event_type());
+  if (kind == 0 || kind > static_cast<unsigned>(fb::Event::MAX))
+    return record_problem(p, "carries an event kind this program does not know");
+  return Status::OK();
+}
+
 // Decoded segments, handed out as shared owners and taken back when the last copy goes (on whichever
 // thread): a replay keeps a window of them alive, and reusing their buffers spares a megabyte of fresh,
 // page-faulting memory per 4,096 records.
@@ -160,7 +176,7 @@ class RocksCursor final : public LogCursor {
 
   void settle_segment() {
     current_ = segment_->record(index_);
-    status_ = check_record(expected_, current_);
+    status_ = check_sealed_record(expected_, current_);
     valid_ = status_.ok();
     if (!valid_) {  // the segment's checksum held, yet not its record: read the truth instead
       warn("sealed segment at " + std::to_string(segment_->first()) + ": " + status_.message() +
