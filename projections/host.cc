@@ -356,6 +356,7 @@ ProjectionHost::~ProjectionHost() {
     state_->snap_cv.notify_one();
     state_->snapshotter.join();  // finishes a requested snapshot first
   }
+  if (!state_->options.snapshot_at_stop) return;
   std::lock_guard apply_lock(state_->apply_mu);
   if (auto s = state_->write_all_snapshots(); !s.ok()) warn("cannot write snapshots at shutdown: " + s.to_string());
 }

@@ -162,6 +162,30 @@ TEST_CASE("from_snapshots = false rebuilds every projection from position 1", "[
   CHECK(live(**host) == expected);
 }
 
+TEST_CASE("a host stops without snapshots when snapshot_at_stop is false, and with them by default", "[projections]") {
+  testkit::TempDir dir;
+  const std::string data = demo_school(dir, 3);
+  auto log = log::open_event_log(data);
+  REQUIRE(log.ok());
+  auto& store = (*log)->snapshot_store();
+  const auto stored = [&] {
+    std::size_t n = 0;
+    for (const auto& p : all()) {
+      auto positions = store.positions(p->name());
+      REQUIRE(positions.ok());
+      n += positions->size();
+    }
+    return n;
+  };
+  const std::size_t before = stored();
+  HostOptions o = no_follow();
+  o.snapshot_at_stop = false;
+  REQUIRE(ProjectionHost::start(**log, all(), o).ok());  // started, then stopped at once
+  CHECK(stored() == before);
+  REQUIRE(ProjectionHost::start(**log, all(), no_follow()).ok());
+  CHECK(stored() > before);
+}
+
 TEST_CASE("a damaged snapshot is skipped, and an older one or the log serves", "[projections]") {
   testkit::TempDir dir;
   const std::string data = demo_school(dir, 5);

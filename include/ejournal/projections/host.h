@@ -40,6 +40,8 @@ struct HostOptions {
                                            // 0: only after the start's replay
   bool from_snapshots = true;              // false: start every projection from position 1, ignoring stored
                                            // snapshots (a full rebuild; they are still written as configured)
+  bool snapshot_at_stop = true;            // write a snapshot of every projection when the host stops (false:
+                                           // a benchmark of replay, whose writes would compete with the next pass)
 };
 
 class ProjectionHost {
@@ -48,7 +50,7 @@ class ProjectionHost {
   static Result<std::unique_ptr<ProjectionHost>> start(log::EventLog& log,
                                                        std::vector<std::unique_ptr<Projection>> projections,
                                                        HostOptions options = {});
-  // Stops following and writes a snapshot of every projection.
+  // Stops following and writes a snapshot of every projection (unless options.snapshot_at_stop is false).
   ~ProjectionHost();
 
   // Runs fn(const P&) on projection `name`'s live state. REQUIRES: `name` exists and is of type P.
