@@ -31,16 +31,42 @@ Status RocksSnapshotStore::put(std::string_view projection, Position position, s
   if (auto s = writable(store_); !s.ok()) return s;
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  return from_rocks(store_.db()->Put(wo, store_.snap_cf(), key_of(projection, position),
-                                     rocksdb::Slice(bytes.data(), bytes.size())),
-                    "storing a snapshot");
+  auto s = from_rocks(store_.db()->Put(wo, store_.snap_cf(), key_of(projection, position),
+                                       rocksdb::Slice(bytes.data(), bytes.size())),
+                      "storing a snapshot");
+  if (s.ok()) note(projection, position, true);
+  return s;
 }
 
 Result<std::vector<Position>> RocksSnapshotStore::positions(std::string_view projection) const {
+  std::lock_guard lock(mu_);
+  auto it = listed_.find(projection);
+  if (it == listed_.end()) {
+    auto scanned = scan(projection);
+    if (!scanned.ok()) return scanned.status();
+    it = listed_.emplace(std::string(projection), std::set<Position>(scanned->begin(), scanned->end())).first;
+  }
+  return std::vector<Position>(it->second.begin(), it->second.end());
+}
+
+// A put or remove updates a listed name after its write, under mu_; a first listing holds mu_ from before
+// its iterator exists until the list is kept. So a write the iterator missed is applied to the kept list
+// afterwards, and one it saw is applied again, which changes nothing.
+void RocksSnapshotStore::note(std::string_view projection, Position position, bool stored) {
+  std::lock_guard lock(mu_);
+  auto it = listed_.find(projection);
+  if (it == listed_.end()) return;
+  if (stored) it->second.insert(position);
+  else it->second.erase(position);
+}
+
+Result<std::vector<Position>> RocksSnapshotStore::scan(std::string_view projection) const {
   std::vector<Position> out;
   if (store_.snap_cf() == nullptr) return out;
   const std::string prefix = prefix_of(projection);
-  std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(rocksdb::ReadOptions(), store_.snap_cf()));
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;  // the blocks hold whole snapshots; they must not push the log's out of the cache
+  std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(ro, store_.snap_cf()));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     if (it->key().size() != prefix.size() + 8) continue;
     out.push_back(format::get_u64_be(it->key().data() + prefix.size()));
@@ -60,8 +86,10 @@ Result<std::string> RocksSnapshotStore::get(std::string_view projection, Positio
 
 Status RocksSnapshotStore::remove(std::string_view projection, Position position) {
   if (auto s = writable(store_); !s.ok()) return s;
-  return from_rocks(store_.db()->Delete(rocksdb::WriteOptions(), store_.snap_cf(), key_of(projection, position)),
-                    "removing a snapshot");
+  auto s = from_rocks(store_.db()->Delete(rocksdb::WriteOptions(), store_.snap_cf(), key_of(projection, position)),
+                      "removing a snapshot");
+  if (s.ok()) note(projection, position, false);
+  return s;
 }
 
 }  // namespace ejournal::log

@@ -285,3 +285,45 @@ TEST_CASE("verify finds no fault in a log that grows while it walks", "[log][ver
   writer.join();
   CHECK(faults == 0);
 }
+
+TEST_CASE("the snapshot store lists what was stored and removed, across a reopen and while it is written", "[log]") {
+  testkit::TempDir dir;
+  const std::string data = dir.sub("data");
+  const auto expected = [](Position from, Position to) {
+    std::vector<Position> v;
+    for (Position p = from; p <= to; ++p) v.push_back(p);
+    return v;
+  };
+  {
+    auto log = open_or_fail(data);
+    auto& store = log->snapshot_store();
+    REQUIRE(store.put("journal", 5, "five").ok());
+    REQUIRE(store.put("journal#3", 7, "part").ok());  // a name that extends another is listed apart
+    // Writes race the first listing of "audit": every one must show in the list kept after it.
+    std::atomic<bool> written{true};  // Catch's assertions are for the test's own thread
+    std::thread writer([&] {
+      for (Position p = 1; p <= 200; ++p)
+        if (!store.put("audit", p, std::string(100, 'x')).ok()) written = false;
+    });
+    for (int i = 0; i < 50; ++i) {
+      auto listed = store.positions("audit");
+      REQUIRE(listed.ok());
+      CHECK(std::is_sorted(listed->begin(), listed->end()));
+    }
+    writer.join();
+    REQUIRE(written);
+    CHECK(store.positions("audit").value() == expected(1, 200));
+    for (Position p = 1; p <= 100; ++p) REQUIRE(store.remove("audit", p).ok());
+    CHECK(store.positions("audit").value() == expected(101, 200));
+    CHECK(store.positions("journal").value() == std::vector<Position>{5});
+    REQUIRE(store.put("journal", 9, "nine").ok());  // after the first listing
+    CHECK(store.positions("journal").value() == std::vector<Position>{5, 9});
+    CHECK(store.get("journal", 9).value() == "nine");
+    CHECK(store.positions("nothing").value().empty());
+  }
+  auto log = open_or_fail(data);
+  auto& store = log->snapshot_store();
+  CHECK(store.positions("audit").value() == expected(101, 200));
+  CHECK(store.positions("journal").value() == std::vector<Position>{5, 9});
+  CHECK(store.positions("journal#3").value() == std::vector<Position>{7});
+}
