@@ -1,5 +1,8 @@
 // BumpArena: what it hands out is aligned, does not overlap, and survives chunk changes; rebind moves a
-// vector's elements into it (or leaves them where they are).
+// vector's elements into it (or leaves them where they are). The huge-page mapping under it and under
+// ChunkedVector: sizes, and a container on its allocator.
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstring>
 #include <memory_resource>
@@ -8,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "ejournal/projections/bump_arena.h"
+#include "ejournal/projections/huge_pages.h"
 
 using ejournal::projections::BumpArena;
 using ejournal::projections::rebind;
@@ -57,4 +61,25 @@ TEST_CASE("rebind moves a vector's elements into another resource, once", "[proj
   rebind(empty, &arena);
   CHECK(empty.empty());
   CHECK(empty.get_allocator().resource() == &arena);
+}
+
+TEST_CASE("big arrays are mapped in whole huge pages, small ones come from the heap", "[projections][arena]") {
+  using ejournal::projections::kHugeFrom;
+  using ejournal::projections::kHugePage;
+  using ejournal::projections::mapped_size;
+  CHECK(mapped_size(1) == static_cast<std::size_t>(sysconf(_SC_PAGESIZE)));
+  CHECK(mapped_size(kHugeFrom - 1) % static_cast<std::size_t>(sysconf(_SC_PAGESIZE)) == 0);
+  CHECK(mapped_size(kHugeFrom - 1) < kHugePage);
+  CHECK(mapped_size(kHugeFrom) == kHugePage);
+  CHECK(mapped_size(kHugePage) == kHugePage);
+  CHECK(mapped_size(kHugePage + 1) == 2 * kHugePage);
+  // A container on the allocator: a just-under-2-MiB array (a ChunkedVector's chunk) and a small one.
+  for (const std::size_t n : {kHugePage / sizeof(std::uint64_t) - 3, std::size_t{100}}) {
+    std::vector<std::uint64_t, ejournal::projections::HugePageAllocator<std::uint64_t>> v;
+    v.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) v.push_back(i * 7);
+    std::uint64_t sum = 0;
+    for (const std::uint64_t x : v) sum += x;
+    CHECK(sum == 7 * (n * (n - 1) / 2));
+  }
 }

@@ -13,7 +13,7 @@
 // Chunks are mapped from the kernel and unmapped with the arena, not taken from malloc: a thread's malloc
 // arena keeps freed memory at its top resident (glibc trims only the main arena's top), so a replay's
 // growth arena, dropped by the layout that follows, stayed in the process's RSS on some runs. Chunks of
-// 2 MiB and more are whole transparent huge pages (madvise), so filling one costs one page fault, not 512.
+// 2 MiB and more are whole transparent huge pages (huge_pages.h), so filling one costs one fault, not 512.
 //
 // Not thread-safe, as the state that owns it. It must outlive every container that allocates from it.
 #pragma once

@@ -1,17 +1,22 @@
 // ChunkedVector: an append-only sequence kept in chunks of a fixed number of elements. Appending never
 // moves what is already there, where a std::vector that doubles copies every element again and faults a
-// fresh array in page by page each time (the audit trail of a school year is some 20 MB); a chunk's pages
-// are touched only as it fills. Read in order, by index, or from the back.
+// fresh array in page by page each time (the audit trail of a school year is some 20 MB). By default a
+// chunk is one transparent huge page (huge_pages.h): filling it costs one page fault. Read in order, by
+// index, or from the back.
 #pragma once
 
 #include <cstddef>
 #include <iterator>
 #include <vector>
 
+#include "ejournal/projections/huge_pages.h"
+
 namespace ejournal::projections {
 
-template <typename T, std::size_t kChunk = 16384>
+template <typename T, std::size_t kChunk = (sizeof(T) < kHugePage ? kHugePage / sizeof(T) : 1)>
 class ChunkedVector {
+  using Chunk = std::vector<T, HugePageAllocator<T>>;
+
  public:
   void push_back(const T& value) {
     if (chunks_.empty() || chunks_.back().size() == kChunk) {
@@ -54,15 +59,15 @@ class ChunkedVector {
 
    private:
     friend class ChunkedVector;
-    const_iterator(const std::vector<std::vector<T>>* chunks, std::size_t chunk) : chunks_(chunks), chunk_(chunk) {}
-    const std::vector<std::vector<T>>* chunks_ = nullptr;
+    const_iterator(const std::vector<Chunk>* chunks, std::size_t chunk) : chunks_(chunks), chunk_(chunk) {}
+    const std::vector<Chunk>* chunks_ = nullptr;
     std::size_t chunk_ = 0, at_ = 0;
   };
   const_iterator begin() const { return const_iterator(&chunks_, 0); }
   const_iterator end() const { return const_iterator(&chunks_, chunks_.size()); }
 
  private:
-  std::vector<std::vector<T>> chunks_;  // each full but the last, which is not empty
+  std::vector<Chunk> chunks_;  // each full but the last, which is not empty
   std::size_t size_ = 0;
 };
 
