@@ -89,56 +89,37 @@ Manifest manifest_at(const log::SnapshotStore& store, std::string_view name, log
 Result<Restored> restore_stored(const log::SnapshotStore& store, Projection& projection, log::Position position,
                                 Projection::PartKey scope) {
   const std::string name(projection.name());
-  auto positions = store.positions(name);
-  if (!positions.ok()) return positions.status();
-  for (auto it = positions->rbegin(); it != positions->rend(); ++it) {
-    if (*it > position) continue;
+  Restored restored;
+  // Newest first, each snapshot read only when the newer ones have failed: a start reads one.
+  auto s = store.newest_first(name, position, [&](log::Position at, std::string_view bytes) {
     const auto skip = [&](const std::string& why) {
-      log_warning("skipping " + why + " snapshot of " + name + " at " + std::to_string(*it));
+      log_warning("skipping " + why + " snapshot of " + name + " at " + std::to_string(at));
+      return false;
     };
-    auto bytes = store.get(name, *it);
-    if (!bytes.ok()) continue;
-    auto unframed = unframe_snapshot(*bytes);
-    if (!unframed.ok() || unframed->position != *it) {
-      skip("a damaged");
-      continue;
-    }
+    auto unframed = unframe_snapshot(bytes);
+    if (!unframed.ok() || unframed->position != at) return skip("a damaged");
     if (!is_manifest(unframed->raw)) {
-      if (!projection.restore(unframed->raw).ok()) {  // refused: the projection is unchanged
-        skip("an unreadable");
-        continue;
-      }
-      return Restored{*it, {}};
+      if (!projection.restore(unframed->raw).ok()) return skip("an unreadable");  // refused: unchanged
+      restored = Restored{at, {}};
+      return true;
     }
     auto manifest = decode_manifest(unframed->raw);
-    if (!manifest) {
-      skip("an unreadable");
-      continue;
-    }
+    if (!manifest) return skip("an unreadable");
     std::vector<std::string> parts;
-    bool whole = true;
     for (const PartRef& ref : *manifest) {
       if (scope != Projection::kAllParts && ref.key != Projection::kSharedPart && ref.key != scope) continue;
       auto part = store.get(part_name(name, ref.key), ref.stored_at);
       auto raw = part.ok() ? unframe_snapshot(*part) : Result<Unframed>(part.status());
-      if (!raw.ok() || raw->position != ref.stored_at) {
-        whole = false;
-        break;
-      }
+      if (!raw.ok() || raw->position != ref.stored_at) return skip("a partly missing or damaged");
       parts.push_back(std::move(raw->raw));
     }
-    if (!whole) {
-      skip("a partly missing or damaged");
-      continue;
-    }
     const std::vector<std::string_view> views(parts.begin(), parts.end());
-    if (!projection.restore_parts(views, scope).ok()) {
-      skip("an unreadable");
-      continue;
-    }
-    return Restored{*it, std::move(*manifest)};
-  }
-  return Restored{};
+    if (!projection.restore_parts(views, scope).ok()) return skip("an unreadable");
+    restored = Restored{at, std::move(*manifest)};
+    return true;
+  });
+  if (!s.ok()) return s;
+  return restored;
 }
 
 void remove_snapshots(log::SnapshotStore& store, std::string_view name, const std::vector<log::Position>& positions,

@@ -84,6 +84,34 @@ Result<std::string> RocksSnapshotStore::get(std::string_view projection, Positio
   return value;
 }
 
+Status RocksSnapshotStore::newest_first(std::string_view projection, Position at_most,
+                                        const std::function<bool(Position, std::string_view)>& visit) const {
+  if (store_.snap_cf() == nullptr) return Status::OK();
+  {
+    std::unique_lock lock(mu_);
+    if (auto listed = listed_.find(projection); listed != listed_.end()) {
+      const std::vector<Position> known(listed->second.begin(), listed->second.upper_bound(at_most));
+      lock.unlock();
+      for (auto p = known.rbegin(); p != known.rend(); ++p) {
+        auto bytes = get(projection, *p);  // one removed since, or unreadable, is passed over: a cache
+        if (bytes.ok() && visit(*p, *bytes)) return Status::OK();
+      }
+      return Status::OK();
+    }
+  }
+  // Not listed yet: walk the keys backwards, each step reading the snapshot it lands on, and only those.
+  const std::string prefix = prefix_of(projection);
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;  // as in scan()
+  std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(ro, store_.snap_cf()));
+  for (it->SeekForPrev(key_of(projection, at_most)); it->Valid() && it->key().starts_with(prefix); it->Prev()) {
+    if (it->key().size() != prefix.size() + 8) continue;
+    const Position p = format::get_u64_be(it->key().data() + prefix.size());
+    if (visit(p, {it->value().data(), it->value().size()})) return Status::OK();
+  }
+  return from_rocks(it->status(), "reading snapshots");
+}
+
 Status RocksSnapshotStore::remove(std::string_view projection, Position position) {
   if (auto s = writable(store_); !s.ok()) return s;
   auto s = from_rocks(store_.db()->Delete(rocksdb::WriteOptions(), store_.snap_cf(), key_of(projection, position)),

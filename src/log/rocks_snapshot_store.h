@@ -4,7 +4,8 @@
 // Listing a projection's positions walks its keys, and a RocksDB iterator reads each key's whole block,
 // value included: a snapshot of several megabytes is a block of its own. So the first listing of a name
 // (a start's restore) reads every stored snapshot of it, which took up to half a second at 11 million
-// events, and the store then keeps that name's positions in memory. The store belongs to the primary,
+// events, and the store then keeps that name's positions in memory. A start does not list: it reads
+// snapshots newest first and stops at the first that restores (newest_first). The store belongs to the primary,
 // the directory's one writer, and every put and remove goes through it, so the kept lists stay exact.
 #pragma once
 
@@ -24,6 +25,8 @@ class RocksSnapshotStore final : public SnapshotStore {
   Status put(std::string_view projection, Position position, std::string_view bytes) override;
   Result<std::vector<Position>> positions(std::string_view projection) const override;
   Result<std::string> get(std::string_view projection, Position position) const override;
+  Status newest_first(std::string_view projection, Position at_most,
+                      const std::function<bool(Position, std::string_view)>& visit) const override;
   Status remove(std::string_view projection, Position position) override;
 
  private:

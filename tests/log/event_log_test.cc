@@ -323,6 +323,29 @@ TEST_CASE("the snapshot store lists what was stored and removed, across a reopen
   }
   auto log = open_or_fail(data);
   auto& store = log->snapshot_store();
+  // Newest first, from disk (nothing listed yet in this process) and then from the kept list: the same
+  // visits, only this name's, none after `at_most`, and none after the visitor says stop.
+  const auto visits = [&](std::string_view name, Position at_most, std::size_t stop_after) {
+    std::vector<std::pair<Position, std::string>> seen;
+    REQUIRE(store.newest_first(name, at_most, [&](Position p, std::string_view bytes) {
+      seen.emplace_back(p, std::string(bytes));
+      return seen.size() == stop_after;
+    }).ok());
+    return seen;
+  };
+  using Visits = std::vector<std::pair<Position, std::string>>;
+  for (int pass = 0; pass < 2; ++pass) {
+    INFO("pass " << pass);
+    CHECK(visits("journal", 100, 0) == Visits{{9, "nine"}, {5, "five"}});
+    CHECK(visits("journal", 8, 0) == Visits{{5, "five"}});
+    CHECK(visits("journal", 4, 0).empty());
+    CHECK(visits("journal#3", 100, 0) == Visits{{7, "part"}});
+    CHECK(visits("audit", 150, 1) == Visits{{150, std::string(100, 'x')}});
+    CHECK(visits("nothing", 100, 0).empty());
+    REQUIRE(store.positions("journal").ok());  // the second pass reads through the kept lists
+    REQUIRE(store.positions("journal#3").ok());
+    REQUIRE(store.positions("audit").ok());
+  }
   CHECK(store.positions("audit").value() == expected(101, 200));
   CHECK(store.positions("journal").value() == std::vector<Position>{5, 9});
   CHECK(store.positions("journal#3").value() == std::vector<Position>{7});

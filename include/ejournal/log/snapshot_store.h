@@ -6,6 +6,7 @@
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,11 @@ class SnapshotStore {
   virtual Result<std::vector<Position>> positions(std::string_view projection) const = 0;
   // The snapshot of `projection` at `position`; not_found if there is none.
   virtual Result<std::string> get(std::string_view projection, Position position) const = 0;
+  // Calls visit(position, bytes) for the stored snapshots of `projection` at or before `at_most`, newest
+  // first, until it returns true. Reads only the snapshots it visits, where positions() may read them all
+  // (a start, which wants the newest that restores, reads one).
+  virtual Status newest_first(std::string_view projection, Position at_most,
+                              const std::function<bool(Position, std::string_view)>& visit) const = 0;
   // Removes the snapshot (older ones are pruned to bound the space they take).
   virtual Status remove(std::string_view projection, Position position) = 0;
 };
