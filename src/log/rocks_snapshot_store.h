@@ -3,10 +3,10 @@
 //
 // Listing a projection's positions walks its keys, and a RocksDB iterator reads each key's whole block,
 // value included: a snapshot of several megabytes is a block of its own. So the first listing of a name
-// (a start's restore) reads every stored snapshot of it, which took up to half a second at 11 million
-// events, and the store then keeps that name's positions in memory. A start does not list: it reads
-// snapshots newest first and stops at the first that restores (newest_first). The store belongs to the primary,
-// the directory's one writer, and every put and remove goes through it, so the kept lists stay exact.
+// reads every stored snapshot of it (half a second for the audit at 11 million events), and the store
+// then keeps that name's positions in memory. The store belongs to the primary, the directory's one
+// writer, and every put and remove goes through it, so the kept lists stay exact. A start does not list:
+// it reads snapshots newest first and stops at the first that restores (newest_first).
 #pragma once
 
 #include <map>
