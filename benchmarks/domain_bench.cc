@@ -104,7 +104,7 @@ int run_execute(const std::vector<std::string>& args) {
           in_flight.release();
         };
         auto accepted = (*domain)->submit(lesson.teacher, log::CommandId::random(),
-                                          cmd::SetMark{lesson.id, student, static_cast<int>(2 + i % 4), school->work_type, "", 0},
+                                          cmd::SetMark{lesson.id, student, static_cast<int>(2 + i % 4), school->work_type, "", std::nullopt},
                                           done);
         if (!accepted.ok()) done(accepted.status());
       }

@@ -95,6 +95,7 @@ struct LessonPlan {
   LessonId id = 0;
   int assignment = 0;
   Day day = 0;
+  int period = 0;
   int substitute = -1;  // index into teachers_
   bool cancelled = false;
 };
@@ -456,7 +457,7 @@ class Generator {
         if (e.weekday != weekday_of(d)) continue;
         const int ti = term_index(class_of(assignments_[static_cast<std::size_t>(e.assignment)]).grade, d);
         if (ti < 0 || closed_[static_cast<std::size_t>(ti)]) continue;
-        planned.push_back(LessonPlan{0, e.assignment, d, -1, false});
+        planned.push_back(LessonPlan{0, e.assignment, d, e.period, -1, false});
       }
     }
     if (planned.empty()) return;
@@ -468,13 +469,24 @@ class Generator {
     report_.lessons += planned.size();
   }
 
-  int substitute_for(const LessonPlan& l) {
+  // A teacher free in the lesson's period (the domain refuses one who teaches then), preferably of its
+  // subject; -1 when none is free.
+  int substitute_for(const LessonPlan& l, const std::vector<LessonPlan>& today) {
     const AssignmentPlan& a = assignments_[static_cast<std::size_t>(l.assignment)];
+    std::vector<bool> busy(teachers_.size(), false);
+    for (const LessonPlan& o : today) {
+      if (o.period != l.period || o.cancelled) continue;
+      busy[static_cast<std::size_t>(o.substitute >= 0 ? o.substitute : assignments_[static_cast<std::size_t>(o.assignment)].teacher)] = true;
+    }
     for (int tries = 0; tries < 20; ++tries) {
       const int t = uniform_int(0, static_cast<int>(teachers_.size()) - 1);
-      if (t != a.teacher && (teachers_[static_cast<std::size_t>(t)].subject == a.subject || tries > 10)) return t;
+      if (t != a.teacher && !busy[static_cast<std::size_t>(t)] &&
+          (teachers_[static_cast<std::size_t>(t)].subject == a.subject || tries > 10))
+        return t;
     }
-    return (a.teacher + 1) % static_cast<int>(teachers_.size());
+    for (std::size_t t = 0; t < teachers_.size(); ++t)
+      if (static_cast<int>(t) != a.teacher && !busy[t]) return static_cast<int>(t);
+    return -1;
   }
 
   std::vector<int> students_of(const AssignmentPlan& a) const {
@@ -518,10 +530,10 @@ class Generator {
       ++report_.student_lessons;
       if (absent_today_.count(si) != 0) {
         ++report_.absences;
-        run(teacher, cmd::SetAttendance{l.id, s.id, absent_today_[si], 0});
+        run(teacher, cmd::SetAttendance{l.id, s.id, absent_today_[si], std::nullopt});
         continue;
       }
-      if (uniform() < 0.01) run(teacher, cmd::SetAttendance{l.id, s.id, Attendance::Late, 0});
+      if (uniform() < 0.01) run(teacher, cmd::SetAttendance{l.id, s.id, Attendance::Late, std::nullopt});
       if (c.grade == 1) continue;
       WorkTypeId type = 0;
       if (test) type = work_types_[3];
@@ -530,7 +542,7 @@ class Generator {
       if (type == 0) continue;
       const int weight = (type == work_types_[3] || type == work_types_[4]) ? 2 : 1;
       int value = mark_value(s);
-      const MarkId mark = run(teacher, cmd::SetMark{l.id, s.id, value, type, "", 0});
+      const MarkId mark = run(teacher, cmd::SetMark{l.id, s.id, value, type, "", std::nullopt});
       ++report_.marks;
       mark_sum_ += value;
       tally(si, a.subject, term, value, weight, 1);
@@ -539,7 +551,7 @@ class Generator {
         static const char* kReasons[] = {"Описка при вводе", "Пересдача работы", "Перепроверка работы",
                                          "Ошибка в выборе ученика исправлена"};
         if (corrected != value) {
-          run(teacher, cmd::CorrectMark{mark, corrected, type, kReasons[uniform_int(0, 3)], 0});
+          run(teacher, cmd::CorrectMark{mark, corrected, type, kReasons[uniform_int(0, 3)], std::nullopt});
           ++report_.corrections;
           tally(si, a.subject, term, corrected - value, weight, 0);
           mark_sum_ += corrected - value;
@@ -633,7 +645,9 @@ class Generator {
           run(deputies_[1], cmd::CancelLesson{l.id, kWhy[uniform_int(0, 2)]});
           l.cancelled = true;
         } else if (r < 0.034) {
-          l.substitute = substitute_for(l);
+          const int substitute = substitute_for(l, today->second);
+          if (substitute < 0) continue;
+          l.substitute = substitute;
           run(deputies_[1], cmd::SubstituteLesson{l.id, teachers_[static_cast<std::size_t>(l.substitute)].id,
                                                   uniform() < 0.8 ? "Болезнь учителя" : "Курсы повышения квалификации"});
           ++report_.substitutions;

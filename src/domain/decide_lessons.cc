@@ -15,12 +15,14 @@ Result<const LessonState*> find_lesson(const WriteModel& m, LessonId id) {
   return l;
 }
 
-// A closed term takes no direct changes: a teacher sends a correction request instead.
-Status term_open(const WriteModel& m, const LessonState& l) {
+// A closed term takes no direct changes: a teacher sends a correction request instead, and a deputy (who
+// substitutes and cancels lessons) reopens the term first, with a reason.
+Status term_open(const WriteModel& m, const LessonState& l, bool by_deputy = false) {
   const TermId t = m.term_of_lesson(l);
   const TermState* ts = m.term(t);
   if (ts != nullptr && ts->closed)
-    return refuse(Code::term_closed, "Период закрыт: отправьте запрос на исправление заместителю директора");
+    return refuse(Code::term_closed, by_deputy ? "Период закрыт: чтобы изменить его уроки, откройте период заново"
+                                               : "Период закрыт: отправьте запрос на исправление заместителю директора");
   return Status::OK();
 }
 
@@ -30,8 +32,8 @@ int grade_of_lesson(const WriteModel& m, const LessonState& l) {
   return c != nullptr ? c->grade : 0;
 }
 
-Status check_version(const WriteModel& m, LessonId lesson, UserId student, std::uint32_t expected) {
-  if (expected != 0 && m.cell(lesson, student).version != expected)
+Status check_version(const WriteModel& m, LessonId lesson, UserId student, std::optional<std::uint32_t> expected) {
+  if (expected && m.cell(lesson, student).version != *expected)
     return refuse(Code::conflict, "Ячейку уже изменил другой пользователь: обновите журнал");
   return Status::OK();
 }
@@ -135,6 +137,15 @@ Result<Decision> substitute(const WriteModel& m, const ActorView& a, const cmd::
   if (m.assignment((*l)->assignment)->teacher == c.substitute) return invalid("Это учитель самого урока");
   if ((*l)->not_held) return refuse(Code::conflict, "Урок не проведён");
   if (auto s = check_reason(c.reason); !s.ok()) return s;
+  if (auto s = term_open(m, **l, true); !s.ok()) return s;
+  if (const LessonId busy = m.teaching_at(c.substitute, (*l)->day, (*l)->period, c.lesson); busy != 0) {
+    const LessonState& other = *m.lesson(busy);
+    const AssignmentState* oa = m.assignment(other.assignment);
+    const ClassState* oc = oa != nullptr ? m.class_of(oa->class_id) : nullptr;
+    return refuse(Code::conflict, "Учитель в это время уже ведёт урок: " + (oc != nullptr ? oc->name : std::string("?")) +
+                                      ", " + std::to_string(other.period) + "-й урок (урок №" + std::to_string(busy) +
+                                      (other.substitute == c.substitute ? ", замена" : "") + ")");
+  }
   Decision d;
   emit(d, fb::Event::LessonSubstituted, [&](auto& b) {
     return fb::CreateLessonSubstitutedDirect(b, c.lesson, c.substitute, c.reason.c_str()).Union();
@@ -148,6 +159,12 @@ Result<Decision> cancel(const WriteModel& m, const ActorView& a, const cmd::Canc
   if (!l.ok()) return l.status();
   if ((*l)->not_held) return refuse(Code::conflict, "Урок уже отмечен как непроведённый");
   if (auto s = check_reason(c.reason); !s.ok()) return s;
+  if (auto s = term_open(m, **l, true); !s.ok()) return s;
+  // A lesson that was not held must not carry marks into an average: its entries go first, each with a reason.
+  if ((*l)->marks != 0 || (*l)->attendance != 0)
+    return refuse(Code::conflict, "В уроке есть записи: отметок — " + std::to_string((*l)->marks) +
+                                      ", отметок посещаемости — " + std::to_string((*l)->attendance) +
+                                      ". Сначала удалите их с указанием причины");
   Decision d;
   emit(d, fb::Event::LessonNotHeld, [&](auto& b) { return fb::CreateLessonNotHeldDirect(b, c.lesson, c.reason.c_str()).Union(); });
   return d;

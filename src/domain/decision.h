@@ -31,12 +31,13 @@ inline Status forbidden(const std::string& what) { return refuse(Code::forbidden
 inline Status not_found(const std::string& what) { return refuse(Code::not_found, what + " не найден(а)"); }
 inline Status invalid(const std::string& what) { return refuse(Code::invalid_argument, what); }
 
-// Builds one event into a fresh builder and appends its draft to the decision.
+// Builds one event into a fresh builder and appends its draft to the decision. The first draft gets the
+// slot for the request digest, which the Domain fills in (idempotency, domain.h).
 template <typename BuildFn>
 void emit(Decision& d, fb::Event type, BuildFn&& build) {
   flatbuffers::FlatBufferBuilder fbb(256);
   flatbuffers::Offset<void> event = build(fbb);
-  d.events.push_back(log::finish_draft(fbb, type, event));
+  d.events.push_back(log::finish_draft(fbb, type, event, /*request_slot=*/d.events.empty()));
 }
 
 // Limits on free text, so that one command stays a small event.

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "domain/decide.h"
+#include "domain/request_digest.h"
 #include "domain/sealed_vault.h"
 #include "domain/write_model.h"
 
@@ -23,6 +24,7 @@ struct Domain::State {
   // inflight_mu (taken by callbacks on the writer thread, so never held while calling into the log).
   struct InFlight {
     std::uint32_t created = 0;
+    std::uint64_t request = 0;  // digest of the request it answers
     std::vector<ExecuteCallback> waiters;
   };
   std::mutex inflight_mu;
@@ -44,14 +46,26 @@ Executed executed_from(const log::AppendResult& r, std::uint32_t created) {
   return Executed{r.first, r.count, r.recorded_at, r.duplicate, created};
 }
 
-// The outcome of a command already in the log, recovered from its stored events.
-Result<Executed> stored_outcome(const log::EventLog& log, const log::AppendResult& r) {
+Status reused_id() {
+  return Status(Code::conflict,
+                "Идентификатор команды (command_id) уже использован для другого изменения: это изменение не "
+                "записано; отправьте его с новым command_id");
+}
+
+// The outcome of a command already in the log, recovered from its stored events — or `conflict` when they
+// answered another request. A first record without a digest (written before digests existed) is taken as
+// the same request, as it always was.
+Result<Executed> stored_outcome(const log::EventLog& log, const log::AppendResult& r, std::uint64_t request) {
   std::vector<log::StoredRecord> records;
   std::vector<std::string_view> views;
   for (std::uint32_t k = 0; k < r.count; ++k) {
     auto rec = log.read(r.first + k);
     if (!rec.ok()) return rec.status();
     records.push_back(std::move(*rec));
+  }
+  if (!records.empty()) {
+    const std::uint64_t stored = log::request_digest_of(records.front().bytes);
+    if (stored != 0 && stored != request) return reused_id();
   }
   for (const auto& rec : records) views.push_back(rec.bytes);
   return executed_from(r, created_in(views));
@@ -66,6 +80,7 @@ class DryRunVault final : public PersonalDataVault {
     return Status(Code::unsupported, "dry run");
   }
   Status erase(DataSubject, UserId) override { return Status::OK(); }
+  std::uint64_t request_digest(std::string_view) const override { return 1; }
 };
 
 // Who is acting, or the refusal for an unknown or blocked account.
@@ -123,11 +138,14 @@ Result<Accepted> Domain::submit(UserId actor, const log::CommandId& id, Command 
   if (st.failed.load())
     return Status(Code::unavailable, "Журнал временно недоступен: ошибка записи, требуется перезапуск сервера");
 
+  // Only the same actor sending the same command with the same arguments is a retry (request_digest.h).
+  const std::uint64_t request = st.vault.request_digest(canonical_request(actor, command));
   std::unique_lock decide_lock(st.decide_mu);
   {
     // A retry of a command still in flight: answered together with the first, once it is durable.
     std::lock_guard lock(st.inflight_mu);
     if (auto it = st.inflight.find(id); it != st.inflight.end()) {
+      if (it->second.request != request) return reused_id();
       it->second.waiters.push_back(std::move(done));
       return Accepted{it->second.created, true};
     }
@@ -137,7 +155,7 @@ Result<Accepted> Domain::submit(UserId actor, const log::CommandId& id, Command 
   if (!found.ok()) return found.status();
   if (found->has_value()) {
     decide_lock.unlock();
-    auto outcome = stored_outcome(st.log, **found);
+    auto outcome = stored_outcome(st.log, **found, request);
     if (!outcome.ok()) return outcome.status();
     const Accepted accepted{outcome->created, true};
     done(std::move(outcome));
@@ -148,6 +166,8 @@ Result<Accepted> Domain::submit(UserId actor, const log::CommandId& id, Command 
   if (!view.ok()) return view.status();
   auto decision = decide(st.model, *view, command, st.vault);
   if (!decision.ok()) return decision.status();
+  if (decision->events.empty() || !log::set_request_digest(decision->events.front(), request))
+    return Status(Code::internal, "a decided command has no first event to carry its request digest");
 
   std::vector<std::pair<DataSubject, UserId>> erased;
   std::vector<std::string_view> events;
@@ -160,7 +180,7 @@ Result<Accepted> Domain::submit(UserId actor, const log::CommandId& id, Command 
   const std::uint32_t created = created_in(events);
   {
     std::lock_guard lock(st.inflight_mu);
-    st.inflight.emplace(id, State::InFlight{created, {}});
+    st.inflight.emplace(id, State::InFlight{created, request, {}});
   }
   std::weak_ptr<State> weak = state_;
   st.log.append_async(

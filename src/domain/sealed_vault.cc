@@ -149,4 +149,17 @@ Result<PersonalData> SealedVault::open(DataSubject kind, UserId subject, std::st
 
 Status SealedVault::erase(DataSubject kind, UserId subject) { return keys_->destroy(key_name(kind, subject)); }
 
+std::uint64_t SealedVault::request_digest(std::string_view canonical) const {
+  // The digest key is the master key hashed under a label of its own, so it never equals a wrapping key.
+  static constexpr std::string_view kLabel = "ejournal request digest key v1";
+  Key digest_key{};
+  crypto_generichash(digest_key.data(), digest_key.size(), u8(kLabel), kLabel.size(), master_.data(), master_.size());
+  unsigned char out[8];
+  crypto_generichash(out, sizeof out, u8(canonical), canonical.size(), digest_key.data(), digest_key.size());
+  sodium_memzero(digest_key.data(), digest_key.size());
+  std::uint64_t d = 0;
+  for (int i = 7; i >= 0; --i) d = (d << 8) | out[i];
+  return d == 0 ? 1 : d;
+}
+
 }  // namespace ejournal::domain

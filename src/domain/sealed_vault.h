@@ -28,6 +28,7 @@ class SealedVault final : public PersonalDataVault {
   Result<std::string> seal(DataSubject kind, UserId subject, const PersonalData& data) override;
   Result<PersonalData> open(DataSubject kind, UserId subject, std::string_view sealed) const override;
   Status erase(DataSubject kind, UserId subject) override;
+  std::uint64_t request_digest(std::string_view canonical) const override;
 
  private:
   using Key = std::array<unsigned char, 32>;

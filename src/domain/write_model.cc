@@ -18,6 +18,10 @@ std::uint64_t slot_key(AssignmentId a, Day day, int period) {
          static_cast<std::uint64_t>(period);
 }
 
+std::uint64_t time_key(Day day, int period) {
+  return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(day)) << 8) | static_cast<std::uint8_t>(period);
+}
+
 }  // namespace
 
 CellState WriteModel::cell(LessonId lesson, UserId student) const {
@@ -32,6 +36,18 @@ UserId WriteModel::user_by_login(const std::string& login) const {
 
 bool WriteModel::lesson_slot_taken(AssignmentId a, Day day, int period) const {
   return lesson_slots_.count(slot_key(a, day, period)) != 0;
+}
+
+LessonId WriteModel::teaching_at(UserId teacher, Day day, int period, LessonId except) const {
+  const auto it = lessons_by_time_.find(time_key(day, period));
+  if (it == lessons_by_time_.end()) return 0;
+  for (const LessonId id : it->second) {
+    const LessonState& l = lessons_[id];
+    if (id == except || l.not_held) continue;
+    const UserId gives = l.substitute != 0 ? l.substitute : assignments_[l.assignment].teacher;
+    if (gives == teacher) return id;
+  }
+  return 0;
 }
 
 bool WriteModel::has_attestation(UserId student, SubjectId subject, AttestationKind kind, YearId year,
@@ -72,12 +88,14 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
       MarkState& m = slot(marks_, e->mark());
       m = MarkState{true, e->lesson(), e->student(), false};
       ++cells_[cell_key(e->lesson(), e->student())].version;
+      ++slot(lessons_, e->lesson()).marks;
       break;
     }
     case E::AbsenceMarked: {
       const auto* e = env.event_as_AbsenceMarked();
       CellState& c = cells_[cell_key(e->lesson(), e->student())];
       ++c.version;
+      if (!c.has_attendance) ++slot(lessons_, e->lesson()).attendance;
       c.has_attendance = true;
       break;
     }
@@ -85,6 +103,7 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
       const auto* e = env.event_as_AttendanceCleared();
       CellState& c = cells_[cell_key(e->lesson(), e->student())];
       ++c.version;
+      if (c.has_attendance) --slot(lessons_, e->lesson()).attendance;
       c.has_attendance = false;
       break;
     }
@@ -97,6 +116,7 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
     case E::MarkRemoved: {
       const auto* e = env.event_as_MarkRemoved();
       MarkState& m = slot(marks_, e->mark());
+      if (!m.removed) --slot(lessons_, m.lesson).marks;
       m.removed = true;
       ++cells_[cell_key(m.lesson, m.student)].version;
       break;
@@ -232,6 +252,7 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
       const auto* e = env.event_as_LessonScheduled();
       slot(lessons_, e->lesson()) = LessonState{true, e->assignment(), e->day(), e->period(), 0, false};
       lesson_slots_.insert(slot_key(e->assignment(), e->day(), e->period()));
+      lessons_by_time_[time_key(e->day(), e->period())].push_back(e->lesson());
       break;
     }
     case E::LessonSubstituted: {

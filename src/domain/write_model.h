@@ -86,6 +86,8 @@ struct LessonState {
   int period = 0;
   UserId substitute = 0;
   bool not_held = false;
+  std::uint32_t marks = 0;      // marks in the lesson not removed
+  std::uint32_t attendance = 0; // cells with an attendance mark
 };
 
 struct MarkState {
@@ -138,6 +140,9 @@ class WriteModel {
   CellState cell(LessonId lesson, UserId student) const;
   UserId user_by_login(const std::string& login) const;
   bool lesson_slot_taken(AssignmentId a, Day day, int period) const;
+  // A held lesson other than `except` that `teacher` gives on `day` in `period` (as its teacher, unless
+  // substituted, or as its substitute), or 0.
+  LessonId teaching_at(UserId teacher, Day day, int period, LessonId except) const;
   bool has_attestation(UserId student, SubjectId subject, AttestationKind kind, YearId year, TermId term) const;
 
   // The term of a lesson: the one of its class's grade that contains its day (0 if none).
@@ -196,6 +201,7 @@ class WriteModel {
   std::unordered_map<std::uint64_t, CellState> cells_;
   std::unordered_map<std::string, UserId> logins_;
   std::unordered_set<std::uint64_t> lesson_slots_;
+  std::unordered_map<std::uint64_t, std::vector<LessonId>> lessons_by_time_;  // (day, period) → lessons
   struct AttestationKey {
     UserId student;
     SubjectId subject;

@@ -17,12 +17,28 @@ std::size_t header_offset(std::string_view bytes) {
 
 }  // namespace
 
-EventDraft finish_draft(flatbuffers::FlatBufferBuilder& fbb, fb::Event type, flatbuffers::Offset<void> event) {
+EventDraft finish_draft(flatbuffers::FlatBufferBuilder& fbb, fb::Event type, flatbuffers::Offset<void> event,
+                        bool request_slot) {
   const fb::Header zero_header;  // all fields zero: the log fills them when it seals the draft
-  auto envelope = fb::CreateEnvelope(fbb, &zero_header, type, event);
+  // A zero digest is a default value, which FlatBuffers leaves out unless told to keep it; the slot must
+  // exist to be filled in place later.
+  fbb.ForceDefaults(request_slot);
+  fb::EnvelopeBuilder builder(fbb);
+  if (request_slot) builder.add_request_digest(0);
+  builder.add_event(event);
+  builder.add_header(&zero_header);
+  builder.add_event_type(type);
+  auto envelope = builder.Finish();
+  fbb.ForceDefaults(false);
   fb::FinishEnvelopeBuffer(fbb, envelope);
   return EventDraft{std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize())};
 }
+
+bool set_request_digest(EventDraft& draft, std::uint64_t digest) {
+  return fb::GetMutableEnvelope(draft.bytes.data())->mutate_request_digest(digest);
+}
+
+std::uint64_t request_digest_of(std::string_view bytes) { return envelope_of(bytes)->request_digest(); }
 
 Status check_envelope(std::string_view bytes) {
   if (bytes.size() < 8 + kHeaderBytes)

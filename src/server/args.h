@@ -35,6 +35,11 @@ class Args {
   int choice(const char* name, std::initializer_list<const char*> names);
   const boost::json::object* object(const char* name);
   bool has(const char* name) const { return o_.if_contains(name) != nullptr; }
+  // Present and not null.
+  bool given(const char* name) const {
+    const auto* v = o_.if_contains(name);
+    return v != nullptr && !v->is_null();
+  }
 
   const Status& status() const { return status_; }
   bool ok() const { return status_.ok(); }

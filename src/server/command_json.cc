@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "args.h"
@@ -44,7 +45,11 @@ PersonalData person(Args& a) {
 
 int mark_value(Args& a) { return static_cast<int>(a.integer("value", 1, 5)); }
 WorkTypeId work_type(Args& a) { return static_cast<WorkTypeId>(a.integer("work_type", 1, 65535)); }
-std::uint32_t version(Args& a) { return static_cast<std::uint32_t>(a.integer_or("expected_version", 0, 0xffffffffLL, 0)); }
+// Absent (or null): no check; 0: the cell must be empty; N: the cell must be at version N.
+std::optional<std::uint32_t> version(Args& a) {
+  if (!a.given("expected_version")) return std::nullopt;
+  return static_cast<std::uint32_t>(a.integer("expected_version", 0, 0xffffffffLL));
+}
 Role role(Args& a) { return static_cast<Role>(a.choice("role", kRoles)); }
 Attendance attendance(Args& a) { return static_cast<Attendance>(a.choice("code", kAttendance)); }
 DataSubject subject_kind(Args& a) { return static_cast<DataSubject>(a.choice("kind", kSubjects)); }

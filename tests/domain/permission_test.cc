@@ -15,9 +15,10 @@ TEST_CASE("each command is allowed to exactly the roles and scopes the order giv
   testkit::School s;
   // State some cases need: a timetable entry, attendance to clear, a closed term with a mark in it, a request.
   const auto entry = s.must(s.deputy, cmd::SetTimetableEntry{s.math_5a, 1, 1, testkit::kSep1, testkit::kMay31});
-  s.must(s.teacher_a, cmd::SetAttendance{s.lesson_5a, s.student_a1, Attendance::Late, 0});
+  s.must(s.teacher_a, cmd::SetAttendance{s.lesson_5a, s.student_a1, Attendance::Late, std::nullopt});
+  const auto empty_lesson = s.must(s.teacher_a, cmd::ScheduleLesson{s.math_5a, testkit::kSep4, 6});  // to cancel
   const auto lesson_q2 = s.must(s.teacher_a, cmd::ScheduleLesson{s.math_5a, testkit::kNov6, 1});
-  const auto mark_q2 = s.must(s.teacher_a, cmd::SetMark{lesson_q2, s.student_a1, 3, s.answer, "", 0});
+  const auto mark_q2 = s.must(s.teacher_a, cmd::SetMark{lesson_q2, s.student_a1, 3, s.answer, "", std::nullopt});
   s.must(s.deputy, cmd::CloseTerm{s.q2});
   const auto request = s.must(s.teacher_a, cmd::RequestCorrection{fb::CorrectionKind::CorrectMark, 0, 0, mark_q2, 4,
                                                                     s.answer, Attendance::Absent, "описка"});
@@ -73,12 +74,12 @@ TEST_CASE("each command is allowed to exactly the roles and scopes the order giv
       {cmd::SetTopic{s.lesson_5a, "Обыкновенные дроби"}, teacher_a},
       {cmd::SetHomework{s.lesson_5a, "№ 12, 14", testkit::kSep4 + 2}, teacher_a},
       {cmd::SubstituteLesson{s.lesson_5a, s.teacher_b, "болезнь учителя"}, deputy},
-      {cmd::CancelLesson{s.lesson_5a, "карантин"}, deputy},
-      {cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", 0}, teacher_a},
-      {cmd::CorrectMark{s.mark_a1, 4, s.answer, "ошибка при вводе", 0}, teacher_a},
-      {cmd::RemoveMark{s.mark_a1, "ошибка при вводе", 0}, teacher_a},
-      {cmd::SetAttendance{s.lesson_5a, s.student_a2, Attendance::Sick, 0}, teacher_a},
-      {cmd::ClearAttendance{s.lesson_5a, s.student_a1, "пришёл вовремя", 0}, teacher_a},
+      {cmd::CancelLesson{empty_lesson, "карантин"}, deputy},
+      {cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", std::nullopt}, teacher_a},
+      {cmd::CorrectMark{s.mark_a1, 4, s.answer, "ошибка при вводе", std::nullopt}, teacher_a},
+      {cmd::RemoveMark{s.mark_a1, "ошибка при вводе", std::nullopt}, teacher_a},
+      {cmd::SetAttendance{s.lesson_5a, s.student_a2, Attendance::Sick, std::nullopt}, teacher_a},
+      {cmd::ClearAttendance{s.lesson_5a, s.student_a1, "пришёл вовремя", std::nullopt}, teacher_a},
       {cmd::TakeAttendance{s.lesson_5a}, teacher_a},
       {cmd::SetAttestationMark{s.student_a1, s.math, AttestationKind::Term, s.q1, AttestationValue::Five, ""}, teacher_a},
       {cmd::ReviewHomework{s.lesson_5a, true, ""}, deputy},

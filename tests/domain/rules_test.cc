@@ -15,16 +15,16 @@ Code code_of(const Result<Executed>& r) { return r.ok() ? Code::ok : r.status().
 
 TEST_CASE("marks are whole numbers 1 to 5 of a known work type, and never in grade 1", "[domain][rules]") {
   testkit::School s;
-  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 0, s.answer, "", 0})) == Code::invalid_argument);
-  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 6, s.answer, "", 0})) == Code::invalid_argument);
-  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 4, 77, "", 0})) == Code::not_found);
-  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 1, s.answer, "", 0})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 0, s.answer, "", std::nullopt})) == Code::invalid_argument);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 6, s.answer, "", std::nullopt})) == Code::invalid_argument);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 4, 77, "", std::nullopt})) == Code::not_found);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 1, s.answer, "", std::nullopt})) == Code::ok);
 
-  auto first_grade = s.run(s.teacher_a, cmd::SetMark{s.lesson_1a, s.student_1st, 5, s.answer, "", 0});
+  auto first_grade = s.run(s.teacher_a, cmd::SetMark{s.lesson_1a, s.student_1st, 5, s.answer, "", std::nullopt});
   CHECK(code_of(first_grade) == Code::invalid_argument);
   CHECK_THAT(first_grade.status().message(), Catch::Contains("1 классе"));
   // Attendance is kept in grade 1, and term results are words there.
-  CHECK(code_of(s.run(s.teacher_a, cmd::SetAttendance{s.lesson_1a, s.student_1st, Attendance::Sick, 0})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetAttendance{s.lesson_1a, s.student_1st, Attendance::Sick, std::nullopt})) == Code::ok);
   CHECK(code_of(s.run(s.teacher_a, cmd::SetAttestationMark{s.student_1st, s.math, AttestationKind::Term, s.q1,
                                                            AttestationValue::Four, ""})) == Code::invalid_argument);
   CHECK(code_of(s.run(s.teacher_a, cmd::SetAttestationMark{s.student_1st, s.math, AttestationKind::Term, s.q1,
@@ -33,46 +33,46 @@ TEST_CASE("marks are whole numbers 1 to 5 of a known work type, and never in gra
 
 TEST_CASE("corrections and removals need a reason and a live mark", "[domain][rules]") {
   testkit::School s;
-  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "", 0})) == Code::invalid_argument);
-  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "   ", 0})) == Code::invalid_argument);
-  CHECK(code_of(s.run(s.teacher_a, cmd::RemoveMark{s.mark_a1, "", 0})) == Code::invalid_argument);
-  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "ошибка при вводе", 0})) == Code::ok);
-  CHECK(code_of(s.run(s.teacher_a, cmd::RemoveMark{s.mark_a1, "поставлена не тому ученику", 0})) == Code::ok);
-  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{s.mark_a1, 3, s.answer, "ещё раз", 0})) == Code::conflict);
-  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{9999, 3, s.answer, "нет такой", 0})) == Code::not_found);
+  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "", std::nullopt})) == Code::invalid_argument);
+  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "   ", std::nullopt})) == Code::invalid_argument);
+  CHECK(code_of(s.run(s.teacher_a, cmd::RemoveMark{s.mark_a1, "", std::nullopt})) == Code::invalid_argument);
+  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "ошибка при вводе", std::nullopt})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_a, cmd::RemoveMark{s.mark_a1, "поставлена не тому ученику", std::nullopt})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{s.mark_a1, 3, s.answer, "ещё раз", std::nullopt})) == Code::conflict);
+  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{9999, 3, s.answer, "нет такой", std::nullopt})) == Code::not_found);
 }
 
 TEST_CASE("a cancelled lesson takes no marks, and a substituted one belongs to the substitute", "[domain][rules]") {
   testkit::School s;
   REQUIRE(code_of(s.run(s.deputy, cmd::SubstituteLesson{s.lesson_5a, s.teacher_b, "болезнь"})) == Code::ok);
-  CHECK(code_of(s.run(s.teacher_b, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", 0})) == Code::ok);
-  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", 0})) == Code::forbidden);
+  CHECK(code_of(s.run(s.teacher_b, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", std::nullopt})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", std::nullopt})) == Code::forbidden);
 
   REQUIRE(code_of(s.run(s.deputy, cmd::CancelLesson{s.lesson_5b, "актированный день"})) == Code::ok);
-  CHECK(code_of(s.run(s.teacher_b, cmd::SetMark{s.lesson_5b, s.student_b1, 5, s.answer, "", 0})) == Code::conflict);
+  CHECK(code_of(s.run(s.teacher_b, cmd::SetMark{s.lesson_5b, s.student_b1, 5, s.answer, "", std::nullopt})) == Code::conflict);
   CHECK(code_of(s.run(s.teacher_b, cmd::SetTopic{s.lesson_5b, "Тема"})) == Code::conflict);
   CHECK(code_of(s.run(s.deputy, cmd::CancelLesson{s.lesson_5b, "ещё раз"})) == Code::conflict);
 }
 
 TEST_CASE("a mark goes only to a student of the lesson's class or group", "[domain][rules]") {
   testkit::School s;
-  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_b1, 5, s.answer, "", 0})) == Code::invalid_argument);
-  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, 4242, 5, s.answer, "", 0})) == Code::invalid_argument);
-  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{4242, s.student_a1, 5, s.answer, "", 0})) == Code::not_found);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_b1, 5, s.answer, "", std::nullopt})) == Code::invalid_argument);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, 4242, 5, s.answer, "", std::nullopt})) == Code::invalid_argument);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{4242, s.student_a1, 5, s.answer, "", std::nullopt})) == Code::not_found);
   // A group lesson: only the group's members.
   const auto english = s.must(s.deputy, cmd::CreateSubject{"Английский язык", "англ"});
   const auto group_assignment = s.must(s.deputy, cmd::AssignTeacher{s.teacher_a, s.class_5a, s.group_5a_1, english});
   const auto lesson = s.must(s.teacher_a, cmd::ScheduleLesson{group_assignment, testkit::kSep4, 6});
-  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{lesson, s.student_a1, 5, s.answer, "", 0})) == Code::ok);
-  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{lesson, s.student_a2, 5, s.answer, "", 0})) == Code::invalid_argument);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{lesson, s.student_a1, 5, s.answer, "", std::nullopt})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{lesson, s.student_a2, 5, s.answer, "", std::nullopt})) == Code::invalid_argument);
 }
 
 TEST_CASE("a closed term takes changes only through a deputy-approved request", "[domain][rules]") {
   testkit::School s;
   REQUIRE(code_of(s.run(s.deputy, cmd::CloseTerm{s.q1})) == Code::ok);
   CHECK(code_of(s.run(s.deputy, cmd::CloseTerm{s.q1})) == Code::conflict);
-  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", 0})) == Code::term_closed);
-  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "ошибка", 0})) == Code::term_closed);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", std::nullopt})) == Code::term_closed);
+  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "ошибка", std::nullopt})) == Code::term_closed);
   CHECK(code_of(s.run(s.teacher_a, cmd::SetTopic{s.lesson_5a, "Тема"})) == Code::term_closed);
   CHECK(code_of(s.run(s.teacher_a, cmd::SetAttestationMark{s.student_a1, s.math, AttestationKind::Term, s.q1,
                                                            AttestationValue::Five, ""})) == Code::term_closed);
@@ -93,7 +93,7 @@ TEST_CASE("a closed term takes changes only through a deputy-approved request", 
                                                           s.answer, Attendance::Absent, "причина"})) ==
         Code::invalid_argument);
   REQUIRE(code_of(s.run(s.deputy, cmd::ReopenTerm{s.q1, "ошибка в итоговых"})) == Code::ok);
-  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", 0})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", std::nullopt})) == Code::ok);
 }
 
 TEST_CASE("two teachers, one cell: the second sees a conflict", "[domain][rules]") {
@@ -120,10 +120,10 @@ TEST_CASE("membership and links are not duplicated", "[domain][rules]") {
 TEST_CASE("a blocked account can do nothing until unblocked", "[domain][rules]") {
   testkit::School s;
   REQUIRE(code_of(s.run(s.admin, cmd::BlockAccount{s.teacher_b, "подозрение на утечку пароля"})) == Code::ok);
-  CHECK(code_of(s.run(s.teacher_b, cmd::SetMark{s.lesson_5b, s.student_b1, 5, s.answer, "", 0})) == Code::forbidden);
+  CHECK(code_of(s.run(s.teacher_b, cmd::SetMark{s.lesson_5b, s.student_b1, 5, s.answer, "", std::nullopt})) == Code::forbidden);
   CHECK(code_of(s.run(s.admin, cmd::BlockAccount{s.admin, "сам себя"})) == Code::conflict);
   REQUIRE(code_of(s.run(s.admin, cmd::UnblockAccount{s.teacher_b, "пароль сменён"})) == Code::ok);
-  CHECK(code_of(s.run(s.teacher_b, cmd::SetMark{s.lesson_5b, s.student_b1, 5, s.answer, "", 0})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_b, cmd::SetMark{s.lesson_5b, s.student_b1, 5, s.answer, "", std::nullopt})) == Code::ok);
   CHECK(code_of(s.run(s.director, cmd::UnblockAccount{s.teacher_b, "x"})) == Code::forbidden);
 }
 
@@ -154,8 +154,8 @@ TEST_CASE("the model rebuilt by replay decides as the live one did", "[domain][r
   const auto head = s.log().head();
   s.reopen();
   CHECK(s.log().head() == head);
-  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "после перезапуска", 0})) == Code::ok);
-  CHECK(code_of(s.run(s.teacher_b, cmd::SetMark{s.lesson_5a, s.student_a1, 4, s.answer, "", 0})) == Code::forbidden);
+  CHECK(code_of(s.run(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "после перезапуска", std::nullopt})) == Code::ok);
+  CHECK(code_of(s.run(s.teacher_b, cmd::SetMark{s.lesson_5a, s.student_a1, 4, s.answer, "", std::nullopt})) == Code::forbidden);
   const auto next = s.must(s.deputy, cmd::CreateClass{s.year, 8, "8А"});
   CHECK(next == s.class_5b + 1);
   auto report = s.log().verify(1, s.log().head());
@@ -175,9 +175,9 @@ TEST_CASE("a retry while the first is still in flight is answered with the first
   testkit::School s;
   const auto id = log::CommandId::random();
   std::promise<Result<Executed>> first_done, second_done;
-  auto first = s.domain().submit(s.teacher_a, id, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", 0},
+  auto first = s.domain().submit(s.teacher_a, id, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", std::nullopt},
                                  [&](Result<Executed> r) { first_done.set_value(std::move(r)); });
-  auto second = s.domain().submit(s.teacher_a, id, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", 0},
+  auto second = s.domain().submit(s.teacher_a, id, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", std::nullopt},
                                   [&](Result<Executed> r) { second_done.set_value(std::move(r)); });
   REQUIRE(first.ok());
   REQUIRE(second.ok());
@@ -190,7 +190,7 @@ TEST_CASE("a retry while the first is still in flight is answered with the first
   CHECK(b->duplicate);
   CHECK(a->first == b->first);
   // Only one mark was made.
-  CHECK(s.must(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 3, s.answer, "", 0}) == first->created + 1);
+  CHECK(s.must(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 3, s.answer, "", std::nullopt}) == first->created + 1);
 }
 
 TEST_CASE("lessons come from the timetable for school days within terms only", "[domain][rules]") {

@@ -14,9 +14,9 @@ using namespace ejournal::projections;
 TEST_CASE("the audit names who changed a cell, from what to what, when and why", "[projections][audit]") {
   testkit::School s;
   // mark_a1: a 5 set by teacher_a in lesson_5a (Sep 4) for student_a1, in the fixture.
-  s.must(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "описка", 0});
-  s.must(s.teacher_a, cmd::SetAttendance{s.lesson_5a, s.student_a2, Attendance::Absent, 0});
-  s.must(s.teacher_a, cmd::SetAttendance{s.lesson_5a, s.student_a2, Attendance::Excused, 0});
+  s.must(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "описка", std::nullopt});
+  s.must(s.teacher_a, cmd::SetAttendance{s.lesson_5a, s.student_a2, Attendance::Absent, std::nullopt});
+  s.must(s.teacher_a, cmd::SetAttendance{s.lesson_5a, s.student_a2, Attendance::Excused, std::nullopt});
   s.must(s.teacher_a, cmd::SetTopic{s.lesson_5a, "Дроби"});
   s.must(s.deputy, cmd::CloseTerm{s.q1});
   const auto request = s.must(s.teacher_a, cmd::RequestCorrection{fb::CorrectionKind::RemoveMark, 0, 0, s.mark_a1, 0, 0,
@@ -79,8 +79,8 @@ TEST_CASE("what changed in a class's subject between two times", "[projections][
   testkit::School s(testkit::school_time(testkit::kSep4, 8));
   const log::Timestamp t1 = testkit::school_time(testkit::kSep4 + 1, 0);
   s.clock->set(testkit::school_time(testkit::kSep4 + 1, 9));
-  s.must(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "описка", 0});
-  s.must(s.teacher_b, cmd::SetMark{s.lesson_5b, s.student_b1, 3, s.answer, "", 0});  // another class
+  s.must(s.teacher_a, cmd::CorrectMark{s.mark_a1, 4, s.answer, "описка", std::nullopt});
+  s.must(s.teacher_b, cmd::SetMark{s.lesson_5b, s.student_b1, 3, s.answer, "", std::nullopt});  // another class
   s.clock->set(testkit::school_time(testkit::kSep4 + 3, 9));
   const log::Timestamp t2 = testkit::school_time(testkit::kSep4 + 2, 0);
   s.must(s.teacher_a, cmd::SetTopic{s.lesson_5a, "Дроби"});  // after t2

@@ -25,7 +25,7 @@ TEST_CASE("control reports what each teacher left undone by the end of the lesso
   s.must(s.teacher_a, cmd::SetTopic{s.lesson_5a, "Натуральные числа"});
   s.must(s.teacher_a, cmd::TakeAttendance{s.lesson_5a});
   s.must(s.teacher_a, cmd::SetHomework{s.lesson_5a, "№ 1–5", sep6});
-  s.must(s.teacher_b, cmd::SetAttendance{s.lesson_5b, s.student_b1, Attendance::Sick, 0});  // the register, by an absence
+  s.must(s.teacher_b, cmd::SetAttendance{s.lesson_5b, s.student_b1, Attendance::Sick, std::nullopt});  // the register, by an absence
   // lesson_1a: teacher_a writes nothing at all.
   const LessonId sub = s.must(s.deputy, cmd::ScheduleLesson{s.math_5a, sep5, 1});
   const LessonId cancelled = s.must(s.deputy, cmd::ScheduleLesson{s.math_5b, sep5, 2});
@@ -42,7 +42,7 @@ TEST_CASE("control reports what each teacher left undone by the end of the lesso
   s.must(s.deputy, cmd::ReviewHomework{s.lesson_5a, false, "Слишком большой объём"});
 
   s.clock->set(school_time(sep8, 19));
-  const MarkId late = s.must(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", 0});
+  const MarkId late = s.must(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", std::nullopt});
 
   auto host = host_of<ControlProjection>(s);
   const Day sep30 = kSep1 + 29;

@@ -17,12 +17,12 @@ TEST_CASE("the journal page shows lessons, cells, weighted averages and attestat
   const LessonId fri = s.must(s.teacher_a, cmd::ScheduleLesson{s.math_5a, testkit::kSep4 + 4, 1});
   s.must(s.teacher_a, cmd::SetTopic{s.lesson_5a, "Натуральные числа"});
   s.must(s.teacher_a, cmd::SetHomework{s.lesson_5a, "№ 1–5", testkit::kSep4 + 2});
-  s.must(s.teacher_a, cmd::SetMark{wed, s.student_a1, 3, s.test, "", 0});         // weight 2
-  const MarkId a2 = s.must(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", 0});
-  s.must(s.teacher_a, cmd::CorrectMark{a2, 5, s.answer, "ошибка при вводе", 0});
-  const MarkId wrong = s.must(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 2, s.answer, "", 0});
+  s.must(s.teacher_a, cmd::SetMark{wed, s.student_a1, 3, s.test, "", std::nullopt});         // weight 2
+  const MarkId a2 = s.must(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 4, s.answer, "", std::nullopt});
+  s.must(s.teacher_a, cmd::CorrectMark{a2, 5, s.answer, "ошибка при вводе", std::nullopt});
+  const MarkId wrong = s.must(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 2, s.answer, "", std::nullopt});
   s.must(s.teacher_a, cmd::RemoveMark{wrong, "не тому ученику"});
-  s.must(s.teacher_a, cmd::SetAttendance{wed, s.student_a2, Attendance::Sick, 0});
+  s.must(s.teacher_a, cmd::SetAttendance{wed, s.student_a2, Attendance::Sick, std::nullopt});
   s.must(s.deputy, cmd::SubstituteLesson{wed, s.teacher_b, "болезнь учителя"});
   s.must(s.deputy, cmd::CancelLesson{fri, "карантин"});
   s.must(s.teacher_a, cmd::SetAttestationMark{s.student_a1, s.math, AttestationKind::Term, s.q1, AttestationValue::Four, ""});
@@ -100,10 +100,10 @@ TEST_CASE("a student's diary week and marks chart come from the same lessons and
   const LessonId wed = s.must(s.teacher_a, cmd::ScheduleLesson{s.math_5a, testkit::kSep4 + 2, 2});
   const LessonId next_week = s.must(s.teacher_a, cmd::ScheduleLesson{s.math_5a, testkit::kSep4 + 7, 1});
   s.must(s.teacher_a, cmd::SetHomework{s.lesson_5a, "№ 7", testkit::kSep4 + 2});
-  s.must(s.teacher_a, cmd::SetMark{wed, s.student_a1, 4, s.test, "", 0});
-  s.must(s.teacher_a, cmd::SetMark{next_week, s.student_a1, 3, s.answer, "", 0});
-  s.must(s.teacher_a, cmd::SetAttendance{wed, s.student_a2, Attendance::Late, 0});
-  s.must(s.teacher_b, cmd::SetMark{s.lesson_5b, s.student_b1, 5, s.answer, "", 0});  // another class
+  s.must(s.teacher_a, cmd::SetMark{wed, s.student_a1, 4, s.test, "", std::nullopt});
+  s.must(s.teacher_a, cmd::SetMark{next_week, s.student_a1, 3, s.answer, "", std::nullopt});
+  s.must(s.teacher_a, cmd::SetAttendance{wed, s.student_a2, Attendance::Late, std::nullopt});
+  s.must(s.teacher_b, cmd::SetMark{s.lesson_5b, s.student_b1, 5, s.answer, "", std::nullopt});  // another class
   s.must(s.teacher_a, cmd::SetAttestationMark{s.student_a1, s.math, AttestationKind::Term, s.q1, AttestationValue::Four, ""});
 
   auto host = host_of<JournalProjection>(s);
@@ -219,9 +219,9 @@ TEST_CASE("a host compacting the journal every few events keeps the state a repl
   auto host = ProjectionHost::start(s.log(), std::move(one), o);
   REQUIRE(host.ok());
   for (int round = 0; round < 5; ++round) {
-    s.must(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a1, 2 + round % 4, s.answer, "", 0});
+    s.must(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a1, 2 + round % 4, s.answer, "", std::nullopt});
     const LessonId extra = s.must(s.teacher_a, cmd::ScheduleLesson{s.math_5a, testkit::kSep4 + 1 + round, 3});
-    s.must(s.teacher_a, cmd::SetMark{extra, s.student_a2, 5, s.test, "", 0});
+    s.must(s.teacher_a, cmd::SetMark{extra, s.student_a2, 5, s.test, "", std::nullopt});
     REQUIRE((*host)->catch_up().ok());
   }
   JournalProjection replayed;

@@ -51,7 +51,7 @@ School::School(log::Timestamp start)
   lesson_5a = must(teacher_a, cmd::ScheduleLesson{math_5a, kSep4, 1});
   lesson_5b = must(teacher_b, cmd::ScheduleLesson{math_5b, kSep4, 2});
   lesson_1a = must(teacher_a, cmd::ScheduleLesson{math_1a, kSep4, 3});
-  mark_a1 = must(teacher_a, cmd::SetMark{lesson_5a, student_a1, 5, answer, "", 0});
+  mark_a1 = must(teacher_a, cmd::SetMark{lesson_5a, student_a1, 5, answer, "", std::nullopt});
 }
 
 School::~School() = default;

@@ -2,7 +2,8 @@
 // role and scope (Domain::execute), and becomes one or more events — or is refused with a stable code.
 //
 // Fields named expected_version carry optimistic concurrency: the version of the cell (lesson × student)
-// the client last saw; 0 = do not check. A changed cell refuses the command with `conflict`.
+// the client last saw. Absent: no check; 0: the cell must be empty (nothing ever written to it); N: the cell
+// must be at version N. Any other state refuses the command with `conflict`.
 #pragma once
 
 #include <optional>
@@ -90,14 +91,14 @@ struct CancelLesson { LessonId lesson = 0; std::string reason; };
 
 // Marks and attendance (the lesson's teacher or its substitute).
 struct SetMark { LessonId lesson = 0; UserId student = 0; int value = 0; WorkTypeId work_type = 0;
-                 std::string comment; std::uint32_t expected_version = 0; };
+                 std::string comment; std::optional<std::uint32_t> expected_version = std::nullopt; };
 struct CorrectMark { MarkId mark = 0; int value = 0; WorkTypeId work_type = 0; std::string reason;
-                     std::uint32_t expected_version = 0; };
-struct RemoveMark { MarkId mark = 0; std::string reason; std::uint32_t expected_version = 0; };
+                     std::optional<std::uint32_t> expected_version = std::nullopt; };
+struct RemoveMark { MarkId mark = 0; std::string reason; std::optional<std::uint32_t> expected_version = std::nullopt; };
 struct SetAttendance { LessonId lesson = 0; UserId student = 0; Attendance code = Attendance::Absent;
-                       std::uint32_t expected_version = 0; };
+                       std::optional<std::uint32_t> expected_version = std::nullopt; };
 struct ClearAttendance { LessonId lesson = 0; UserId student = 0; std::string reason;
-                         std::uint32_t expected_version = 0; };
+                         std::optional<std::uint32_t> expected_version = std::nullopt; };
 // The register is taken: students without an attendance mark in the lesson were present.
 struct TakeAttendance { LessonId lesson = 0; };
 

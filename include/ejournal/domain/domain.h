@@ -7,8 +7,10 @@
 // order, so the log's order is the order of decision. Deciding is cheap (no I/O except sealing personal data);
 // waiting for the fsync happens outside the lock, so commands in flight share group commits.
 //
-// Idempotency: a command id already in the log (or in flight) is not decided again: the caller gets the first
-// outcome with duplicate = true.
+// Idempotency: a command id already in the log (or in flight) is not decided again. If the request is the same
+// (the same actor, command and arguments: request_digest.h), the caller gets the first outcome with
+// duplicate = true; any other request under that id is refused with `conflict` and records nothing. The
+// first record of every command carries the request's digest, so this holds after a restart and a restore.
 //
 // Failure: if the log fails a write, the model may be ahead of the disk; the Domain then refuses everything
 // with `unavailable` until it is reopened (which replays the log).

@@ -5,7 +5,9 @@
 // Thread-safety: implementations are safe to call from any thread.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "ejournal/domain/commands.h"
 #include "ejournal/status.h"
@@ -23,6 +25,10 @@ class PersonalDataVault {
   virtual Result<PersonalData> open(DataSubject kind, UserId subject, std::string_view sealed) const = 0;
   // Destroys the subject's key, durably. Idempotent.
   virtual Status erase(DataSubject kind, UserId subject) = 0;
+  // A 64-bit digest of a request's canonical bytes (Domain idempotency), keyed with a secret of the data
+  // directory so that the digest kept in the log tells nothing about the personal data a request carried.
+  // Never 0 (0 means "no digest" in the log). The same directory (or a restore of it) gives the same digest.
+  virtual std::uint64_t request_digest(std::string_view canonical) const = 0;
 };
 
 }  // namespace ejournal::domain

@@ -27,9 +27,20 @@ struct EventDraft {
   std::string bytes;
 };
 
-// Finishes `fbb` as an Envelope carrying the given event and a zero header, and returns its bytes.
+// Finishes `fbb` as an Envelope carrying the given event and a zero header, and returns its bytes. With
+// `request_slot`, the envelope also holds a zero request_digest that set_request_digest() can fill in later
+// (a command's first draft); without it the field is absent.
 // REQUIRES: `event` was built in `fbb`, and `type` names its table. `fbb` is left finished; Clear() it to reuse.
-EventDraft finish_draft(flatbuffers::FlatBufferBuilder& fbb, fb::Event type, flatbuffers::Offset<void> event);
+EventDraft finish_draft(flatbuffers::FlatBufferBuilder& fbb, fb::Event type, flatbuffers::Offset<void> event,
+                        bool request_slot = false);
+
+// Fills the request_digest of a draft made with a request slot, in place. Returns false (and changes
+// nothing) when the draft has no slot. REQUIRES: check_envelope(draft.bytes).ok().
+bool set_request_digest(EventDraft& draft, std::uint64_t digest);
+
+// The request digest a checked envelope carries: 0 when it has none (not a command's first record, or a
+// record written before the field existed).
+std::uint64_t request_digest_of(std::string_view bytes);
 
 // The header fields the log assigns.
 struct SealFields {
