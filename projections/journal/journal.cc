@@ -353,6 +353,9 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
   }
   const auto term = terms_.find(term_id);
   if (term == terms_.end()) return Status(Code::not_found, "Учебный период не найден");
+  if (term->second.year != cls->second.year || cls->second.grade < term->second.grade_from ||
+      cls->second.grade > term->second.grade_to)
+    return Status(Code::invalid_argument, "Этот учебный период не относится к классу (другой учебный год или параллели)");
 
   JournalPage page;
   const Day first = term->second.first_day, last = term->second.last_day;

@@ -42,9 +42,15 @@ void RosterProjection::apply(const EventView& ev) {
     }
     case E::TermDefined: {
       const auto* e = ev.as<fb::TermDefined>();
-      terms_[e->term()] = RosterTerm{e->term(), e->year(), str(e->name()), e->first_day(), e->last_day(), e->grade_from(), e->grade_to()};
+      terms_[e->term()] = RosterTerm{e->term(), e->year(), str(e->name()), e->first_day(), e->last_day(), e->grade_from(), e->grade_to(), false};
       break;
     }
+    case E::TermClosed:
+      if (auto it = terms_.find(ev.as<fb::TermClosed>()->term()); it != terms_.end()) it->second.closed = true;
+      break;
+    case E::TermReopened:
+      if (auto it = terms_.find(ev.as<fb::TermReopened>()->term()); it != terms_.end()) it->second.closed = false;
+      break;
     case E::WorkTypeDefined: {
       const auto* e = ev.as<fb::WorkTypeDefined>();
       work_types_[e->work_type()] = RosterWorkType{e->work_type(), str(e->name()), e->weight()};
@@ -210,12 +216,12 @@ std::string RosterProjection::snapshot() const {
   std::vector<flatbuffers::Offset<s::RosterTerm>> terms;
   for (const auto& [id, t] : terms_)
     terms.push_back(s::CreateRosterTermDirect(b, id, t.year, t.name.c_str(), t.first_day, t.last_day,
-                                              static_cast<std::uint8_t>(t.grade_from), static_cast<std::uint8_t>(t.grade_to)));
+                                              static_cast<std::uint8_t>(t.grade_from), static_cast<std::uint8_t>(t.grade_to), t.closed));
   std::vector<flatbuffers::Offset<s::RosterWorkType>> work_types;
   for (const auto& [id, w] : work_types_)
     work_types.push_back(s::CreateRosterWorkTypeDirect(b, id, w.name.c_str(), static_cast<std::uint8_t>(w.weight)));
   b.Finish(s::CreateRosterDirect(b, &classes, &groups, &students, &parents, &assignments, &entries, &subjects, &staff,
-                                 &terms, &work_types),
+                                 &terms, &work_types, /*terms_closed_kept=*/true),
            s::RosterIdentifier());
   return finished_bytes(b);
 }
@@ -225,6 +231,7 @@ Status RosterProjection::restore(std::string_view raw) {
   std::string aligned;
   const s::Roster* r = verified_root<s::Roster>(raw, s::RosterIdentifier(), aligned);
   if (r == nullptr) return Status(Code::corruption, "not a roster snapshot");
+  if (!r->terms_closed_kept()) return Status(Code::unsupported, "a roster snapshot from before terms' closing was kept");
   RosterProjection next;
   if (r->classes())
     for (const auto* c : *r->classes()) next.classes_[c->id()] = RosterClass{c->id(), c->year(), c->grade(), str(c->name()), c->curator()};
@@ -250,7 +257,7 @@ Status RosterProjection::restore(std::string_view raw) {
       next.staff_[st->id()] = RosterStaff{st->id(), str(st->login()), str(st->name()), st->roles(), st->blocked()};
   if (r->terms())
     for (const auto* t : *r->terms())
-      next.terms_[t->id()] = RosterTerm{t->id(), t->year(), str(t->name()), t->first_day(), t->last_day(), t->grade_from(), t->grade_to()};
+      next.terms_[t->id()] = RosterTerm{t->id(), t->year(), str(t->name()), t->first_day(), t->last_day(), t->grade_from(), t->grade_to(), t->closed()};
   if (r->work_types())
     for (const auto* w : *r->work_types()) next.work_types_[w->id()] = RosterWorkType{w->id(), str(w->name()), w->weight()};
   *this = std::move(next);

@@ -3,7 +3,6 @@
 #include "ejournal/projections/school_time.h"
 
 #include <boost/json/value.hpp>
-#include <cstdio>
 #include <limits>
 
 namespace ejournal::server {
@@ -86,34 +85,12 @@ std::optional<log::Timestamp> Args::timestamp_or_none(const char* name) {
   if (v == nullptr) return std::nullopt;
   if (v->is_int64()) return v->get_int64();
   if (!v->is_string()) {
-    fail(name, "ожидается дата и время ISO 8601 или микросекунды");
+    fail(name, "ожидается дата, дата и время ISO 8601 или микросекунды");
     return std::nullopt;
   }
-  const std::string s(v->get_string());
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, n = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || h > 23 || mi > 59 || sec > 60) {
-    fail(name, "ожидается дата и время вида 2024-03-01T12:00:00Z");
-    return std::nullopt;
-  }
-  char iso[16];
-  std::snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, mo, d);
-  domain::Day day = 0;
-  if (!domain::parse_day(iso, &day)) {
-    fail(name, "неверная дата");
-    return std::nullopt;
-  }
-  std::int64_t offset_s = 0;
-  const std::string rest = s.substr(static_cast<std::size_t>(n));
-  if (rest == "Z" || rest.empty()) {
-    offset_s = rest.empty() ? projections::kSchoolUtcOffset / 1'000'000 : 0;  // no zone: school time (Moscow)
-  } else if ((rest[0] == '+' || rest[0] == '-') && rest.size() == 6 && rest[3] == ':') {
-    offset_s = (std::stoi(rest.substr(1, 2)) * 3600 + std::stoi(rest.substr(4, 2)) * 60) * (rest[0] == '-' ? -1 : 1);
-  } else {
-    fail(name, "неверный часовой пояс");
-    return std::nullopt;
-  }
-  const std::int64_t seconds = static_cast<std::int64_t>(day) * 86'400 + h * 3'600 + mi * 60 + sec - offset_s;
-  return seconds * 1'000'000 + 999'999;  // the whole second: records made during it count
+  auto t = projections::parse_school_time(std::string(v->get_string()));
+  if (!t) fail(name, "ожидается дата 2024-03-01 (конец этого дня) или дата и время вида 2024-03-01T12:00:00Z");
+  return t;
 }
 
 int Args::choice(const char* name, std::initializer_list<const char*> names) {

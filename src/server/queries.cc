@@ -140,7 +140,8 @@ const query::HandlerTable& handlers() {
            json::array out;
            for (const auto& [id, t] : r.terms())
              out.push_back(json::object{{"id", id}, {"year", t.year}, {"name", t.name}, {"first_day", format_day(t.first_day)},
-                                        {"last_day", format_day(t.last_day)}, {"grade_from", t.grade_from}, {"grade_to", t.grade_to}});
+                                        {"last_day", format_day(t.last_day)}, {"grade_from", t.grade_from}, {"grade_to", t.grade_to},
+                                        {"closed", t.closed}});
            return json::value(out);
          });
        }},
@@ -487,7 +488,11 @@ bool is_query_op(std::string_view op) { return handlers().contains(op) || query:
 std::optional<Result<json::value>> run_query(Services& services, const Caller& caller, std::string_view op, Args& args) {
   for (const query::HandlerTable* table : {&handlers(), &query::people_handlers()}) {
     auto it = table->find(op);
-    if (it != table->end()) return it->second(services, caller, args);
+    if (it == table->end()) continue;
+    Result<json::value> answer = it->second(services, caller, args);
+    // An argument that failed to parse is refused even where a handler went on without looking.
+    if (!args.ok()) return Result<json::value>(args.status());
+    return answer;
   }
   return std::nullopt;
 }

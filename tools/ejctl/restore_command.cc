@@ -8,13 +8,14 @@
 #include "cli_options.h"
 #include "commands.h"
 #include "ejournal/backup/backup.h"
+#include "ejournal/projections/school_time.h"
 #include "progress.h"
 
 namespace ejournal::ejctl {
 namespace po = boost::program_options;
 
-// "@MICROS" (µs since 1970 UTC), or "YYYY-MM-DD[THH:MM[:SS]]" in the school's time (Moscow, UTC+3); a date
-// alone means the end of that day.
+// "@MICROS" (µs since 1970 UTC), or a date or time as projections::parse_school_time reads it (a date alone:
+// the end of that school day).
 std::optional<log::Timestamp> parse_time_arg(const std::string& text) {
   if (text.size() > 1 && text[0] == '@') {
     try {
@@ -25,18 +26,7 @@ std::optional<log::Timestamp> parse_time_arg(const std::string& text) {
     }
     return std::nullopt;
   }
-  int y = 0;
-  unsigned mo = 0, d = 0, h = 23, mi = 59, s = 59;
-  char sep = 0, tail = 0;
-  int n = std::sscanf(text.c_str(), "%4d-%2u-%2u%c%2u:%2u:%2u%c", &y, &mo, &d, &sep, &h, &mi, &s, &tail);
-  bool whole_day = n == 3;
-  if (n == 6) s = 0;
-  if (!(n == 3 || ((n == 6 || n == 7) && (sep == 'T' || sep == ' ')))) return std::nullopt;
-  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{mo}, std::chrono::day{d}};
-  if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
-  const auto day_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::sys_days{ymd}.time_since_epoch()).count();
-  const long long local = day_us + ((h * 60LL + mi) * 60LL + s) * 1'000'000LL + (whole_day ? 999'999 : 0);
-  return local - 3LL * 3'600'000'000LL;
+  return projections::parse_school_time(text);
 }
 
 int run_restore(const std::vector<std::string>& args) {

@@ -149,7 +149,8 @@ class JournalProjection final : public Projection {
   domain::YearId year_at(domain::Day day) const;
 
   // The page of `subject` for `class_id` (group 0: the whole class, else that study group) in `term`.
-  // not_found for an unknown class, group or term.
+  // not_found for an unknown class, group or term; invalid_argument for a term of another year or of grades
+  // the class is not in.
   Result<JournalPage> page(domain::ClassId class_id, domain::GroupId group, domain::SubjectId subject,
                            domain::TermId term) const;
 

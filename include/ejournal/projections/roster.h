@@ -72,6 +72,7 @@ struct RosterTerm {
   std::string name;
   domain::Day first_day = 0, last_day = 0;
   int grade_from = 0, grade_to = 0;
+  bool closed = false;  // by a deputy (close_term), until reopened
 };
 
 struct RosterWorkType {
