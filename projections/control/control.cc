@@ -1,6 +1,7 @@
 #include "ejournal/projections/control.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "ejournal/fb/control_snapshot_generated.h"
 #include "flat_state.h"
@@ -171,8 +172,8 @@ std::vector<ControlLesson> ControlProjection::missed_and_substituted(Day from, D
   for_lessons(from, to, [&](const ControlLesson& l) {
     if (!l.held || l.substitute != 0) out.push_back(l);
   });
-  std::stable_sort(out.begin(), out.end(), [](const ControlLesson& a, const ControlLesson& b) {
-    return a.day != b.day ? a.day < b.day : a.period < b.period;
+  std::sort(out.begin(), out.end(), [](const ControlLesson& a, const ControlLesson& b) {
+    return std::tie(a.day, a.period, a.id) < std::tie(b.day, b.period, b.id);
   });
   return out;
 }

@@ -29,7 +29,8 @@ class Args {
   bool flag(const char* name, bool fallback);
   domain::Day day(const char* name);           // "YYYY-MM-DD", required
   domain::Day day_or(const char* name, domain::Day fallback);
-  // as_of: an ISO date-time "2024-03-01T12:00:00Z" (or with an offset), or microseconds since the epoch.
+  // as_of: a date (the end of that school day), an ISO date-time "2024-03-01T12:00:00Z" (or with an offset,
+  // or none: school time), or microseconds since the epoch (projections::parse_school_time).
   std::optional<log::Timestamp> timestamp_or_none(const char* name);
   // An enum by its protocol name; `names` lists them in value order, with "" for unused values.
   int choice(const char* name, std::initializer_list<const char*> names);

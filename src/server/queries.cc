@@ -5,6 +5,7 @@
 #include <map>
 
 #include "command_json.h"
+#include "paging.h"
 #include "query_support.h"
 #include "ejournal/log/clock.h"
 #include "ejournal/projections/audit.h"
@@ -45,22 +46,16 @@ json::object lesson_json(const JournalLesson& l) {
                       {"not_held_reason", l.not_held_reason}};
 }
 
-json::value audit_json(const std::vector<AuditEntry>& entries, std::size_t limit) {
+json::value audit_entry_json(const AuditEntry& e) {
   static const char* kinds[] = {"mark_set", "mark_corrected", "mark_removed", "attendance_set", "attendance_cleared",
                                 "topic_set", "homework_set", "attestation_set", "personal_data_recorded", "personal_data_erased",
                                 "backup_recorded"};
   static_assert(std::size(kinds) == projections::kAuditKinds, "a word for every audit kind");
-  json::array out;
-  const std::size_t from = entries.size() > limit ? entries.size() - limit : 0;  // the newest `limit`
-  for (std::size_t i = from; i < entries.size(); ++i) {
-    const AuditEntry& e = entries[i];
-    out.push_back(json::object{{"position", e.position}, {"recorded_at", e.recorded_at}, {"actor", e.actor},
-                               {"kind", kinds[static_cast<int>(e.kind)]}, {"lesson", e.lesson}, {"student", e.student},
-                               {"class_id", e.class_id}, {"subject", e.subject}, {"lesson_day", day_json(e.lesson_day)},
-                               {"before", e.before}, {"after", e.after}, {"reason", e.reason},
-                               {"after_term_closed", e.after_term_closed}});
-  }
-  return out;
+  return json::object{{"position", e.position}, {"recorded_at", e.recorded_at}, {"actor", e.actor},
+                      {"kind", kinds[static_cast<int>(e.kind)]}, {"lesson", e.lesson}, {"student", e.student},
+                      {"class_id", e.class_id}, {"subject", e.subject}, {"lesson_day", day_json(e.lesson_day)},
+                      {"before", e.before}, {"after", e.after}, {"reason", e.reason},
+                      {"after_term_closed", e.after_term_closed}};
 }
 
 json::value late_json(const LateEntry& e) {
@@ -94,12 +89,13 @@ Result<json::value> managers_only(Services& s, const Caller& c, Args& a, std::st
   return on<P>(s, name, as_of, std::forward<F>(fn), part);
 }
 
-// An audit query: `select` picks the entries recorded up to a position; the newest `limit` (default 1,000)
-// are answered. As of a time, that position is the last one recorded by then: the audit's past is a prefix
-// of its live entries (audit.h), so no past state is rebuilt.
+// An audit query: `select` picks the entries recorded up to a position, in position order; they are answered
+// newest first, a page at a time (paging.h; the cursor is a position: the next page is older). As of a time,
+// the bound is the last position recorded by then: the audit's past is a prefix of its live entries (audit.h),
+// so no past state is rebuilt.
 Result<json::value> audit_query(Services& s, const Caller& c, Args& a,
                                 const std::function<std::vector<AuditEntry>(const AuditProjection&, log::Position)>& select) {
-  const auto limit = static_cast<std::size_t>(a.integer_or("limit", 1, 10'000, 1'000));
+  Page page(a, 1'000, 10'000, 1);
   const auto as_of = a.timestamp_or_none("as_of");
   if (!a.ok()) return a.status();
   if (!is_manager(c)) return denied();
@@ -109,7 +105,18 @@ Result<json::value> audit_query(Services& s, const Caller& c, Args& a,
     if (!at.ok()) return at.status();
     upto = *at;
   }
-  return on<AuditProjection>(s, "audit", std::nullopt, [&](const AuditProjection& p) { return audit_json(select(p, upto), limit); });
+  if (page.after()) upto = std::min<log::Position>(upto, (*page.after())[0] == 0 ? 0 : (*page.after())[0] - 1);
+  return on<AuditProjection>(s, "audit", std::nullopt, [&](const AuditProjection& p) {
+    const std::vector<AuditEntry> entries = upto == 0 ? std::vector<AuditEntry>() : select(p, upto);
+    for (std::size_t i = entries.size(); i-- > 0;) {
+      if (page.full()) {
+        page.more();
+        break;
+      }
+      page.add(audit_entry_json(entries[i]), {entries[i].position});
+    }
+    return page.result();
+  });
 }
 
 bool has(const Caller& c, Role r) { return c.account.has(r); }
@@ -168,13 +175,24 @@ const query::HandlerTable& handlers() {
       {"roster.assignments", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
          if (has(c, Role::Student) || has(c, Role::Parent)) return denied();
          const UserId teacher = a.id_or0("teacher");
-         return on<RosterProjection>(s, "roster", a.timestamp_or_none("as_of"), [&](const RosterProjection& r) {
-           json::array out;
-           for (const auto& [id, x] : r.assignments())
-             if (teacher == 0 || x.teacher == teacher)
-               out.push_back(json::object{{"id", id}, {"teacher", x.teacher}, {"class_id", x.class_id}, {"group", x.group},
-                                          {"subject", x.subject}, {"ended", x.ended}});
-           return json::value(out);
+         Page page(a, 1'000, 10'000, 1);
+         const auto as_of = a.timestamp_or_none("as_of");
+         if (!a.ok()) return a.status();
+         return on<RosterProjection>(s, "roster", as_of, [&](const RosterProjection& r) {
+           const std::uint64_t after = page.after() ? (*page.after())[0] : 0;
+           for (auto it = r.assignments().upper_bound(static_cast<AssignmentId>(std::min<std::uint64_t>(after, UINT32_MAX)));
+                it != r.assignments().end(); ++it) {
+             const auto& [id, x] = *it;
+             if (teacher != 0 && x.teacher != teacher) continue;
+             if (page.full()) {
+               page.more();
+               break;
+             }
+             page.add(json::object{{"id", id}, {"teacher", x.teacher}, {"class_id", x.class_id}, {"group", x.group},
+                                   {"subject", x.subject}, {"ended", x.ended}},
+                      {id});
+           }
+           return page.result();
          });
        }},
       {"roster.class", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
@@ -352,21 +370,36 @@ const query::HandlerTable& handlers() {
        }},
       {"control.register", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
          const Day from = a.day("from"), to = a.day("to");
+         Page page(a, 1'000, 10'000, 3);  // the cursor: day (days since 1970), period, lesson
          return managers_only<ControlProjection>(s, c, a, "control", [&](const ControlProjection& p) {
-           json::array out;
-           for (const ControlLesson& l : p.missed_and_substituted(from, to))
-             out.push_back(json::object{{"lesson", l.id}, {"day", format_day(l.day)}, {"period", l.period}, {"class_id", l.class_id},
-                                        {"group", l.group}, {"subject", l.subject}, {"teacher", l.teacher},
-                                        {"substitute", l.substitute}, {"held", l.held}, {"reason", l.reason}});
-           return json::value(out);
+           for (const ControlLesson& l : p.missed_and_substituted(from, to)) {
+             const std::vector<std::uint64_t> place{static_cast<std::uint64_t>(l.day), static_cast<std::uint64_t>(l.period), l.id};
+             if (page.after() && place <= *page.after()) continue;
+             if (page.full()) {
+               page.more();
+               break;
+             }
+             page.add(json::object{{"lesson", l.id}, {"day", format_day(l.day)}, {"period", l.period}, {"class_id", l.class_id},
+                                   {"group", l.group}, {"subject", l.subject}, {"teacher", l.teacher},
+                                   {"substitute", l.substitute}, {"held", l.held}, {"reason", l.reason}},
+                      place);
+           }
+           return page.result();
          }, ControlProjection::part_of(from, to));
        }},
       {"control.late_marks", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
          const int days = static_cast<int>(a.integer("days", 0, 3650));
+         Page page(a, 1'000, 10'000, 1);  // the cursor: a mark id (marks are listed in log order, ids rise with it)
          return managers_only<ControlProjection>(s, c, a, "control", [&](const ControlProjection& p) {
-           json::array out;
-           for (const LateEntry& e : p.late_marks(days)) out.push_back(late_json(e));
-           return json::value(out);
+           for (const LateEntry& e : p.late_marks(days)) {
+             if (page.after() && e.mark <= (*page.after())[0]) continue;
+             if (page.full()) {
+               page.more();
+               break;
+             }
+             page.add(late_json(e), {e.mark});
+           }
+           return page.result();
          });
        }},
       {"control.time_sheet", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {

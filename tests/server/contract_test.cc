@@ -85,3 +85,99 @@ TEST_CASE("a journal page of a term outside the class's grades is invalid_argume
   CHECK(code(page) == "invalid_argument");
   CHECK(ok(deputy->call("journal.page", json::object{{"class_id", s.class_5a}, {"subject", s.math}, {"term", s.q1}})));
 }
+
+namespace {
+
+// Every item of a paged listing, `limit` at a time, and how many pages it took.
+std::pair<std::vector<json::value>, int> all_pages(testkit::WsClient& c, const std::string& op, json::object args, int limit) {
+  std::vector<json::value> items;
+  int pages = 0;
+  args["limit"] = limit;
+  for (;;) {
+    const json::value page = c.call(op, args);
+    REQUIRE(ok(page));
+    ++pages;
+    const auto& got = page.at("result").at("items").as_array();
+    CHECK(got.size() <= static_cast<std::size_t>(limit));
+    items.insert(items.end(), got.begin(), got.end());
+    const json::value& next = page.at("result").at("next");
+    if (next.is_null()) break;
+    args["cursor"] = next;
+    REQUIRE(pages < 1000);
+  }
+  return {items, pages};
+}
+
+}  // namespace
+
+TEST_CASE("long answers page: limit and cursor give every item once, in the listing's order", "[server][contract][paging]") {
+  Fixture f;
+  auto& s = f.school;
+  for (int i = 0; i < 4; ++i) s.must(s.teacher_a, cmd::SetTopic{s.lesson_5a, "Тема " + std::to_string(i)});
+  const auto extra = s.must(s.teacher_a, cmd::ScheduleLesson{s.math_5a, testkit::kSep4, 4});
+  s.must(s.deputy, cmd::SubstituteLesson{extra, s.teacher_b, "болезнь"});
+  s.must(s.deputy, cmd::SubstituteLesson{s.lesson_1a, s.teacher_b, "болезнь"});
+  s.must(s.deputy, cmd::CancelLesson{s.lesson_5b, "карантин"});
+  auto deputy = signed_in(f, "deputy");
+
+  // The audit: newest first; pages of 2 give the same entries as one page.
+  const json::object by_actor{{"actor", s.teacher_a}};
+  const json::value whole = deputy->call("audit.actor", by_actor);
+  REQUIRE(ok(whole));
+  const auto& everything = whole.at("result").at("items").as_array();
+  REQUIRE(everything.size() >= 6);
+  CHECK(whole.at("result").at("next").is_null());
+  auto [paged, pages] = all_pages(*deputy, "audit.actor", by_actor, 2);
+  CHECK(pages == static_cast<int>((everything.size() + 1) / 2));
+  REQUIRE(paged.size() == everything.size());
+  for (std::size_t i = 0; i < paged.size(); ++i) {
+    CHECK(paged[i] == everything[i]);
+    if (i > 0) CHECK(paged[i].at("position").as_int64() < paged[i - 1].at("position").as_int64());
+  }
+
+  // A listing that grows between two pages neither repeats nor skips what was there.
+  json::object first_args{{"actor", s.teacher_a}, {"limit", 3}};
+  const json::value first = deputy->call("audit.actor", first_args);
+  REQUIRE(ok(first));
+  s.must(s.teacher_a, cmd::SetTopic{s.lesson_5a, "Новая тема"});
+  first_args["cursor"] = first.at("result").at("next");
+  first_args["limit"] = 1000;
+  const json::value rest = deputy->call("audit.actor", first_args);
+  REQUIRE(ok(rest));
+  CHECK(first.at("result").at("items").as_array().size() + rest.at("result").at("items").as_array().size() == everything.size());
+
+  // The register of missed and substituted lessons, by day, period and lesson.
+  const json::object month{{"from", "2023-09-01"}, {"to", "2023-09-30"}};
+  auto [reg, reg_pages] = all_pages(*deputy, "control.register", month, 1);
+  CHECK(reg.size() == 3);
+  CHECK(reg_pages == 3);
+  for (std::size_t i = 1; i < reg.size(); ++i) CHECK(reg[i].at("period").as_int64() > reg[i - 1].at("period").as_int64());
+
+  // Assignments, by id.
+  auto [assignments, assignment_pages] = all_pages(*deputy, "roster.assignments", {}, 2);
+  CHECK(assignments.size() == 3);
+  CHECK(assignment_pages == 2);
+  for (std::size_t i = 1; i < assignments.size(); ++i) CHECK(assignments[i].at("id").as_int64() > assignments[i - 1].at("id").as_int64());
+
+  // Limits and cursors are checked.
+  CHECK(code(deputy->call("audit.actor", json::object{{"actor", s.teacher_a}, {"limit", 10001}})) == "invalid_argument");
+  CHECK(code(deputy->call("audit.actor", json::object{{"actor", s.teacher_a}, {"cursor", "что-то"}})) == "invalid_argument");
+  CHECK(code(deputy->call("control.register", json::object{{"from", "2023-09-01"}, {"to", "2023-09-30"}, {"cursor", "5"}})) ==
+        "invalid_argument");
+}
+
+TEST_CASE("control.late_marks pages by mark", "[server][contract][paging]") {
+  Fixture f;
+  auto& s = f.school;
+  // Marks entered days after their lesson (4 September 2023; the school's clock is now).
+  for (int i = 0; i < 3; ++i) s.must(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 3 + i, s.answer, "", std::nullopt});
+  auto deputy = signed_in(f, "deputy");
+  const json::value whole = deputy->call("control.late_marks", json::object{{"days", 1}});
+  REQUIRE(ok(whole));
+  const auto& everything = whole.at("result").at("items").as_array();
+  REQUIRE(everything.size() >= 3);
+  auto [paged, pages] = all_pages(*deputy, "control.late_marks", json::object{{"days", 1}}, 1);
+  CHECK(pages == static_cast<int>(everything.size()));
+  REQUIRE(paged.size() == everything.size());
+  for (std::size_t i = 0; i < paged.size(); ++i) CHECK(paged[i] == everything[i]);
+}

@@ -552,7 +552,7 @@ TEST_CASE("the administrator starts a backup: it lands on the disk that is there
   const json::value trail = dep.call("audit.actor", json::object{{"actor", 0}});
   REQUIRE(ok(trail));
   int backup_entries = 0;
-  for (const auto& e : trail.at("result").as_array())
+  for (const auto& e : trail.at("result").at("items").as_array())
     if (e.at("kind").as_string() == "backup_recorded") {
       ++backup_entries;
       CHECK_THAT(std::string(e.at("after").as_string()), Catch::Contains("резервная копия") || Catch::Contains("архив"));
@@ -624,10 +624,10 @@ TEST_CASE("as_of: the journal page and the cell's audit trail show the state at 
   json::object cell{{"lesson", s.lesson_5a}, {"student", s.student_a2}};
   const json::value now = deputy->call("audit.cell", cell);
   REQUIRE(ok(now));
-  CHECK(now.at("result").as_array().size() == 2);
+  CHECK(now.at("result").at("items").as_array().size() == 2);
   cell["as_of"] = between;
   const json::value then = deputy->call("audit.cell", cell);
   REQUIRE(ok(then));
-  REQUIRE(then.at("result").as_array().size() == 1);
-  CHECK(then.at("result").as_array().at(0).at("after").as_string() == "5");
+  REQUIRE(then.at("result").at("items").as_array().size() == 1);
+  CHECK(then.at("result").at("items").as_array().at(0).at("after").as_string() == "5");
 }

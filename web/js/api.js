@@ -64,6 +64,19 @@ export class Api {
     return this.send({ op, args });
   }
 
+  // A paged query (audit.*, control.register, control.late_marks, roster.assignments): follows `next` until
+  // the listing ends or `max` items have come, and returns the items.
+  async callAll(op, args = {}, max = 100000) {
+    const items = [];
+    let cursor;
+    do {
+      const page = await this.call(op, cursor === undefined ? args : { ...args, cursor });
+      items.push(...page.items);
+      cursor = page.next;
+    } while (cursor != null && items.length < max);
+    return items;
+  }
+
   // A write: carries a fresh command id, so a retry after a lost answer records nothing twice.
   async write(op, args, commandId = crypto.randomUUID()) {
     await this.connect();

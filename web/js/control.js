@@ -47,7 +47,7 @@ export async function controlPage({ api, main, params }) {
   }
 
   async function register() {
-    const rows = await api.call('control.register', withAsOf({ from: state.from, to: state.to }));
+    const rows = await api.callAll('control.register', withAsOf({ from: state.from, to: state.to }));
     const lesson = h('input', { id: 'reg-lesson', type: 'number', min: 1, required: true });
     const substitute = h('select', { id: 'reg-substitute' }, h('option', { value: 0 }, '— урок не состоится —'),
       teachers.map((t) => h('option', { value: t.id }, t.name)));
@@ -99,9 +99,10 @@ export async function controlPage({ api, main, params }) {
       else if (kind.value === 'actor') args = { actor: Number(teacher.value) };
       else { op = 'audit.changes'; args = { class_id: Number(klass.value), subject: Number(subject.value), from: state.from + 'T00:00:00', to: state.to + 'T23:59:59' }; }
       try {
-        const entries = await api.call(op, withAsOf({ ...args, limit: 500 }));
-        out.replaceChildren(h('p', {}, `Найдено: ${entries.length}`), table(['Когда', 'Кто', 'Что', 'Класс', 'Предмет', 'День урока', 'Было → стало', 'Причина'],
-          entries.slice().reverse().map((e) => h('tr', {}, h('td', {}, formatTime(e.recorded_at)),
+        const { items: entries, next } = await api.call(op, withAsOf({ ...args, limit: 500 }));
+        out.replaceChildren(h('p', {}, next ? `Показаны последние ${entries.length}` : `Найдено: ${entries.length}`),
+          table(['Когда', 'Кто', 'Что', 'Класс', 'Предмет', 'День урока', 'Было → стало', 'Причина'],
+          entries.map((e) => h('tr', {}, h('td', {}, formatTime(e.recorded_at)),
             h('td', {}, e.actor ? (staffName.get(e.actor) || e.actor) : 'система'), h('td', {}, KIND_WORDS[e.kind] || e.kind),
             h('td', {}, className.get(e.class_id) || ''), h('td', {}, subjectName.get(e.subject) || ''), h('td', {}, ruDate(e.lesson_day)),
             h('td', {}, `${e.before || '—'} → ${e.after || '—'}`), h('td', {}, e.reason, e.after_term_closed ? ' (после закрытия)' : '')))));

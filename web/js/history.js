@@ -25,7 +25,7 @@ export async function showCellHistory(api, lesson, student, asOf) {
   if (asOf) args.as_of = asOf;
   const dialog = h('dialog', { id: 'cell-history', 'aria-label': 'История клетки' });
   try {
-    const entries = await api.call('audit.cell', args);
+    const entries = (await api.callAll('audit.cell', args)).reverse();  // oldest first
     dialog.append(h('h2', {}, 'История клетки'),
       entries.length === 0 ? h('p', {}, 'Изменений нет.') :
         h('table', {}, h('thead', {}, h('tr', {}, ['Когда', 'Кто', 'Что', 'Было → стало', 'Причина'].map((t) => h('th', {}, t)))),

@@ -10,7 +10,7 @@ const LETTERS = new Set(['Н', 'У', 'П', 'Б', 'О', 'н', 'у', 'п', 'б', '
 
 export async function journalPage({ api, account, main, params, isManager }) {
   const [assignments, subjects, classes, terms, workTypes] = await Promise.all([
-    api.call('roster.assignments', isManager ? {} : { teacher: account.user }),
+    api.callAll('roster.assignments', isManager ? {} : { teacher: account.user }),
     api.call('roster.subjects'), api.call('roster.classes'), api.call('roster.terms'), api.call('roster.work_types'),
   ]);
   const subjectName = new Map(subjects.map((s) => [s.id, s.name]));

@@ -106,7 +106,7 @@ class ControlProjection final : public Projection {
   std::vector<ControlLesson> day_of(domain::UserId teacher, domain::Day day) const;
   // Every teacher with a lesson in from..to, by teacher id.
   std::vector<TeacherControl> overview(domain::Day from, domain::Day to, domain::Day today) const;
-  // The register of missed and substituted lessons with day in from..to, by day and period.
+  // The register of missed and substituted lessons with day in from..to, by day, period and lesson id.
   std::vector<ControlLesson> missed_and_substituted(domain::Day from, domain::Day to) const;
   // Marks entered more than `days` days after their lesson, in log order.
   std::vector<LateEntry> late_marks(int days) const;
