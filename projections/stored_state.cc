@@ -4,6 +4,7 @@
 #include <iostream>
 #include <set>
 
+#include "ejournal/json_log.h"
 #include "ejournal/fb/snapshot_manifest_generated.h"
 #include "flat_state.h"
 #include "snapshot_codec.h"
@@ -34,7 +35,7 @@ std::optional<Manifest> decode_manifest(std::string_view raw) {
 
 }  // namespace
 
-void log_warning(const std::string& msg) { std::cerr << "{\"level\":\"warn\",\"msg\":\"" << msg << "\"}\n"; }
+void log_warning(const std::string& msg) { jlog::warn(msg); }
 
 std::string part_name(std::string_view name, Projection::PartKey key) {
   return std::string(name) + "#" + std::to_string(key);

@@ -2,11 +2,12 @@
 // for what the log works around rather than fails on (a damaged sealed segment, sealing that stopped).
 #pragma once
 
-#include <iostream>
 #include <string>
+
+#include "ejournal/json_log.h"
 
 namespace ejournal::log {
 
-inline void warn(const std::string& msg) { std::cerr << "{\"level\":\"warn\",\"msg\":\"" << msg << "\"}\n"; }
+inline void warn(const std::string& msg) { jlog::warn(msg); }
 
 }  // namespace ejournal::log

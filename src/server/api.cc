@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "ejournal/json_log.h"
 #include "args.h"
 #include "auth.h"
 #include "command_json.h"
@@ -208,8 +209,7 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
       result = run_backup_op(services, *caller, reply.op, a);
       if (!result) result = run_query(services, *caller, reply.op, a);
     } catch (const std::exception& e) {
-      std::cerr << json::serialize(json::object{{"level", "error"}, {"msg", "query failed"}, {"op", reply.op}, {"what", e.what()}})
-                << "\n";
+      jlog::error("query failed", {{"op", reply.op}, {"what", e.what()}});
       return reply.fail(Status(Code::internal, "Внутренняя ошибка сервера при ответе на запрос; она записана в журнал сервера"));
     }
     if (result) {

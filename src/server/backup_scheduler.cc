@@ -4,6 +4,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "ejournal/json_log.h"
 #include "ejournal/backup/backup.h"
 
 namespace ejournal::server {
@@ -98,12 +99,7 @@ void BackupScheduler::record(bool archive, const std::string& target, const Stat
   c.month = month;
   c.message = status.ok() ? std::string() : status.to_string().substr(0, 2000);
   auto r = domain_.execute(0, log::CommandId::random(), c);
-  if (!r.ok()) {
-    std::string why = r.status().to_string();
-    for (char& ch : why)
-      if (ch == '"' || ch == '\\' || ch == '\n') ch = ' ';
-    std::cerr << "{\"level\":\"error\",\"msg\":\"cannot record a backup run\",\"error\":\"" << why << "\"}\n";
-  }
+  if (!r.ok()) jlog::error("cannot record a backup run", {{"error", r.status().to_string()}});
 }
 
 void BackupScheduler::run_once(bool forced) {

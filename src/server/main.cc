@@ -2,7 +2,6 @@
 // the projections up to date, serves HTTP and the WebSocket protocol, and on SIGTERM or SIGINT stops
 // accepting, answers what is in flight, writes projection snapshots and exits 0.
 // Logs one JSON object per line on stderr.
-#include <boost/json.hpp>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +12,7 @@
 #include "ejournal/allocator.h"
 #include "ejournal/demo/demo_school.h"
 #include "ejournal/domain/domain.h"
+#include "ejournal/json_log.h"
 #include "ejournal/log/event_log.h"
 #include "ejournal/projections/accounts.h"
 #include "ejournal/projections/catalog.h"
@@ -24,12 +24,6 @@ namespace {
 
 namespace po = boost::program_options;
 using namespace ejournal;
-
-std::string json_string(const std::string& s) { return boost::json::serialize(boost::json::value(s)); }
-
-void log_line(const char* level, const std::string& msg, const std::string& extra = "") {
-  std::cerr << "{\"level\":\"" << level << "\",\"msg\":" << json_string(msg) << extra << "}\n";
-}
 
 // The demo logins whose one-time password has not been changed yet.
 void print_demo_logins(const std::string& data, projections::ProjectionHost& host) {
@@ -112,34 +106,34 @@ int main(int argc, char** argv) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (demo && (!fs::exists(data, ec) || fs::is_empty(data, ec))) {
-    log_line("info", "creating the demo school", ",\"data\":" + json_string(data));
+    jlog::info("creating the demo school", {{"data", data}});
     auto report = demo::build_demo_school(data, {});
     if (!report.ok()) {
-      log_line("error", "cannot create the demo school", ",\"error\":" + json_string(report.status().to_string()));
+      jlog::error("cannot create the demo school", {{"error", report.status().to_string()}});
       return 1;
     }
-    log_line("info", "demo school created", ",\"events\":" + std::to_string(report->events) + ",\"seconds\":" + std::to_string(report->seconds));
+    jlog::info("demo school created", {{"events", report->events}, {"seconds", report->seconds}});
   }
   auto log = log::open_event_log(data);
   if (!log.ok()) {
-    log_line("error", "cannot open the log", ",\"error\":" + json_string(log.status().to_string()));
+    jlog::error("cannot open the log", {{"error", log.status().to_string()}});
     return 1;
   }
   auto vault = domain::open_vault(data, **log);
   if (!vault.ok()) {
-    log_line("error", "cannot open the personal-data vault", ",\"error\":" + json_string(vault.status().to_string()));
+    jlog::error("cannot open the personal-data vault", {{"error", vault.status().to_string()}});
     return 1;
   }
   auto dom = domain::Domain::open(**log, **vault);
   if (!dom.ok()) {
-    log_line("error", "cannot replay the journal", ",\"error\":" + json_string(dom.status().to_string()));
+    jlog::error("cannot replay the journal", {{"error", dom.status().to_string()}});
     return 1;
   }
   projections::HostOptions host_options;
   host_options.snapshot_every = snapshot_every;
   auto host = projections::ProjectionHost::start(**log, projections::all_projections(), host_options);
   if (!host.ok()) {
-    log_line("error", "cannot start the projections", ",\"error\":" + json_string(host.status().to_string()));
+    jlog::error("cannot start the projections", {{"error", host.status().to_string()}});
     return 1;
   }
   std::unique_ptr<server::BackupScheduler> backups;
@@ -151,28 +145,26 @@ int main(int argc, char** argv) {
     schedule.every = std::chrono::hours(backup_hours);
     schedule.archive_monthly = !no_archive;
     backups = std::make_unique<server::BackupScheduler>(data, **dom, schedule);
-    log_line("info", "backups scheduled", ",\"targets\":" + std::to_string(schedule.targets.size()) +
-                                              ",\"every_hours\":" + std::to_string(backup_hours));
+    jlog::info("backups scheduled", {{"targets", schedule.targets.size()}, {"every_hours", backup_hours}});
   }
   server::Services services{**log, **dom, **host, **vault, backups.get()};
   auto srv = server::Server::start(services, options);
   if (!srv.ok()) {
-    log_line("error", "cannot start the server", ",\"error\":" + json_string(srv.status().to_string()));
+    jlog::error("cannot start the server", {{"error", srv.status().to_string()}});
     return 1;
   }
-  log_line("info", "listening", ",\"address\":" + json_string(options.address) + ",\"port\":" + std::to_string((*srv)->port()) +
-                                     ",\"head\":" + std::to_string((*log)->head()));
+  jlog::info("listening", {{"address", options.address}, {"port", (*srv)->port()}, {"head", (*log)->head()}});
   std::cout << "ejournald: http://" << options.address << ":" << (*srv)->port() << "/" << std::endl;
   if (demo) print_demo_logins(data, **host);
 
   int sig = 0;
   sigwait(&signals, &sig);
-  log_line("info", "stopping", ",\"signal\":" + std::to_string(sig));
+  jlog::info("stopping", {{"signal", sig}});
   (*srv)->stop();
   srv->reset();
   backups.reset();  // lets a running backup finish
   host->reset();  // writes the projections' snapshots
   dom->reset();
-  log_line("info", "stopped");
+  jlog::info("stopped");
   return 0;
 }

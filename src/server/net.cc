@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "backup_scheduler.h"
+#include "ejournal/json_log.h"
 #include "server.h"
 
 namespace ejournal::server {
@@ -27,9 +28,7 @@ namespace websocket = beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-void log_error(const char* what, const beast::error_code& ec) {
-  std::cerr << "{\"level\":\"warn\",\"msg\":\"" << what << "\",\"error\":\"" << ec.message() << "\"}\n";
-}
+void log_error(const char* what, const beast::error_code& ec) { jlog::warn(what, {{"error", ec.message()}}); }
 
 std::string content_type(const std::filesystem::path& p) {
   const std::string ext = p.extension().string();
