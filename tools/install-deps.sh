@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what ejournal needs to build and test, from Debian packages only.
+# prometheus brings promtool, which the server tests use to check /metrics.
 # Idempotent: when every package is already installed it does nothing and returns in well under a second.
 # Boost comes from the 1.81 packages (Beast, Asio, JSON); they conflict with the default libboost-dev (1.74),
 # so that one must never be installed alongside.
@@ -11,6 +12,7 @@ packages=(
   librocksdb-dev libflatbuffers-dev flatbuffers-compiler
   libzstd-dev zstd libsodium-dev catch2
   nodejs chromium firefox-esr
+  prometheus
 )
 
 missing=()

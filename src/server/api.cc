@@ -193,6 +193,8 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
       if (!command->ok()) return reply.fail(command->status());
       return execute(reply, *caller, req, std::move(**command));
     }
+    const auto started = std::chrono::steady_clock::now();
+    const RequestKind kind = args.if_contains("as_of") != nullptr ? RequestKind::as_of : RequestKind::query;
     // Read your writes: a query waits until the projections hold this connection's acknowledged writes
     // (usually they do already; the wait is bounded, and it blocks this network thread meanwhile).
     std::uint64_t last_write = 0;
@@ -213,6 +215,7 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
       return reply.fail(Status(Code::internal, "Внутренняя ошибка сервера при ответе на запрос; она записана в журнал сервера"));
     }
     if (result) {
+      metrics.request_latency(kind, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       if (!result->ok()) return reply.fail(result->status());
       return reply.ok(std::move(**result));
     }
@@ -236,7 +239,7 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
     const auto started = std::chrono::steady_clock::now();
     services.domain.execute_async(caller.id, *id, std::move(command), [reply, started](Result<Executed> r) {
       if (!r.ok()) return reply.fail(r.status());
-      reply.state->metrics.append_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      reply.state->metrics.request_latency(RequestKind::write, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       if (r->count > 0) {
         std::lock_guard lock(reply.client->mu);
         reply.client->last_write = std::max<std::uint64_t>(reply.client->last_write, r->first + r->count - 1);

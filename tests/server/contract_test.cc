@@ -2,7 +2,15 @@
 // what a client can see before it hits a closed term; plain dates for as_of; "expect an empty cell".
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 #include "ejournal/projections/school_time.h"
 #include "server_fixture.h"
@@ -180,4 +188,63 @@ TEST_CASE("control.late_marks pages by mark", "[server][contract][paging]") {
   CHECK(pages == static_cast<int>(everything.size()));
   REQUIRE(paged.size() == everything.size());
   for (std::size_t i = 0; i < paged.size(); ++i) CHECK(paged[i] == everything[i]);
+}
+
+namespace {
+
+// The text a command printed and its exit status; `input` is written to its standard input first.
+std::pair<int, std::string> run_with_input(const std::string& command, const std::string& input) {
+  const std::string in = std::filesystem::temp_directory_path() / ("ej-metrics-" + std::to_string(::getpid()) + ".txt");
+  {
+    std::ofstream f(in);
+    f << input;
+  }
+  std::string out;
+  FILE* p = ::popen((command + " < " + in + " 2>&1").c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int status = ::pclose(p);
+  std::filesystem::remove(in);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+double series_value(const std::string& body, const std::string& series) {
+  const auto at = body.find("\n" + series + " ");
+  REQUIRE(at != std::string::npos);
+  return std::stod(body.substr(at + series.size() + 2));
+}
+
+}  // namespace
+
+TEST_CASE("/metrics passes promtool, with the process series and request latency by kind", "[server][contract][metrics]") {
+  Fixture f;
+  auto teacher = signed_in(f, "teacher.a");
+  const auto& s = f.school;
+  REQUIRE(ok(teacher->call("set_topic", json::object{{"lesson", s.lesson_5a}, {"topic", "Дроби"}}, "metrics-topic-0001")));
+  REQUIRE(ok(teacher->call("roster.terms", json::object{})));
+  REQUIRE(ok(teacher->call("roster.terms", json::object{{"as_of", "2023-09-04"}})));
+  const auto metrics = testkit::http_get(f.port(), "/metrics");
+  REQUIRE(metrics.status == 200);
+  const std::string& body = metrics.body;
+
+  CHECK(series_value(body, "process_resident_memory_bytes") > 1e6);
+  CHECK(series_value(body, "process_cpu_seconds_total") > 0);
+  CHECK(series_value(body, "process_open_fds") > 3);
+  const double started = series_value(body, "process_start_time_seconds");
+  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  CHECK(started <= now);
+  CHECK(started > now - 3600);
+  CHECK(series_value(body, "ejournal_request_duration_seconds_count{kind=\"write\"}") == 1);
+  CHECK(series_value(body, "ejournal_request_duration_seconds_count{kind=\"query\"}") >= 1);
+  CHECK(series_value(body, "ejournal_request_duration_seconds_count{kind=\"as_of\"}") == 1);
+
+  if (std::system("command -v promtool > /dev/null 2>&1") != 0) {
+    WARN("promtool is not installed (tools/install-deps.sh installs it): /metrics not checked by it");
+    return;
+  }
+  const auto [status, said] = run_with_input("promtool check metrics", body);
+  INFO(said);
+  CHECK(status == 0);
+  CHECK(said.find("no help") == std::string::npos);
 }
