@@ -8,10 +8,13 @@
 namespace ejournal::projections {
 namespace {
 
-constexpr std::string_view kMagic = "EJS1";
-// Version 1 hashed the raw bytes; version 2 hashes the compressed ones (a quarter of the bytes to hash when
-// a past state is restored; zstd rebuilds the raw bytes exactly from them). Both are read.
-constexpr std::uint32_t kVersion = 2;
+// "EJP1" since version 3. Versions 1 and 2 began with "EJS1", the magic sealed segments also use
+// (docs/log-format.md §9a); they are still read. Version 1 hashed the raw bytes; versions 2 and 3 hash the
+// compressed ones (a quarter of the bytes to hash when a past state is restored; zstd rebuilds the raw bytes
+// exactly from them). Version 3 is version 2 under its own magic.
+constexpr std::string_view kMagic = "EJP1";
+constexpr std::string_view kOldMagic = "EJS1";
+constexpr std::uint32_t kVersion = 3;
 constexpr std::size_t kHash = 16;
 constexpr std::size_t kHeader = 4 + 4 + 8 + 8 + kHash;
 constexpr std::uint64_t kMaxRaw = 4ULL << 30;  // a school's projection is far smaller; refuse absurd sizes
@@ -59,16 +62,23 @@ std::string frame_snapshot(log::Position position, std::string_view raw) {
 
 Result<Unframed> unframe_snapshot(std::string_view framed) {
   const auto bad = [](const std::string& why) { return Status(Code::corruption, "snapshot: " + why); };
-  if (framed.size() < kHeader || framed.substr(0, 4) != kMagic) return bad("no EJS1 frame");
+  if (framed.size() < kHeader) return bad("too short");
+  const std::string_view magic = framed.substr(0, 4);
   const std::uint64_t version = get_be(framed.data() + 4, 4);
-  if (version != 1 && version != kVersion) return bad("unknown version");
+  if (magic == kMagic) {
+    if (version != kVersion) return bad("unknown version");
+  } else if (magic == kOldMagic) {
+    if (version != 1 && version != 2) return bad("unknown version");
+  } else {
+    return bad("no EJP1 frame");
+  }
   Unframed u;
   u.position = get_be(framed.data() + 8, 8);
   const std::uint64_t size = get_be(framed.data() + 16, 8);
   if (size > kMaxRaw) return bad("implausible size");
   u.raw.resize(size);
   const std::string_view body = framed.substr(kHeader);
-  if (version == kVersion && checksum(u.position, body) != framed.substr(24, kHash)) return bad("checksum mismatch");
+  if (version != 1 && checksum(u.position, body) != framed.substr(24, kHash)) return bad("checksum mismatch");
   const std::size_t n = ZSTD_decompress(u.raw.data(), u.raw.size(), body.data(), body.size());
   if (ZSTD_isError(n) || n != size) return bad("does not decompress");
   if (version == 1 && checksum(u.position, u.raw) != framed.substr(24, kHash)) return bad("checksum mismatch");

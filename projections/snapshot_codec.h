@@ -1,6 +1,6 @@
 // The frame around a projection's snapshot bytes, as stored in the `snap` family:
-//   "EJS1" ‖ version (4 bytes BE, 2) ‖ position (8 BE) ‖ raw size (8 BE) ‖ BLAKE2b-128(position ‖ zstd(raw)) ‖ zstd(raw)
-// (version 1, still read, hashed position ‖ raw).
+//   "EJP1" ‖ version (4 bytes BE, 3) ‖ position (8 BE) ‖ raw size (8 BE) ‖ BLAKE2b-128(position ‖ zstd(raw)) ‖ zstd(raw)
+// Still read: "EJS1" with version 2 (the same layout) or 1 (which hashed position ‖ raw).
 // A snapshot whose frame, checksum or decompression fails is not used (the host falls back to an older one
 // or to replaying the log). Internal to projections/.
 #pragma once

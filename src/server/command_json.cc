@@ -123,7 +123,9 @@ const std::map<std::string, Parser, std::less<>>& parsers() {
          c.mark = a.id_or0("mark");
          c.value = static_cast<int>(a.integer_or("value", 0, 5, 0));
          c.work_type = static_cast<WorkTypeId>(a.integer_or("work_type", 0, 65535, 0));
-         if (a.has("code")) c.code = attendance(a);
+         // The code means something only for set_attendance, where it must be given: an absent field must
+         // never turn into "absent" (the enum's zero).
+         if (c.kind == fb::CorrectionKind::SetAttendance || a.given("code")) c.code = attendance(a);
          c.reason = a.text("reason");
          return c;
        }},
