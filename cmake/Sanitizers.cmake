@@ -1,6 +1,6 @@
 # EJ_SANITIZE=ON builds everything with AddressSanitizer and UndefinedBehaviorSanitizer.
 # It is meant for a separate build directory (make test-asan). Optimisation stays at -O1: at -O2 a Beast
-# translation unit takes about six minutes under UBSan on this machine (BUILD-NOTES.md).
+# translation unit takes about six minutes under UBSan on this machine (docs/architecture.md §7).
 
 option(EJ_SANITIZE "Build with ASan and UBSan" OFF)
 

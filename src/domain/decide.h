@@ -2,7 +2,8 @@
 // that record it — or a refusal with a stable code and a Russian message. Pure except for sealing personal
 // data (which may create a subject's key); it never changes the model.
 //
-// Who may do what (DESIGN §3, with the school's facts the order leaves open filled in):
+// Who may do what (docs/architecture.md §6 and docs/domain.md, with the school's facts the order leaves
+// open filled in):
 //  - school structure (years, terms, classes, subjects, work types, assignments, timetable): deputy, administrator
 //  - study groups: also the class's curator
 //  - accounts, roles, credentials, blocking: administrator; a user changes their own password

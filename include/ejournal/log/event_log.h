@@ -196,7 +196,7 @@ struct LogOptions {
   bool create_if_missing = true;
   // The clock that stamps records. Null: SystemClock.
   std::shared_ptr<const Clock> clock;
-  // Largest accepted draft, in bytes (DESIGN: an event is small; big data does not belong in the log).
+  // Largest accepted draft, in bytes (an event is small; big data does not belong in the log).
   std::size_t max_event_bytes = 64 * 1024;
   // Most events one command may append.
   std::size_t max_events_per_command = 4096;
