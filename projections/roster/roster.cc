@@ -134,7 +134,7 @@ void RosterProjection::apply(const EventView& ev) {
     }
     case E::PersonalDataRecorded: {
       const auto* e = ev.as<fb::PersonalDataRecorded>();
-      if (e->key_version() != 0) break;  // sealed under a key this program does not have (events.fbs)
+      if (e->key_version() != 1) break;  // sealed under a key this program does not have (events.fbs)
       const std::string sealed = bytes(e->sealed());
       if (e->subject_kind() == DataSubject::Student) students_[e->subject()].sealed = sealed;
       else parents_[e->subject()].sealed = sealed;

@@ -26,7 +26,7 @@ Status emit_personal_data(Decision& d, PersonalDataVault& vault, DataSubject kin
   if (!sealed.ok()) return sealed.status();
   emit(d, fb::Event::PersonalDataRecorded, [&](auto& b) {
     auto bytes = b.CreateVector(reinterpret_cast<const std::uint8_t*>(sealed->data()), sealed->size());
-    return fb::CreatePersonalDataRecorded(b, kind, subject, 1, bytes).Union();
+    return fb::CreatePersonalDataRecorded(b, kind, subject, /*key_version=*/1, bytes).Union();  // events.fbs
   });
   return Status::OK();
 }

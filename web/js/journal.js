@@ -190,12 +190,15 @@ export async function journalPage({ api, account, main, params, isManager }) {
   function editLesson(l) {
     const topic = h('input', { id: 'topic', value: l.topic || '', size: 50 });
     const homework = h('input', { id: 'homework', value: l.homework || '', size: 50 });
-    const due = h('input', { id: 'homework-due', type: 'date', value: l.homework_due || '' });
+    // Homework is due by a day; without one yet, the next lesson of this journal (else a week on) is offered.
+    const next = state.page.lessons.find((x) => x.day > l.day);
+    const weekOn = new Date(Date.parse(l.day + 'T00:00:00Z') + 7 * 86400000).toISOString().slice(0, 10);
+    const due = h('input', { id: 'homework-due', type: 'date', required: true, value: l.homework_due || (next ? next.day : weekOn) });
     dialog(`Урок ${ruDate(l.day)}, ${l.period}-й`, [
       h('label', { for: 'topic' }, 'Тема'), topic, h('label', { for: 'homework' }, 'Домашнее задание'), homework,
       h('label', { for: 'homework-due' }, 'К какому дню'), due], async () => {
       if (topic.value !== (l.topic || '')) await api.write('set_topic', { lesson: l.id, topic: topic.value });
-      if (homework.value !== (l.homework || '') || due.value !== (l.homework_due || ''))
+      if (homework.value !== (l.homework || '') || (l.homework && due.value !== (l.homework_due || '')))
         await api.write('set_homework', { lesson: l.id, text: homework.value, ...(due.value ? { due_day: due.value } : {}) });
       status('Записано');
     });
