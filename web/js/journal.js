@@ -1,12 +1,24 @@
 // The journal grid: students down, lessons across (date, topic and homework above each column), marks and
 // attendance in the cells, the weighted average and the term mark at the end. Works from the keyboard like
-// a spreadsheet: arrows move; 5/4/3/2 or Н/УП/Б/ОП then Enter set the cell; Delete removes (with a reason);
-// Escape cancels. A deputy or director can open any cell's history. Live: other people's changes appear.
+// a spreadsheet: arrows move; 5/4/3/2 or Н/УП/Б/ОП then Enter (or an arrow, or Tab) set the cell; Delete
+// removes (with a reason); Escape cancels. A mark clicked opens its correction (with a reason); on a phone a
+// tapped cell opens a picker. In a closed term every change becomes a correction request to the deputy.
+// A deputy or director can open any cell's history. Live: other people's changes appear.
 import { h, ruDate, status, asOfControl, pastBanner, ATTENDANCE, ATTENDANCE_BY_LETTER } from './util.js';
 import { showCellHistory } from './history.js';
 
 const MARK_KEYS = new Set(['2', '3', '4', '5']);
 const LETTERS = new Set(['Н', 'У', 'П', 'Б', 'О', 'н', 'у', 'п', 'б', 'о']);
+// Keys a teacher may type by mistake for a mark: refused with a message rather than ignored or misread.
+const NOT_MARKS = new Set(['0', '1', '6', '7', '8', '9', '-', '+', '.', ',']);
+const TERM_VALUES = ['5', '4', '3', '2', 'н/а', 'зач', 'незач', 'осв'];
+
+// "Контрольная работа" → "К/р", "Самостоятельная работа" → "С/р", "Диктант" → "Дикт.".
+export function workTypeShort(name) {
+  const words = name.split(/\s+/).filter(Boolean);
+  if (words.length > 1) return words[0][0].toUpperCase() + '/' + words[1][0].toLowerCase();
+  return name.length > 5 ? name.slice(0, 4) + '.' : name;
+}
 
 export async function journalPage({ api, account, main, params, isManager }) {
   const [assignments, subjects, classes, terms, workTypes] = await Promise.all([
@@ -14,6 +26,10 @@ export async function journalPage({ api, account, main, params, isManager }) {
     api.call('roster.subjects'), api.call('roster.classes'), api.call('roster.terms'), api.call('roster.work_types'),
   ]);
   const subjectName = new Map(subjects.map((s) => [s.id, s.name]));
+  const workTypeById = new Map(workTypes.map((w) => [w.id, w]));
+  const defaultWorkType = workTypes.length ? workTypes[0].id : 0;
+  const termById = new Map(terms.map((t) => [t.id, t]));
+  const touch = window.matchMedia('(pointer: coarse)').matches;
   const classById = new Map(classes.map((c) => [c.id, c]));
   const mine = assignments.filter((a) => !a.ended);
 
@@ -69,8 +85,8 @@ export async function journalPage({ api, account, main, params, isManager }) {
       h('div', {}, h('label', { for: 'work-type' }, 'Вид работы'), workSelect),
       asOfControl((v) => { state.asOf = v; load(); }), live),
     banner, wrap,
-    h('p', { class: 'hint' }, 'Стрелки — перемещение; 5, 4, 3, 2 или Н, УП, Б, ОП и Enter — запись; Delete — удалить (с причиной); Esc — отмена.',
-      isManager ? ' Щелчок по клетке — её история.' : ''));
+    h('p', { class: 'hint' }, 'Стрелки — перемещение; 5, 4, 3, 2 или Н, УП, Б, ОП и Enter (или стрелка, Tab) — запись; Delete — удалить (с причиной); Esc — отмена.',
+      isManager ? ' Щелчок по клетке — её история.' : ' Щелчок по отметке — исправить или удалить её (с причиной); заголовок урока — тема, задание и «Все присутствуют».'));
 
   assignmentSelect.addEventListener('change', () => {
     const [c, g, s] = assignmentSelect.value.split(':').map(Number);
@@ -96,15 +112,34 @@ export async function journalPage({ api, account, main, params, isManager }) {
         err.code === 'forbidden' ? 'Нет доступа к этому журналу.' : err.message));
       return;
     }
-    banner.replaceChildren(...(state.asOf ? [pastBanner(state.asOf)] : []));
+    banner.replaceChildren(...(state.asOf ? [pastBanner(state.asOf)] : []),
+      ...(termClosed() && !state.asOf ? [h('div', { class: 'closed-banner', role: 'note' },
+        'Период закрыт заместителем директора. Изменения в нём — только через запрос на исправление: ',
+        'введите отметку как обычно, и журнал предложит отправить запрос.')] : []));
     render(changed);
   }
+
+  function termClosed() { return !!termById.get(state.term)?.closed; }
 
   function cellText(cell) {
     const parts = [];
     if (cell.attendance) parts.push(h('span', { class: 'att' }, ATTENDANCE[cell.attendance] || cell.attendance));
-    for (const m of cell.marks) parts.push(h('span', { class: 'm', title: m.comment || null }, String(m.value)));
+    for (const m of cell.marks) {
+      const w = workTypeById.get(m.work_type);
+      const title = [w ? w.name : '', m.comment].filter(Boolean).join(': ');
+      parts.push(h('span', { class: `m m${m.value}`, title: title || null, dataset: { mark: m.id } }, String(m.value),
+        w && m.work_type !== defaultWorkType ? h('sup', {}, workTypeShort(w.name)) : null));
+    }
     return parts.length ? parts.flatMap((p, i) => (i ? [' ', p] : [p])) : [''];
+  }
+
+  // The work type of a column: the one all its marks share, when that is not the everyday one.
+  function columnWorkType(ci) {
+    const types = new Set();
+    for (const r of state.page.rows) for (const m of r.cells[ci].marks) types.add(m.work_type);
+    if (types.size !== 1) return null;
+    const [only] = types;
+    return only === defaultWorkType ? null : workTypeById.get(only);
   }
 
   function render(changed) {
@@ -113,12 +148,13 @@ export async function journalPage({ api, account, main, params, isManager }) {
     const table = h('table', { class: 'grid' + (state.asOf ? ' past' : ''), role: 'grid', 'aria-label': 'Журнал' });
     table.append(h('thead', {}, h('tr', {},
       h('th', { class: 'student', scope: 'col' }, 'Ученик'),
-      lessons.map((l) => h('th', { scope: 'col', title: l.homework ? `Д/з: ${l.homework}` : null },
+      lessons.map((l, ci) => h('th', { scope: 'col', title: l.homework ? `Д/з: ${l.homework}` : null },
         canEdit() ? h('button', { type: 'button', class: 'lesson-edit', dataset: { lesson: l.id },
           'aria-label': `Тема и задание урока ${ruDate(l.day)}`, onclick: () => editLesson(l) }, ruDate(l.day).slice(0, 5))
           : canReview(l) ? h('button', { type: 'button', class: 'lesson-edit', dataset: { lesson: l.id },
             'aria-label': `Проверка домашнего задания ${ruDate(l.day)}`, onclick: () => reviewHomework(l) }, ruDate(l.day).slice(0, 5))
             : ruDate(l.day).slice(0, 5), l.held ? '' : ' ✕', l.substituted ? ' (зам.)' : '',
+        columnWorkType(ci) ? h('span', { class: 'work-type', title: columnWorkType(ci).name }, workTypeShort(columnWorkType(ci).name)) : null,
         h('span', { class: 'topic' }, l.topic || '—'),
         l.homework ? h('span', { class: 'topic' }, 'Д/з: ' + l.homework) : null)),
       h('th', { scope: 'col' }, 'Средний'), h('th', { scope: 'col' }, 'Четверть'))));
@@ -151,7 +187,11 @@ export async function journalPage({ api, account, main, params, isManager }) {
       const td = e.target.closest('td.cell');
       if (!td) return;
       focusCell(Number(td.dataset.row), Number(td.dataset.col));
-      if (isManager) showCellHistory(api, Number(td.dataset.lesson), Number(td.dataset.student), state.asOf);
+      if (isManager) { showCellHistory(api, Number(td.dataset.lesson), Number(td.dataset.student), state.asOf); return; }
+      if (state.asOf) return;
+      const markEl = e.target.closest('span.m');
+      if (markEl) { editMark(td, Number(markEl.dataset.mark)); return; }
+      if (touch) pickFor(td);
     });
     focusCell(state.focus.row, state.focus.col, hadFocus);
   }
@@ -173,13 +213,15 @@ export async function journalPage({ api, account, main, params, isManager }) {
     });
   }
 
-  function dialog(title, fields, onSave) {
+  function dialog(title, fields, onSave, saveLabel = 'Сохранить') {
     const error = h('p', { class: 'error', role: 'alert' });
     const form = h('form', { method: 'dialog' }, h('h2', {}, title), fields, error,
-      h('p', {}, h('button', { type: 'submit', value: 'save' }, 'Сохранить'), ' ', h('button', { type: 'button', onclick: () => dlg.close() }, 'Отмена')));
+      h('p', {}, onSave ? [h('button', { type: 'submit', value: 'save' }, saveLabel), ' '] : null,
+        h('button', { type: 'button', onclick: () => dlg.close() }, onSave ? 'Отмена' : 'Закрыть')));
     const dlg = h('dialog', { id: 'editor' }, form);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
+      if (!onSave) return;
       try { await onSave(); dlg.close(); await load(); } catch (err) { error.textContent = err.message; }
     });
     dlg.addEventListener('close', () => dlg.remove());
@@ -194,9 +236,17 @@ export async function journalPage({ api, account, main, params, isManager }) {
     const next = state.page.lessons.find((x) => x.day > l.day);
     const weekOn = new Date(Date.parse(l.day + 'T00:00:00Z') + 7 * 86400000).toISOString().slice(0, 10);
     const due = h('input', { id: 'homework-due', type: 'date', required: true, value: l.homework_due || (next ? next.day : weekOn) });
+    const everyone = h('button', { type: 'button', id: 'take-attendance', onclick: async () => {
+      try {
+        await api.write('take_attendance', { lesson: l.id });
+        document.getElementById('editor')?.close();
+        status('Посещаемость отмечена: все, у кого нет отметки, присутствовали');
+      } catch (err) { status(err.message, true); }
+    } }, 'Все присутствуют');
     dialog(`Урок ${ruDate(l.day)}, ${l.period}-й`, [
       h('label', { for: 'topic' }, 'Тема'), topic, h('label', { for: 'homework' }, 'Домашнее задание'), homework,
-      h('label', { for: 'homework-due' }, 'К какому дню'), due], async () => {
+      h('label', { for: 'homework-due' }, 'К какому дню'), due,
+      h('p', { class: 'hint' }, 'Отметить посещаемость урока одним действием: ', everyone)], async () => {
       if (topic.value !== (l.topic || '')) await api.write('set_topic', { lesson: l.id, topic: topic.value });
       if (homework.value !== (l.homework || '') || (l.homework && due.value !== (l.homework_due || '')))
         await api.write('set_homework', { lesson: l.id, text: homework.value, ...(due.value ? { due_day: due.value } : {}) });
@@ -205,13 +255,77 @@ export async function journalPage({ api, account, main, params, isManager }) {
   }
 
   function editTermMark(r) {
-    const value = h('select', { id: 'term-mark-value' }, ['5', '4', '3', '2', 'н/а', 'зач', 'незач', 'осв'].map((v) =>
-      h('option', { value: v, selected: v === r.term_mark }, v)));
-    dialog(`Отметка за период: ${state.names.get(r.student) || r.student}`, [h('label', { for: 'term-mark-value' }, 'Отметка'), value],
+    const value = h('select', { id: 'term-mark-value' }, TERM_VALUES.map((v) => h('option', { value: v, selected: v === r.term_mark }, v)));
+    // Replacing a term mark needs a reason (the domain refuses it without one); a first one does not.
+    const reason = r.term_mark ? h('input', { id: 'term-mark-reason', size: 40, required: true }) : null;
+    dialog(`Отметка за период: ${state.names.get(r.student) || r.student}`, [h('label', { for: 'term-mark-value' }, 'Отметка'), value,
+      ...(reason ? [h('label', { for: 'term-mark-reason' }, `Причина замены отметки «${r.term_mark}»`), reason] : [])],
       async () => {
-        await api.write('set_attestation_mark', { student: r.student, subject: state.subject, kind: 'term', term: state.term, value: value.value });
+        await api.write('set_attestation_mark', { student: r.student, subject: state.subject, kind: 'term', term: state.term,
+          value: value.value, ...(reason ? { reason: reason.value } : {}) });
         status('Записано');
       });
+  }
+
+  // A mark clicked: correct it (value, work type) or remove it, each with a reason. In a closed term, the
+  // same dialog sends a correction request instead.
+  function editMark(td, markId) {
+    const cell = cellOf(td);
+    const mark = cell.marks.find((m) => m.id === markId);
+    if (!mark) return;
+    const lesson = Number(td.dataset.lesson), student = Number(td.dataset.student);
+    const value = h('select', { id: 'mark-value' }, ['5', '4', '3', '2'].map((v) => h('option', { value: v, selected: Number(v) === mark.value }, v)));
+    const type = h('select', { id: 'mark-work-type' }, workTypes.map((w) => h('option', { value: w.id, selected: w.id === mark.work_type }, w.name)));
+    const reason = h('input', { id: 'mark-reason', size: 40, required: true });
+    const remove = h('button', { type: 'button', id: 'mark-remove', onclick: async () => {
+      if (!reason.value) { reason.reportValidity(); return; }
+      try {
+        if (termClosed()) await requestCorrection({ kind: 'remove_mark', mark: mark.id, reason: reason.value });
+        else await api.write('remove_mark', { mark: mark.id, reason: reason.value, expected_version: cell.version });
+        document.getElementById('editor')?.close();
+        if (!termClosed()) status('Отметка удалена');
+        await load({ lesson, student });
+      } catch (err) { status(err.message, true); }
+    } }, termClosed() ? 'Запросить удаление' : 'Удалить');
+    dialog(`${termClosed() ? 'Запрос на исправление' : 'Исправить отметку'} ${mark.value}: ${state.names.get(student) || student}, ${ruDate(state.page.lessons[Number(td.dataset.col)].day)}`,
+      [h('label', { for: 'mark-value' }, 'Отметка'), value, h('label', { for: 'mark-work-type' }, 'Вид работы'), type,
+        h('label', { for: 'mark-reason' }, 'Причина'), reason, h('p', {}, remove)],
+      async () => {
+        const args = { mark: mark.id, value: Number(value.value), work_type: Number(type.value), reason: reason.value };
+        if (termClosed()) await requestCorrection({ kind: 'correct_mark', ...args });
+        else {
+          await api.write('correct_mark', { ...args, expected_version: cell.version });
+          status('Отметка исправлена');
+        }
+      }, termClosed() ? 'Отправить запрос' : 'Исправить');
+  }
+
+  // A closed term: the change goes to a deputy as a request (order: changes after closing only with approval).
+  async function requestCorrection(args) {
+    const r = await api.write('request_correction', args);
+    status(`Запрос на исправление отправлен заместителю директора (№ ${r.created}): ожидает решения`);
+    return r;
+  }
+
+  // The same change as typed, asked for with a reason.
+  function askCorrection(td, value) {
+    const lesson = Number(td.dataset.lesson), student = Number(td.dataset.student);
+    const reason = h('input', { id: 'correction-reason', size: 40, required: true });
+    const what = MARK_KEYS.has(value) ? `отметку ${value}` : `«${value}» (посещаемость)`;
+    dialog(`Период закрыт: запросить ${what}?`, [h('p', {}, `${state.names.get(student) || student}, ${ruDate(state.page.lessons[Number(td.dataset.col)].day)}`),
+      h('label', { for: 'correction-reason' }, 'Причина'), reason], async () => {
+      if (MARK_KEYS.has(value)) await requestCorrection({ kind: 'set_mark', lesson, student, value: Number(value), work_type: state.workType, reason: reason.value });
+      else await requestCorrection({ kind: 'set_attendance', lesson, student, code: ATTENDANCE_BY_LETTER[value], reason: reason.value });
+    }, 'Отправить запрос');
+  }
+
+  // On a phone or tablet: a tapped cell opens a picker of marks and attendance codes.
+  function pickFor(td) {
+    const choose = (v) => async () => { document.getElementById('editor')?.close(); await commit(td, v); };
+    dialog(`${state.names.get(Number(td.dataset.student)) || ''}, ${ruDate(state.page.lessons[Number(td.dataset.col)].day)}`, [
+      h('div', { class: 'picker' }, ['5', '4', '3', '2'].map((v) => h('button', { type: 'button', class: `m${v}`, onclick: choose(v) }, v)),
+        Object.keys(ATTENDANCE_BY_LETTER).map((v) => h('button', { type: 'button', class: 'att', onclick: choose(v) }, v)))],
+    null);
   }
 
   function cellAt(row, col) { return wrap.querySelector(`td.cell[data-row="${row}"][data-col="${col}"]`); }
@@ -236,15 +350,28 @@ export async function journalPage({ api, account, main, params, isManager }) {
     const td = e.target.closest('td.cell');
     if (!td) return;
     const { row, col } = state.focus;
-    const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1], Tab: [0, e.shiftKey ? -1 : 1] };
+    if (e.key === 'Tab' && !buffer) return;  // Tab leaves the grid unless a typed mark waits to be saved
     if (moves[e.key]) {
       e.preventDefault();
-      if (buffer) { buffer = ''; render(); }
+      // A typed mark is never dropped by moving on: it is saved first (or the reason it was not is shown).
+      if (buffer) {
+        const value = buffer;
+        buffer = '';
+        await commit(td, value);
+      }
       focusCell(row + moves[e.key][0], col + moves[e.key][1]);
       return;
     }
     if (state.asOf) return;  // a past state is read-only
     if (e.key === 'Escape') { buffer = ''; render(); return; }
+    if (NOT_MARKS.has(e.key)) {
+      e.preventDefault();
+      buffer = '';
+      status(`«${(td.querySelector('.editing')?.textContent || '').replace('…', '')}${e.key}» — не отметка: ставятся 5, 4, 3, 2 или Н, УП, Б, ОП. Ничего не записано.`, true);
+      render();
+      return;
+    }
     if (MARK_KEYS.has(e.key) || LETTERS.has(e.key)) {
       e.preventDefault();
       buffer = (MARK_KEYS.has(e.key) ? e.key : (buffer.match(/^[А-Я]+$/) ? buffer : '') + e.key.toUpperCase()).slice(0, 2);
@@ -269,6 +396,11 @@ export async function journalPage({ api, account, main, params, isManager }) {
   async function commit(td, value) {
     const lesson = Number(td.dataset.lesson), student = Number(td.dataset.student);
     const cell = cellOf(td);
+    if (termClosed() && (MARK_KEYS.has(value) || ATTENDANCE_BY_LETTER[value])) {
+      render();
+      askCorrection(td, value);
+      return;
+    }
     try {
       if (MARK_KEYS.has(value)) {
         await api.write('set_mark', { lesson, student, value: Number(value), work_type: state.workType, expected_version: cell.version });
@@ -291,11 +423,12 @@ export async function journalPage({ api, account, main, params, isManager }) {
     const cell = cellOf(td);
     const mark = cell.marks[cell.marks.length - 1];
     if (!mark && !cell.attendance) return;
+    if (termClosed() && mark) { editMark(td, mark.id); return; }
     const reason = window.prompt(mark ? `Удалить отметку ${mark.value}? Причина:` : 'Снять отметку о посещении? Причина:');
     if (!reason) return;
     try {
-      if (mark) await api.write('remove_mark', { mark: mark.id, reason });
-      else await api.write('clear_attendance', { lesson, student, reason });
+      if (mark) await api.write('remove_mark', { mark: mark.id, reason, expected_version: cell.version });
+      else await api.write('clear_attendance', { lesson, student, reason, expected_version: cell.version });
       status('Удалено');
       await load({ lesson, student });
     } catch (err) {
@@ -304,7 +437,8 @@ export async function journalPage({ api, account, main, params, isManager }) {
   }
 
   async function showError(err, lesson, student) {
-    if (err.code === 'conflict') {
+    // A changed cell is one kind of conflict; "the lesson was not held" and the like are others, said as they are.
+    if (err.code === 'conflict' && /другой пользователь/.test(err.message)) {
       status('Клетку только что изменил другой пользователь — показано новое значение, ваше не записано.', true);
       await load({ lesson, student });
       const td = wrap.querySelector(`td.cell[data-lesson="${lesson}"][data-student="${student}"]`);

@@ -1,0 +1,217 @@
+// The subject teacher's duties (order 5.2) done in the browser, each checked through another role or the
+// protocol: a mark corrected in place with a reason, a typed mark saved by moving on and a wrong one refused,
+// the register taken in one action, a term mark replaced with a reason, a phone's mark picker, and in a
+// closed term a correction request that a deputy approves. Debian's Chromium, through the shared harness.
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startDemoServer, ask, OUT, NEW_PASSWORD } from './harness.mjs';
+
+const BROWSER = process.env.CHROMIUM || '/usr/bin/chromium';
+let demo, base, browser, logins;
+const pageErrors = [];
+
+before(async () => {
+  demo = await startDemoServer();
+  ({ base, logins } = demo);
+  browser = await chromium.launch({
+    executablePath: BROWSER, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+           '--disable-sync', '--no-first-run', '--lang=ru-RU'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (demo) demo.stop();
+});
+
+afterEach(() => {
+  const errors = pageErrors.splice(0);
+  assert.deepEqual(errors, [], 'the pages threw no uncaught errors');
+});
+
+async function signIn(who, contextOptions = {}) {
+  const context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'Europe/Moscow', ...contextOptions });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => pageErrors.push(`${who[1]}: ${err.message}`));
+  await page.goto(base + '/');
+  await page.fill('#login', who[1]);
+  await page.fill('#password', who[2]);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#password-form, #logout');
+  if (await page.$('#password-form')) {
+    await page.fill('#old-password', who[2]);
+    await page.fill('#new-password', NEW_PASSWORD);
+    await page.fill('#new-password-2', NEW_PASSWORD);
+    await page.click('#password-form button[type=submit]');
+    await page.waitForSelector('#password-form', { state: 'detached' });
+    who[2] = NEW_PASSWORD;
+  }
+  await page.waitForSelector('#logout');
+  return page;
+}
+
+const teacher = () => logins.find((l) => l[0] === 'учитель' && l[3].startsWith('учитель '));
+const deputy = () => logins.find((l) => l[0] === 'заместитель директора');
+
+// The journal the teacher opens first, as the protocol gives it.
+async function journalArgs(tp) {
+  return tp.evaluate(() => {
+    const [c, g, s] = document.querySelector('#assignment').value.split(':').map(Number);
+    return { class_id: c, group: g, subject: s, term: Number(document.querySelector('#term').value) };
+  });
+}
+
+async function cellOnPage(dp, args, lesson, student) {
+  const page = await ask(dp, 'journal.page', args);
+  const col = page.lessons.findIndex((l) => l.id === lesson);
+  return page.rows.find((r) => r.student === student).cells[col];
+}
+
+async function openJournal(tp) {
+  await tp.click('nav a[href="#/journal"]');
+  await tp.waitForSelector('table.grid td.cell');
+}
+
+// A held lesson's cell in the teacher's grid, chosen from the last columns.
+function cellLocator(tp, row, col) { return tp.locator(`td.cell[data-row="${row}"][data-col="${col}"]`); }
+
+test('in a closed term a typed mark becomes a correction request, and the deputy\'s approval puts it in the journal', async () => {
+  const tp = await signIn(teacher());
+  const dp = await signIn(deputy());
+  await openJournal(tp);
+  const args = await journalArgs(tp);
+  const terms = await ask(tp, 'roster.terms');
+  if (!terms.find((t) => t.id === args.term).closed) await ask(dp, 'close_term', { term: args.term }, true);
+  await tp.reload();
+  await tp.waitForSelector('.closed-banner');
+  assert.match(await tp.textContent('.closed-banner'), /Период закрыт/);
+
+  const td = cellLocator(tp, 0, 0);
+  const lesson = Number(await td.getAttribute('data-lesson')), student = Number(await td.getAttribute('data-student'));
+  const before = await cellOnPage(dp, args, lesson, student);
+  await td.click();
+  await td.press('4');
+  await td.press('Enter');
+  await tp.waitForSelector('#correction-reason');
+  await tp.fill('#correction-reason', 'ученик отвечал, отметка не внесена');
+  await tp.click('#editor button[type=submit]');
+  await tp.waitForSelector('#editor', { state: 'detached' });
+  const said = await tp.textContent('#status');
+  assert.match(said, /Запрос на исправление отправлен/);
+  // Nothing changed yet.
+  assert.equal((await cellOnPage(dp, args, lesson, student)).marks.length, before.marks.length);
+  await tp.screenshot({ path: join(OUT, 'journal-closed-term.png'), fullPage: true });
+
+  const request = Number(said.match(/№ (\d+)/)[1]);
+  await ask(dp, 'approve_correction', { request, comment: 'согласовано' }, true);
+  const after = await cellOnPage(dp, args, lesson, student);
+  assert.equal(after.marks.length, before.marks.length + 1);
+  assert.equal(after.marks[after.marks.length - 1].value, 4);
+  await ask(dp, 'reopen_term', { term: args.term, reason: 'проверка журнала учителем' }, true);
+  await Promise.all([tp.context().close(), dp.context().close()]);
+});
+
+test('a teacher corrects a mark in place, saves a typed mark by moving on, is refused a 6, takes the register and replaces a term mark', async () => {
+  const tp = await signIn(teacher());
+  const dp = await signIn(deputy());
+  await openJournal(tp);
+  const args = await journalArgs(tp);
+  if ((await ask(tp, 'roster.terms')).find((t) => t.id === args.term).closed)
+    await ask(dp, 'reopen_term', { term: args.term, reason: 'проверка журнала учителем' }, true);
+  await tp.reload();
+  await tp.waitForSelector('table.grid td.cell');
+  assert.equal(await tp.$('.closed-banner'), null);
+
+  // A typed mark is saved when the teacher moves on with an arrow.
+  const first = cellLocator(tp, 1, 0);
+  const lesson = Number(await first.getAttribute('data-lesson')), student = Number(await first.getAttribute('data-student'));
+  const marksBefore = (await cellOnPage(dp, args, lesson, student)).marks.length;
+  await first.click();
+  await first.press('3');
+  await first.press('ArrowRight');
+  await tp.waitForFunction(([l, s, n]) => document.querySelectorAll(`td.cell[data-lesson="${l}"][data-student="${s}"] .m`).length === n,
+    [lesson, student, marksBefore + 1]);
+  assert.equal((await cellOnPage(dp, args, lesson, student)).marks.length, marksBefore + 1);
+
+  // "6" is not a mark: refused with a message, nothing written.
+  const second = cellLocator(tp, 2, 0);
+  const l2 = Number(await second.getAttribute('data-lesson')), s2 = Number(await second.getAttribute('data-student'));
+  const v2 = (await cellOnPage(dp, args, l2, s2)).version;
+  await second.click();
+  await second.press('6');
+  assert.match(await tp.textContent('#status'), /«6» — не отметка/);
+  await second.press('Enter');
+  assert.equal((await cellOnPage(dp, args, l2, s2)).version, v2);
+
+  // The mark just set, corrected in place to a 5 with a reason; the deputy's audit shows who, what and why.
+  const markEl = tp.locator(`td.cell[data-lesson="${lesson}"][data-student="${student}"] span.m`).last();
+  assert.match(await markEl.getAttribute('class'), /\bm3\b/);
+  await markEl.click();
+  await tp.waitForSelector('#mark-value');
+  await tp.selectOption('#mark-value', '5');
+  await tp.fill('#mark-reason', 'описка при вводе');
+  await tp.screenshot({ path: join(OUT, 'journal-correct-mark.png') });
+  await tp.click('#editor button[type=submit]');
+  await tp.waitForSelector('#editor', { state: 'detached' });
+  await tp.waitForFunction(([l, s]) => [...document.querySelectorAll(`td.cell[data-lesson="${l}"][data-student="${s}"] span.m`)].some((m) => m.classList.contains('m5')),
+    [lesson, student]);
+  const trail = (await ask(dp, 'audit.cell', { lesson, student })).items;
+  const corrected = trail.find((e) => e.kind === 'mark_corrected');
+  assert.ok(corrected, 'the audit has the correction');
+  assert.equal(corrected.before, '3');
+  assert.equal(corrected.after, '5');
+  assert.equal(corrected.reason, 'описка при вводе');
+
+  // The register in one action, from the lesson's heading.
+  const me = await ask(tp, 'me');
+  const lessonInfo = (await ask(dp, 'journal.page', args)).lessons.find((l) => l.id === lesson);
+  await tp.click(`button.lesson-edit[data-lesson="${lesson}"]`);
+  await tp.click('#take-attendance');
+  await tp.waitForSelector('#editor', { state: 'detached' });
+  assert.match(await tp.textContent('#status'), /Посещаемость отмечена/);
+  const day = await ask(dp, 'control.day', { teacher: me.user, day: lessonInfo.day });
+  assert.ok(day.find((l) => l.lesson === lesson).register_taken, 'control sees the register taken');
+
+  // A term mark, then its replacement, which asks for a reason.
+  const termButton = tp.locator('td.term-mark button').nth(1);
+  const termStudent = Number(await termButton.getAttribute('data-student'));
+  await termButton.click();
+  if (await tp.$('#term-mark-reason')) await tp.fill('#term-mark-reason', 'первая отметка исправляется');
+  await tp.selectOption('#term-mark-value', '4');
+  await tp.click('#editor button[type=submit]');
+  await tp.waitForSelector('#editor', { state: 'detached' });
+  await tp.waitForFunction((s) => document.querySelector(`td.term-mark button[data-student="${s}"]`).textContent === '4', termStudent);
+  await tp.locator(`td.term-mark button[data-student="${termStudent}"]`).click();
+  await tp.waitForSelector('#term-mark-reason');
+  await tp.selectOption('#term-mark-value', '5');
+  await tp.fill('#term-mark-reason', 'исправлена после пересдачи');
+  await tp.click('#editor button[type=submit]');
+  await tp.waitForSelector('#editor', { state: 'detached' });
+  const row = (await ask(dp, 'journal.page', args)).rows.find((r) => r.student === termStudent);
+  assert.equal(row.term_mark, '5');
+  await tp.screenshot({ path: join(OUT, 'journal-marks.png'), fullPage: true });
+  await Promise.all([tp.context().close(), dp.context().close()]);
+});
+
+test('on a phone a tapped cell opens a mark picker', async () => {
+  const tp = await signIn(teacher(), { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  const dp = await signIn(deputy());
+  await openJournal(tp);
+  const args = await journalArgs(tp);
+  const td = cellLocator(tp, 3, 0);
+  const lesson = Number(await td.getAttribute('data-lesson')), student = Number(await td.getAttribute('data-student'));
+  const before = (await cellOnPage(dp, args, lesson, student)).marks.length;
+  await td.tap();
+  await tp.waitForSelector('.picker');
+  await tp.screenshot({ path: join(OUT, 'journal-phone-picker.png') });
+  await tp.click('.picker button.m5');
+  await tp.waitForFunction(([l, s, n]) => document.querySelectorAll(`td.cell[data-lesson="${l}"][data-student="${s}"] .m`).length === n,
+    [lesson, student, before + 1]);
+  const cell = await cellOnPage(dp, args, lesson, student);
+  assert.equal(cell.marks[cell.marks.length - 1].value, 5);
+  await tp.screenshot({ path: join(OUT, 'journal-phone.png'), fullPage: true });
+  await Promise.all([tp.context().close(), dp.context().close()]);
+});
