@@ -3,6 +3,7 @@
 #include "ejournal/projections/accounts.h"
 #include "ejournal/projections/audit.h"
 #include "ejournal/projections/control.h"
+#include "ejournal/projections/corrections.h"
 #include "ejournal/projections/journal.h"
 #include "ejournal/projections/roster.h"
 #include "ejournal/projections/stats.h"
@@ -17,6 +18,7 @@ std::vector<std::unique_ptr<Projection>> all_projections() {
   v.push_back(std::make_unique<ControlProjection>());
   v.push_back(std::make_unique<StatsProjection>());
   v.push_back(std::make_unique<AccountsProjection>());
+  v.push_back(std::make_unique<CorrectionsProjection>());
   return v;
 }
 

@@ -560,6 +560,38 @@ class Generator {
     }
   }
 
+  // After a term is closed, a few teachers find a mark they forgot and ask the deputy to add it; most
+  // requests are approved, some rejected.
+  void correction_requests(int ti, Day d) {
+    const TermPlan& t = term_plans_[static_cast<std::size_t>(ti)];
+    std::vector<const LessonPlan*> held;
+    for (const auto& [day, lessons] : lessons_by_day_) {
+      if (day < t.first_day || day > t.last_day) continue;
+      for (const LessonPlan& l : lessons) {
+        const int grade = class_of(assignments_[static_cast<std::size_t>(l.assignment)]).grade;
+        if (!l.cancelled && grade >= 2 && grade >= t.grade_from && grade <= t.grade_to) held.push_back(&l);
+      }
+    }
+    if (held.empty()) return;
+    const UserId deputy = deputies_[static_cast<std::size_t>(ti) % 2];
+    for (int i = 0, n = uniform_int(2, 4); i < n; ++i) {
+      const LessonPlan& l = *held[static_cast<std::size_t>(uniform_int(0, static_cast<int>(held.size()) - 1))];
+      const AssignmentPlan& a = assignments_[static_cast<std::size_t>(l.assignment)];
+      const std::vector<int> students = students_of(a);
+      if (students.empty()) continue;
+      const StudentPlan& s = students_[static_cast<std::size_t>(students[static_cast<std::size_t>(uniform_int(0, static_cast<int>(students.size()) - 1))])];
+      const int who = l.substitute >= 0 ? l.substitute : a.teacher;
+      clock_at(at(d, 12, 0));
+      const RequestId r = run(teachers_[static_cast<std::size_t>(who)].id,
+                              cmd::RequestCorrection{fb::CorrectionKind::SetMark, l.id, s.id, 0, mark_value(s), work_types_[0],
+                                                     Attendance::Absent, "Отметка за ответ не была внесена до закрытия периода"});
+      if (r == 0) continue;
+      clock_at(at(d, 15, 0));
+      if (uniform() < 0.8) run(deputy, cmd::ApproveCorrection{r, "Согласовано"});
+      else run(deputy, cmd::RejectCorrection{r, "Отметка должна была быть внесена до закрытия периода"});
+    }
+  }
+
   void term_marks(int ti, Day day) {
     clock_at(at(day, 17, 0));
     const TermPlan& t = term_plans_[static_cast<std::size_t>(ti)];
@@ -624,6 +656,7 @@ class Generator {
           clock_at(at(d, 10, 0));
           run(deputies_[ti % 2], cmd::CloseTerm{terms_[ti]});
           closed_[ti] = true;
+          correction_requests(static_cast<int>(ti), d);
         }
       }
       auto today = lessons_by_day_.find(d);

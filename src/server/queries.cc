@@ -1,5 +1,6 @@
 #include "queries.h"
 
+#include <array>
 #include <boost/json.hpp>
 #include <functional>
 #include <map>
@@ -62,6 +63,13 @@ json::value late_json(const LateEntry& e) {
   return json::object{{"mark", e.mark}, {"lesson", e.lesson}, {"student", e.student}, {"teacher", e.teacher},
                       {"lesson_day", format_day(e.lesson_day)}, {"entered_day", format_day(e.entered_day)},
                       {"days_late", e.days_late()}};
+}
+
+// The deputy's latest review of a lesson's homework, or null.
+json::value review_json(const ControlLesson& l) {
+  if (l.reviews.empty()) return nullptr;
+  const HomeworkReview& r = l.reviews.back();
+  return json::object{{"deputy", r.deputy}, {"day", format_day(r.day)}, {"conforms", r.conforms}, {"comment", r.comment}};
 }
 
 json::value ids_json(const std::vector<LessonId>& ids) { return json::value_from(ids); }
@@ -261,6 +269,15 @@ const query::HandlerTable& handlers() {
            const auto id = static_cast<UserId>(rows[i].at("student").to_number<std::uint64_t>());
            rows[i].as_object()["name"] = person_name(s, DataSubject::Student, id, sealed[i]);
          }
+         // Each lesson's homework review by a deputy, so that it reaches the teacher. From the live control
+         // state only: an answer as of a past time carries none (null).
+         s.host.read<ControlProjection>("control", [&](const ControlProjection& p) {
+           for (auto& l : answer->as_object()["lessons"].as_array()) {
+             const ControlLesson* cl = as_of ? nullptr : p.lesson(static_cast<LessonId>(l.at("id").to_number<std::uint64_t>()));
+             l.as_object()["review"] = cl != nullptr ? review_json(*cl) : json::value();
+           }
+           return 0;
+         });
          return answer;
        }},
       {"diary.week", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
@@ -356,7 +373,7 @@ const query::HandlerTable& handlers() {
                                         {"group", l.group}, {"subject", l.subject}, {"teacher", l.teacher},
                                         {"substitute", l.substitute}, {"held", l.held}, {"reason", l.reason},
                                         {"topic_set", l.topic_day != 0}, {"register_taken", l.register_day != 0},
-                                        {"homework_set", l.homework_day != 0}});
+                                        {"homework_set", l.homework_day != 0}, {"review", review_json(l)}});
            return json::value(out);
          }, ControlProjection::part_of(day, day));
        }},
@@ -516,10 +533,21 @@ std::string person_name(Services& s, DataSubject kind, UserId id, const std::str
 
 }  // namespace query
 
-bool is_query_op(std::string_view op) { return handlers().contains(op) || query::people_handlers().contains(op); }
+// Every query's handler table, one per file that answers queries.
+const std::array<const query::HandlerTable*, 3>& tables() {
+  static const std::array<const query::HandlerTable*, 3> all = {&handlers(), &query::people_handlers(),
+                                                                &query::correction_handlers()};
+  return all;
+}
+
+bool is_query_op(std::string_view op) {
+  for (const query::HandlerTable* table : tables())
+    if (table->contains(op)) return true;
+  return false;
+}
 
 std::optional<Result<json::value>> run_query(Services& services, const Caller& caller, std::string_view op, Args& args) {
-  for (const query::HandlerTable* table : {&handlers(), &query::people_handlers()}) {
+  for (const query::HandlerTable* table : tables()) {
     auto it = table->find(op);
     if (it == table->end()) continue;
     Result<json::value> answer = it->second(services, caller, args);

@@ -53,5 +53,7 @@ using HandlerTable = std::map<std::string, Handler, std::less<>>;
 
 // The personal-data queries (people.*), for the curators and the deputies.
 const HandlerTable& people_handlers();
+// The correction requests (control.corrections), for the teachers who made them and the deputies.
+const HandlerTable& correction_handlers();
 
 }  // namespace ejournal::server::query
