@@ -215,3 +215,62 @@ test('on a phone a tapped cell opens a mark picker', async () => {
   await tp.screenshot({ path: join(OUT, 'journal-phone.png'), fullPage: true });
   await Promise.all([tp.context().close(), dp.context().close()]);
 });
+
+test('a deputy closes a term and decides a teacher\'s correction request in the browser; the teacher sees the decision on "Сегодня"', async () => {
+  const tp = await signIn(teacher());
+  const dp = await signIn(deputy());
+  await openJournal(tp);
+  const args = await journalArgs(tp);
+  const term = (await ask(dp, 'roster.terms')).find((t) => t.id === args.term);
+
+  // The deputy closes the term from "Учебные периоды".
+  await dp.click('nav a[href="#/control"]');
+  await dp.waitForSelector('#view');
+  await dp.selectOption('#view', 'terms');
+  await dp.waitForSelector(`tr[data-term="${term.id}"]`);
+  if (term.closed) {  // open it first, with a reason
+    dp.once('dialog', (d) => d.accept('проверка журнала'));
+    await dp.click(`tr[data-term="${term.id}"] button.reopen`);
+    await dp.waitForSelector(`tr[data-term="${term.id}"] button.close`);
+  }
+  dp.once('dialog', (d) => d.accept());
+  await dp.click(`tr[data-term="${term.id}"] button.close`);
+  await dp.waitForSelector(`tr[data-term="${term.id}"] button.reopen`);
+  assert.ok((await ask(dp, 'roster.terms')).find((t) => t.id === term.id).closed);
+  await dp.screenshot({ path: join(OUT, 'control-terms.png'), fullPage: true });
+
+  // The teacher asks for a mark in the closed term.
+  await tp.reload();
+  await tp.waitForSelector('.closed-banner');
+  const td = cellLocator(tp, 2, 1);
+  const lesson = Number(await td.getAttribute('data-lesson')), student = Number(await td.getAttribute('data-student'));
+  const before = (await cellOnPage(dp, args, lesson, student)).marks.length;
+  await td.click();
+  await td.press('5');
+  await td.press('Enter');
+  await tp.fill('#correction-reason', 'пересдача темы');
+  await tp.click('#editor button[type=submit]');
+  await tp.waitForSelector('#editor', { state: 'detached' });
+  const request = Number((await tp.textContent('#status')).match(/№ (\d+)/)[1]);
+
+  // The deputy approves it from "Запросы на исправление"; the mark is then in the journal.
+  await dp.selectOption('#view', 'corrections');
+  await dp.waitForSelector(`tr[data-request="${request}"] button.approve`);
+  assert.match(await dp.textContent(`tr[data-request="${request}"]`), /поставить отметку 5/);
+  await dp.screenshot({ path: join(OUT, 'control-corrections.png'), fullPage: true });
+  dp.once('dialog', (d) => d.accept('согласовано с учителем'));
+  await dp.click(`tr[data-request="${request}"] button.approve`);
+  await dp.waitForFunction((r) => !document.querySelector(`tr[data-request="${r}"] button.approve`), request);
+  assert.match(await dp.textContent('#status'), /одобрен/);
+  const cell = await cellOnPage(dp, args, lesson, student);
+  assert.equal(cell.marks.length, before + 1);
+  assert.equal(cell.marks[cell.marks.length - 1].value, 5);
+
+  // The teacher's day lists the request as approved, with the deputy's comment.
+  await tp.click('nav a[href="#/today"]');
+  await tp.waitForSelector(`#my-corrections tr[data-request="${request}"]`);
+  assert.match(await tp.textContent(`#my-corrections tr[data-request="${request}"]`), /одобрено — согласовано с учителем/);
+  await tp.screenshot({ path: join(OUT, 'today-corrections.png'), fullPage: true });
+  await ask(dp, 'reopen_term', { term: term.id, reason: 'проверка журнала учителем' }, true);
+  await Promise.all([tp.context().close(), dp.context().close()]);
+});

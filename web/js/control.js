@@ -1,8 +1,23 @@
 // The deputies' page: control of entries per teacher, the register of missed and substituted lessons (with
-// entering them), the teachers' time sheet, and audit searches (late entries, changes after a term was
-// closed, by teacher, by class and subject between dates). Every report can be shown as of a past date.
+// entering them), the teachers' time sheet, audit searches (late entries, changes after a term was closed, by
+// teacher, by class and subject between dates), the teachers' correction requests to decide, and the terms to
+// close and reopen. Every report can be shown as of a past date.
 import { h, ruDate, status, asOfControl, pastBanner, schoolToday } from './util.js';
 import { formatTime } from './history.js';
+
+const STATE_WORDS = { pending: 'ожидает', approved: 'одобрено', rejected: 'отклонено' };
+const REQUEST_WORDS = { set_mark: 'поставить отметку', correct_mark: 'исправить отметку', remove_mark: 'удалить отметку',
+  set_attendance: 'отметить посещаемость', clear_attendance: 'снять отметку посещаемости' };
+const ATTENDANCE_WORDS = { absent: 'Н', excused: 'УП', sick: 'Б', late: 'ОП' };
+
+// What a correction request asks, in words: "поставить отметку 4", "отметить посещаемость: Б".
+export function requestWhat(r) {
+  const base = REQUEST_WORDS[r.kind] || r.kind;
+  if (r.value) return `${base} ${r.value}`;
+  if (r.code) return `${base}: ${ATTENDANCE_WORDS[r.code] || r.code}`;
+  return base;
+}
+export { STATE_WORDS };
 
 const KIND_WORDS = {
   mark_set: 'отметка', mark_corrected: 'исправление', mark_removed: 'удаление', attendance_set: 'посещаемость',
@@ -19,7 +34,8 @@ export async function controlPage({ api, main, params }) {
   const today = schoolToday();
   const state = { view: params.get('view') || 'overview', from: today.slice(0, 8) + '01', to: today, asOf: null };
 
-  const views = [['overview', 'Контроль заполнения'], ['register', 'Пропуски и замены'], ['timesheet', 'Табель'], ['audit', 'Аудит']];
+  const views = [['overview', 'Контроль заполнения'], ['register', 'Пропуски и замены'], ['timesheet', 'Табель'], ['audit', 'Аудит'],
+    ['corrections', 'Запросы на исправление'], ['terms', 'Учебные периоды']];
   const viewSelect = h('select', { id: 'view' }, views.map(([id, t]) => h('option', { value: id, selected: id === state.view }, t)));
   const from = h('input', { type: 'date', id: 'from', value: state.from });
   const to = h('input', { type: 'date', id: 'to', value: state.to });
@@ -117,10 +133,63 @@ export async function controlPage({ api, main, params }) {
     return h('div', {}, form, out);
   }
 
+  // The teachers' requests to change closed terms: the pending ones first, each approved or rejected here.
+  async function corrections() {
+    const all = await api.callAll('control.corrections', withAsOf({}));
+    const pending = all.filter((r) => r.state === 'pending');
+    const decided = all.filter((r) => r.state !== 'pending').reverse();
+    const decide = (r, approve) => async () => {
+      const answer = window.prompt(approve ? 'Комментарий к одобрению (можно пустой):' : 'Причина отказа:');
+      if (answer === null || (!approve && !answer)) return;
+      try {
+        if (approve) await api.write('approve_correction', { request: r.id, comment: answer });
+        else await api.write('reject_correction', { request: r.id, reason: answer });
+        status(approve ? `Запрос № ${r.id} одобрен: изменение внесено в журнал` : `Запрос № ${r.id} отклонён`);
+        await show();
+      } catch (err) { status(err.message, true); }
+    };
+    const row = (r, actions) => h('tr', { dataset: { request: r.id } }, h('td', {}, r.id), h('td', {}, staffName.get(r.requester) || r.requester),
+      h('td', {}, className.get(r.class_id) || ''), h('td', {}, subjectName.get(r.subject) || ''),
+      h('td', {}, `${ruDate(r.lesson_day)}, ${r.period}-й`), h('td', {}, requestWhat(r)), h('td', {}, r.reason),
+      h('td', {}, STATE_WORDS[r.state], r.answer ? h('div', { class: 'hint' }, r.answer) : null), h('td', {}, actions));
+    const heads = ['№', 'Учитель', 'Класс', 'Предмет', 'Урок', 'Запрос', 'Причина', 'Состояние', ''];
+    return h('div', {},
+      h('h3', {}, `Ожидают решения: ${pending.length}`),
+      pending.length ? table(heads, pending.map((r) => row(r, state.asOf ? null : [
+        h('button', { type: 'button', class: 'approve', onclick: decide(r, true) }, 'Одобрить'), ' ',
+        h('button', { type: 'button', class: 'reject', onclick: decide(r, false) }, 'Отклонить')]))) : h('p', {}, 'Нет запросов.'),
+      h('h3', {}, 'Рассмотренные'), decided.length ? table(heads, decided.map((r) => row(r, null))) : h('p', {}, 'Нет.'));
+  }
+
+  // Terms: closing one stops direct changes to its lessons; reopening it needs a reason.
+  async function termsView() {
+    const terms = state.asOf ? await api.call('roster.terms', withAsOf({})) : await api.call('roster.terms');
+    const act = (t) => async () => {
+      try {
+        if (t.closed) {
+          const reason = window.prompt(`Открыть «${t.name}» заново? Причина:`);
+          if (!reason) return;
+          await api.write('reopen_term', { term: t.id, reason });
+          status(`Период «${t.name}» открыт заново`);
+        } else {
+          if (!window.confirm(`Закрыть «${t.name}»? После закрытия изменения — только через запросы на исправление.`)) return;
+          await api.write('close_term', { term: t.id });
+          status(`Период «${t.name}» закрыт`);
+        }
+        await show();
+      } catch (err) { status(err.message, true); }
+    };
+    return table(['Период', 'Даты', 'Параллели', 'Состояние', ''], terms.map((t) => h('tr', { dataset: { term: t.id } },
+      h('td', {}, t.name), h('td', {}, `${ruDate(t.first_day)}–${ruDate(t.last_day)}`), h('td', {}, `${t.grade_from}–${t.grade_to} классы`),
+      h('td', {}, t.closed ? 'закрыт' : 'открыт'),
+      h('td', {}, state.asOf ? null : h('button', { type: 'button', class: t.closed ? 'reopen' : 'close', onclick: act(t) },
+        t.closed ? 'Открыть заново' : 'Закрыть')))));
+  }
+
   async function show() {
     banner.replaceChildren(...(state.asOf ? [pastBanner(state.asOf)] : []));
     try {
-      const view = { overview, register, timesheet, audit }[state.view] || overview;
+      const view = { overview, register, timesheet, audit, corrections, terms: termsView }[state.view] || overview;
       body.replaceChildren(await view());
     } catch (err) {
       body.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message));

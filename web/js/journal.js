@@ -155,6 +155,9 @@ export async function journalPage({ api, account, main, params, isManager }) {
             'aria-label': `Проверка домашнего задания ${ruDate(l.day)}`, onclick: () => reviewHomework(l) }, ruDate(l.day).slice(0, 5))
             : ruDate(l.day).slice(0, 5), l.held ? '' : ' ✕', l.substituted ? ' (зам.)' : '',
         columnWorkType(ci) ? h('span', { class: 'work-type', title: columnWorkType(ci).name }, workTypeShort(columnWorkType(ci).name)) : null,
+        l.review ? h('span', { class: l.review.conforms ? 'review' : 'review review-bad',
+          title: `Проверка д/з: ${l.review.conforms ? 'соответствует нормам' : 'не соответствует нормам'}${l.review.comment ? ' — ' + l.review.comment : ''}` },
+        l.review.conforms ? 'д/з ✓' : 'д/з ⚠') : null,
         h('span', { class: 'topic' }, l.topic || '—'),
         l.homework ? h('span', { class: 'topic' }, 'Д/з: ' + l.homework) : null)),
       h('th', { scope: 'col' }, 'Средний'), h('th', { scope: 'col' }, 'Четверть'))));
