@@ -167,6 +167,15 @@ std::vector<ControlLesson> ControlProjection::day_of(UserId teacher, Day day) co
   return out;
 }
 
+std::vector<ControlLesson> ControlProjection::lessons_on(Day day) const {
+  std::vector<ControlLesson> out;
+  for_lessons(day, day, [&](const ControlLesson& l) { out.push_back(l); });
+  std::sort(out.begin(), out.end(), [](const ControlLesson& a, const ControlLesson& b) {
+    return std::tie(a.class_id, a.period, a.id) < std::tie(b.class_id, b.period, b.id);
+  });
+  return out;
+}
+
 std::vector<ControlLesson> ControlProjection::missed_and_substituted(Day from, Day to) const {
   std::vector<ControlLesson> out;
   for_lessons(from, to, [&](const ControlLesson& l) {
@@ -192,16 +201,22 @@ std::vector<TimeSheetRow> ControlProjection::time_sheet(Day from, Day to) const 
     r.teacher = t;
     return r;
   };
+  std::map<std::pair<UserId, Day>, int> hours;
   for_lessons(from, to, [&](const ControlLesson& l) {
     if (l.substitute != 0) {
       ++row(l.teacher).missed;
-      if (l.held) ++row(l.substitute).substitutions;
+      if (l.held) {
+        ++row(l.substitute).substitutions;
+        ++hours[{l.substitute, l.day}];
+      }
     } else if (l.held) {
       ++row(l.teacher).given;
+      ++hours[{l.teacher, l.day}];
     } else {
       ++row(l.teacher).missed;
     }
   });
+  for (const auto& [key, n] : hours) rows[key.first].hours_by_day.emplace_back(key.second, n);  // in day order
   std::vector<TimeSheetRow> out;
   out.reserve(rows.size());
   for (auto& [t, r] : rows) out.push_back(r);

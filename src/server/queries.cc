@@ -377,6 +377,19 @@ const query::HandlerTable& handlers() {
            return json::value(out);
          }, ControlProjection::part_of(day, day));
        }},
+      {"control.lessons_on", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         const Day day = a.day("day");
+         const ClassId k = a.id_or0("class_id");
+         return managers_only<ControlProjection>(s, c, a, "control", [&](const ControlProjection& p) {
+           json::array out;
+           for (const ControlLesson& l : p.lessons_on(day))
+             if (k == 0 || l.class_id == k)
+               out.push_back(json::object{{"lesson", l.id}, {"day", format_day(l.day)}, {"period", l.period}, {"class_id", l.class_id},
+                                          {"group", l.group}, {"subject", l.subject}, {"teacher", l.teacher},
+                                          {"substitute", l.substitute}, {"held", l.held}, {"reason", l.reason}});
+           return json::value(out);
+         }, ControlProjection::part_of(day, day));
+       }},
       {"control.overview", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
          const Day from = a.day("from"), to = a.day("to"), now = a.day_or("today", today());
          return managers_only<ControlProjection>(s, c, a, "control", [&](const ControlProjection& p) {
@@ -423,8 +436,12 @@ const query::HandlerTable& handlers() {
          const Day from = a.day("from"), to = a.day("to");
          return managers_only<ControlProjection>(s, c, a, "control", [&](const ControlProjection& p) {
            json::array out;
-           for (const TimeSheetRow& r : p.time_sheet(from, to))
-             out.push_back(json::object{{"teacher", r.teacher}, {"given", r.given}, {"substitutions", r.substitutions}, {"missed", r.missed}});
+           for (const TimeSheetRow& r : p.time_sheet(from, to)) {
+             json::array hours;
+             for (const auto& [day, n] : r.hours_by_day) hours.push_back(json::object{{"day", format_day(day)}, {"hours", n}});
+             out.push_back(json::object{{"teacher", r.teacher}, {"given", r.given}, {"substitutions", r.substitutions},
+                                        {"missed", r.missed}, {"hours_by_day", std::move(hours)}});
+           }
            return json::value(out);
          }, ControlProjection::part_of(from, to));
        }},

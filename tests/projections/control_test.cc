@@ -127,6 +127,16 @@ TEST_CASE("the time sheet counts a substitution for the substitute and not the a
   CHECK(b.given == 1);          // lesson_5b
   CHECK(b.substitutions == 1);  // teacher_a's lesson on Sep 5
   CHECK(b.missed == 1);         // the cancelled lesson
+  // The табель's hours by day: teacher_a two on Sep 4 and one on Sep 8; teacher_b one on Sep 4 (own) and one on
+  // Sep 5 (the substitution); the cancelled lesson gives no hour.
+  using Hours = std::vector<std::pair<Day, int>>;
+  CHECK(a.hours_by_day == Hours{{kSep4, 2}, {sep8, 1}});
+  CHECK(b.hours_by_day == Hours{{kSep4, 1}, {sep5, 1}});
+  // Every lesson of a day, by class then period.
+  const auto sep5_lessons = host->read<ControlProjection>("control", [&](const ControlProjection& c) { return c.lessons_on(sep5); });
+  REQUIRE(sep5_lessons.size() == 2);
+  CHECK(sep5_lessons[0].id == sub);        // 5А
+  CHECK(sep5_lessons[1].id == cancelled);  // 5Б
   // A window that ends before Sep 8 leaves that lesson out.
   const auto first_week = host->read<ControlProjection>("control", [&](const ControlProjection& c) { return c.time_sheet(kSep1, sep5); });
   REQUIRE(first_week.size() == 2);

@@ -2,7 +2,7 @@
 // entering them), the teachers' time sheet, audit searches (late entries, changes after a term was closed, by
 // teacher, by class and subject between dates), the teachers' correction requests to decide, and the terms to
 // close and reopen. Every report can be shown as of a past date.
-import { h, ruDate, status, asOfControl, pastBanner, schoolToday } from './util.js';
+import { h, ruDate, status, asOfControl, pastBanner, schoolToday, addDays } from './util.js';
 import { formatTime } from './history.js';
 
 const STATE_WORDS = { pending: 'ожидает', approved: 'одобрено', rejected: 'отклонено' };
@@ -18,6 +18,9 @@ export function requestWhat(r) {
   return base;
 }
 export { STATE_WORDS };
+
+const collator = new Intl.Collator('ru');
+const weekendOf = (iso) => [0, 6].includes(new Date(iso + 'T12:00:00Z').getUTCDay());
 
 const KIND_WORDS = {
   mark_set: 'отметка', mark_corrected: 'исправление', mark_removed: 'удаление', attendance_set: 'посещаемость',
@@ -52,7 +55,6 @@ export async function controlPage({ api, main, params }) {
   const withAsOf = (args) => (state.asOf ? { ...args, as_of: state.asOf } : args);
   const table = (heads, rows) => h('table', { class: 'list' }, h('thead', {}, h('tr', {}, heads.map((t) => h('th', {}, t)))),
     h('tbody', {}, rows));
-  const lessonRef = (id) => h('span', { title: `урок № ${id}` }, id);
 
   async function overview() {
     const rows = await api.call('control.overview', withAsOf({ from: state.from, to: state.to, today }));
@@ -64,36 +66,100 @@ export async function controlPage({ api, main, params }) {
 
   async function register() {
     const rows = await api.callAll('control.register', withAsOf({ from: state.from, to: state.to }));
-    const lesson = h('input', { id: 'reg-lesson', type: 'number', min: 1, required: true });
-    const substitute = h('select', { id: 'reg-substitute' }, h('option', { value: 0 }, '— урок не состоится —'),
-      teachers.map((t) => h('option', { value: t.id }, t.name)));
-    const reason = h('input', { id: 'reg-reason', required: true });
-    const form = h('form', { class: 'card', id: 'register-form' }, h('h3', {}, 'Записать замену или пропуск'),
-      h('label', { for: 'reg-lesson' }, 'Урок (№)'), lesson, h('label', { for: 'reg-substitute' }, 'Замещает'), substitute,
-      h('label', { for: 'reg-reason' }, 'Причина'), reason, h('p', {}, h('button', { type: 'submit' }, 'Записать')));
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      try {
-        const sub = Number(substitute.value);
-        if (sub) await api.write('substitute_lesson', { lesson: Number(lesson.value), substitute: sub, reason: reason.value });
-        else await api.write('cancel_lesson', { lesson: Number(lesson.value), reason: reason.value });
-        status('Записано');
-        await show();
-      } catch (err) { status(err.message, true); }
-    });
     return h('div', {}, table(['Дата', 'Урок', 'Класс', 'Предмет', 'Учитель', 'Замещал', 'Причина'],
-      rows.map((r) => h('tr', {}, h('td', {}, ruDate(r.day)), h('td', {}, r.period, ' (', lessonRef(r.lesson), ')'),
+      rows.map((r) => h('tr', {}, h('td', {}, ruDate(r.day)), h('td', {}, `${r.period}-й`),
         h('td', {}, className.get(r.class_id) || r.class_id), h('td', {}, subjectName.get(r.subject) || r.subject),
         h('td', {}, staffName.get(r.teacher) || r.teacher),
         h('td', {}, r.held ? (staffName.get(r.substitute) || r.substitute) : 'не состоялся'), h('td', {}, r.reason)))),
-      state.asOf ? null : form);
+      state.asOf ? null : registerForm());
   }
 
+  // A substitution or a lesson not held, chosen as the deputy thinks of it: a day, a class, a period. Only the
+  // teachers free in that period are offered (the server refuses a clash anyway).
+  function registerForm() {
+    // The day and class chosen last stay chosen after a record, for the next lesson of the same day.
+    const day = h('input', { id: 'reg-day', type: 'date', required: true, value: state.regDay || today });
+    const klass = h('select', { id: 'reg-class', required: true },
+      classes.map((c) => h('option', { value: c.id, selected: c.id === state.regClass }, c.name)));
+    const period = h('select', { id: 'reg-period', required: true });
+    const substitute = h('select', { id: 'reg-substitute' });
+    const reason = h('input', { id: 'reg-reason', required: true });
+    const held = h('p', { class: 'hint', id: 'reg-lesson-info' });
+    let lessons = [];
+    const fillSubstitutes = () => {
+      const l = lessons.find((x) => x.lesson === Number(period.value));
+      if (!l) { substitute.replaceChildren(); held.textContent = ''; return; }
+      // Free: no held lesson of any class in that period, own or as a substitute.
+      const free = teachers.filter((t) => t.id !== l.teacher && !busyAll.has(`${l.period}:${t.id}`));
+      substitute.replaceChildren(h('option', { value: 0 }, '— урок не состоится —'),
+        ...free.map((t) => h('option', { value: t.id, selected: t.id === l.substitute }, t.name)));
+      held.textContent = `${subjectName.get(l.subject) || ''}, учитель: ${staffName.get(l.teacher) || l.teacher}` +
+        (l.substitute ? `; уже замещает: ${staffName.get(l.substitute) || l.substitute}` : '') + (l.held ? '' : '; урок отмечен как непроведённый') +
+        `. Свободны в это время: ${free.length}.`;
+    };
+    let busyAll = new Set();
+    let asked = 0;  // a newer choice of day or class wins over an answer still on its way
+    const fillPeriods = async () => {
+      const mine = ++asked;
+      form.dataset.loading = '1';
+      const all = day.value ? await api.call('control.lessons_on', { day: day.value }) : [];
+      if (mine !== asked) return;
+      delete form.dataset.loading;
+      busyAll = new Set(all.filter((x) => x.held).map((x) => `${x.period}:${x.substitute || x.teacher}`));
+      lessons = all.filter((x) => x.class_id === Number(klass.value));
+      period.replaceChildren(...(lessons.length ? lessons.map((l) => h('option', { value: l.lesson },
+        `${l.period}-й — ${subjectName.get(l.subject) || l.subject}${l.group ? ' (группа)' : ''}`)) : [h('option', { value: '' }, 'уроков нет')]));
+      fillSubstitutes();
+    };
+    day.addEventListener('change', () => { state.regDay = day.value; fillPeriods(); });
+    klass.addEventListener('change', () => { state.regClass = Number(klass.value); fillPeriods(); });
+    period.addEventListener('change', fillSubstitutes);
+    const form = h('form', { class: 'card', id: 'register-form' }, h('h3', {}, 'Записать замену или пропуск'),
+      h('label', { for: 'reg-day' }, 'Дата'), day, h('label', { for: 'reg-class' }, 'Класс'), klass,
+      h('label', { for: 'reg-period' }, 'Урок'), period, held, h('label', { for: 'reg-substitute' }, 'Замещает'), substitute,
+      h('label', { for: 'reg-reason' }, 'Причина'), reason, h('p', {}, h('button', { type: 'submit' }, 'Записать')),
+      h('p', { class: 'error', id: 'reg-error', role: 'alert' }));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const lesson = Number(period.value);
+      if (!lesson) return;
+      try {
+        const sub = Number(substitute.value);
+        if (sub) await api.write('substitute_lesson', { lesson, substitute: sub, reason: reason.value });
+        else await api.write('cancel_lesson', { lesson, reason: reason.value });
+        status(sub ? 'Замена записана' : 'Урок отмечен как непроведённый');
+        await show();
+      } catch (err) {
+        // The refusal (a clash, a lesson that holds marks, a closed term) is shown by the form that caused it.
+        form.querySelector('#reg-error').textContent = err.message;
+      }
+    });
+    fillPeriods();
+    return form;
+  }
+
+  // The табель: a row per teacher, a column per day of the period, the hours (lessons held, own and as a
+  // substitute) in each cell, with totals.
   async function timesheet() {
     const rows = await api.call('control.time_sheet', withAsOf({ from: state.from, to: state.to }));
-    return table(['Учитель', 'Проведено уроков', 'Из них замен', 'Пропущено'],
-      rows.map((r) => h('tr', {}, h('td', {}, staffName.get(r.teacher) || r.teacher), h('td', {}, r.given),
-        h('td', {}, r.substitutions), h('td', {}, r.missed))));
+    const days = [];
+    for (let d = state.from; d <= state.to && days.length < 62; d = addDays(d, 1)) days.push(d);
+    const sorted = rows.slice().sort((a, b) => collator.compare(staffName.get(a.teacher) || '', staffName.get(b.teacher) || ''));
+    const perDay = days.map(() => 0);
+    const body = sorted.map((r) => {
+      const hours = new Map(r.hours_by_day.map((x) => [x.day, x.hours]));
+      days.forEach((d, i) => { perDay[i] += hours.get(d) || 0; });
+      return h('tr', { dataset: { teacher: r.teacher } }, h('th', { scope: 'row' }, staffName.get(r.teacher) || r.teacher),
+        days.map((d) => h('td', { class: weekendOf(d) ? 'weekend' : '' }, hours.get(d) || '')),
+        h('td', { class: 'total' }, r.given + r.substitutions), h('td', {}, r.substitutions), h('td', {}, r.missed));
+    });
+    return h('div', { class: 'grid-wrap' }, h('table', { class: 'list timesheet' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Учитель'), days.map((d) => h('th', { class: weekendOf(d) ? 'weekend' : '', title: ruDate(d) }, d.slice(8))),
+        h('th', {}, 'Всего часов'), h('th', {}, 'Из них замен'), h('th', {}, 'Пропущено'))),
+      h('tbody', {}, body),
+      h('tfoot', {}, h('tr', {}, h('th', {}, 'Итого'), perDay.map((n, i) => h('td', { class: weekendOf(days[i]) ? 'weekend' : '' }, n || '')),
+        h('td', { class: 'total' }, perDay.reduce((x, y) => x + y, 0)),
+        h('td', {}, rows.reduce((x, r) => x + r.substitutions, 0)), h('td', {}, rows.reduce((x, r) => x + r.missed, 0))))));
   }
 
   async function audit() {

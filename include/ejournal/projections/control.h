@@ -79,6 +79,9 @@ struct TimeSheetRow {
   int given = 0;
   int substitutions = 0;
   int missed = 0;
+  // Hours (lessons held) per day, own and as a substitute, for the monthly табель; days without any are left
+  // out. Their sum is given + substitutions.
+  std::vector<std::pair<domain::Day, int>> hours_by_day;
 };
 
 class ControlProjection final : public Projection {
@@ -104,6 +107,8 @@ class ControlProjection final : public Projection {
   // A teacher's lessons on `day` — their own and those they give as a substitute — by period: the teacher's
   // "today's lessons", with what is already entered for each.
   std::vector<ControlLesson> day_of(domain::UserId teacher, domain::Day day) const;
+  // Every lesson on `day`, by class id, then period: the timetable a deputy substitutes in.
+  std::vector<ControlLesson> lessons_on(domain::Day day) const;
   // Every teacher with a lesson in from..to, by teacher id.
   std::vector<TeacherControl> overview(domain::Day from, domain::Day to, domain::Day today) const;
   // The register of missed and substituted lessons with day in from..to, by day, period and lesson id.

@@ -1,7 +1,9 @@
-// The subject teacher's duties (order 5.2) done in the browser, each checked through another role or the
-// protocol: a mark corrected in place with a reason, a typed mark saved by moving on and a wrong one refused,
-// the register taken in one action, a term mark replaced with a reason, a phone's mark picker, and in a
-// closed term a correction request that a deputy approves. Debian's Chromium, through the shared harness.
+// Duties of the order done in the browser, each checked through another role or the protocol. The subject
+// teacher (5.2): a mark corrected in place with a reason, a typed mark saved by moving on and a wrong one
+// refused, the register taken in one action, a term mark replaced with a reason, a phone's mark picker, and in
+// a closed term a correction request. The deputy (5.4): terms closed and reopened, requests decided, a
+// substitution recorded by day, class and period among the free teachers, and the monthly табель.
+// Debian's Chromium, through the shared harness.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -273,4 +275,84 @@ test('a deputy closes a term and decides a teacher\'s correction request in the 
   await tp.screenshot({ path: join(OUT, 'today-corrections.png'), fullPage: true });
   await ask(dp, 'reopen_term', { term: term.id, reason: 'проверка журнала учителем' }, true);
   await Promise.all([tp.context().close(), dp.context().close()]);
+});
+
+test('a deputy records a substitution by day, class and period among the free teachers, and reads the табель', async () => {
+  const dp = await signIn(deputy());
+  await dp.click('nav a[href="#/control"]');
+  await dp.waitForSelector('#view');
+  // A school day of the demo with lessons: the first lesson day of October.
+  const classes = await ask(dp, 'roster.classes');
+  let day = '2025-10-01', lessons = [];
+  for (let i = 0; i < 10 && lessons.length === 0; ++i) {
+    lessons = await ask(dp, 'control.lessons_on', { day });
+    if (lessons.length === 0) day = new Date(Date.parse(day + 'T12:00:00Z') + 86400000).toISOString().slice(0, 10);
+  }
+  // The demo's past terms are closed: the deputy reopens those of that day first (and closes them at the end).
+  const reopened = (await ask(dp, 'roster.terms')).filter((t) => t.closed && t.first_day <= day && day <= t.last_day);
+  for (const t of reopened) await ask(dp, 'reopen_term', { term: t.id, reason: 'внести замены' }, true);
+  const target = lessons.find((l) => l.held && !l.substitute);
+  assert.ok(target, 'a held lesson without a substitute');
+  const busy = new Set(lessons.filter((l) => l.period === target.period && l.held).map((l) => l.substitute || l.teacher));
+
+  await dp.fill('#from', day.slice(0, 8) + '01');
+  await dp.dispatchEvent('#from', 'change');
+  await dp.fill('#to', day.slice(0, 8) + '31');
+  await dp.dispatchEvent('#to', 'change');
+  await dp.selectOption('#view', 'register');
+  await dp.waitForSelector('#register-form');
+  await dp.fill('#reg-day', day);
+  await dp.dispatchEvent('#reg-day', 'change');
+  await dp.waitForSelector('#register-form:not([data-loading])');
+  await dp.selectOption('#reg-class', String(target.class_id));
+  await dp.waitForSelector('#register-form:not([data-loading])');
+  await dp.waitForSelector(`#reg-period option[value="${target.lesson}"]`, { state: 'attached' });
+  await dp.selectOption('#reg-period', String(target.lesson));
+  const offered = (await dp.$$eval('#reg-substitute option', (os) => os.map((o) => Number(o.value)))).filter(Boolean);
+  assert.ok(offered.length > 0, 'some teacher is free');
+  for (const t of offered) assert.ok(!busy.has(t), `teacher ${t} teaches in that period and must not be offered`);
+  await dp.selectOption('#reg-substitute', String(offered[0]));
+  await dp.fill('#reg-reason', 'болезнь учителя');
+  await dp.screenshot({ path: join(OUT, 'register-form.png'), fullPage: true });
+  await dp.click('#register-form button[type=submit]');
+  await dp.waitForFunction(() => /Замена записана/.test(document.querySelector('#status').textContent) ||
+    document.querySelector('#reg-error')?.textContent);
+  assert.equal(await dp.$eval('#reg-error', (e) => e.textContent).catch(() => ''), '');
+  const recorded = (await ask(dp, 'control.register', { from: day, to: day })).items.find((r) => r.lesson === target.lesson);
+  assert.equal(recorded.substitute, offered[0]);
+
+  // Cancelling a lesson that holds marks or attendance is refused, and the form says what it holds.
+  const terms = await ask(dp, 'roster.terms');
+  let full = null;
+  for (const l of (await ask(dp, 'control.lessons_on', { day })).filter((x) => x.held && !x.substitute && x.lesson !== target.lesson)) {
+    const c = classes.find((k) => k.id === l.class_id);
+    const term = terms.find((t) => t.year === c.year && c.grade >= t.grade_from && c.grade <= t.grade_to && t.first_day <= day && day <= t.last_day);
+    if (!term || term.closed) continue;
+    const jp = await ask(dp, 'journal.page', { class_id: l.class_id, group: l.group, subject: l.subject, term: term.id });
+    const col = jp.lessons.findIndex((x) => x.id === l.lesson);
+    if (jp.rows.some((r) => r.cells[col].marks.length || r.cells[col].attendance)) { full = l; break; }
+  }
+  assert.ok(full, 'a held lesson of that day with marks or attendance');
+  {
+    await dp.selectOption('#reg-class', String(full.class_id));
+    await dp.waitForSelector('#register-form:not([data-loading])');
+    await dp.waitForSelector(`#reg-period option[value="${full.lesson}"]`, { state: 'attached' });
+    await dp.selectOption('#reg-period', String(full.lesson));
+    await dp.selectOption('#reg-substitute', '0');
+    await dp.fill('#reg-reason', 'карантин');
+    await dp.click('#register-form button[type=submit]');
+    await dp.waitForFunction(() => document.querySelector('#reg-error').textContent !== '');
+    assert.match(await dp.textContent('#reg-error'), /В уроке есть записи: отметок — \d+, отметок посещаемости — \d+/);
+    assert.ok(!(await ask(dp, 'control.register', { from: day, to: day })).items.some((r) => r.lesson === full.lesson));
+  }
+  await dp.selectOption('#view', 'timesheet');
+  await dp.waitForSelector('table.timesheet tfoot');
+  const heads = await dp.$$eval('table.timesheet thead th', (ths) => ths.length);
+  assert.ok(heads >= 28 + 4, 'a column per day of the month');
+  const total = Number(await dp.textContent('table.timesheet tfoot td.total'));
+  const sheet = await ask(dp, 'control.time_sheet', { from: day.slice(0, 8) + '01', to: day.slice(0, 8) + '31' });
+  assert.equal(total, sheet.reduce((x, r) => x + r.given + r.substitutions, 0));
+  await dp.screenshot({ path: join(OUT, 'time-sheet.png'), fullPage: true });
+  for (const t of reopened) await ask(dp, 'close_term', { term: t.id }, true);
+  await dp.context().close();
 });
