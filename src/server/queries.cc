@@ -97,6 +97,28 @@ Result<json::value> managers_only(Services& s, const Caller& c, Args& a, std::st
   return on<P>(s, name, as_of, std::forward<F>(fn), part);
 }
 
+// Adds "student_name" to each audit item that concerns a person: a student's or a parent's name, opened from
+// the roster's sealed record ("" once erased). The roster is read apart from the audit: one lock at a time.
+void name_people(Services& s, json::array& items) {
+  std::map<UserId, std::pair<DataSubject, std::string>> sealed;
+  for (const auto& item : items)
+    if (const auto id = static_cast<UserId>(item.at("student").to_number<std::uint64_t>()); id != 0) sealed[id];
+  if (sealed.empty()) return;
+  s.host.read<RosterProjection>("roster", [&](const RosterProjection& r) {
+    for (auto& [id, who] : sealed) {
+      if (auto st = r.students().find(id); st != r.students().end()) who = {DataSubject::Student, st->second.sealed};
+      else if (auto pa = r.parents().find(id); pa != r.parents().end()) who = {DataSubject::Parent, pa->second.sealed};
+    }
+    return 0;
+  });
+  std::map<UserId, std::string> names;
+  for (const auto& [id, who] : sealed) names[id] = who.second.empty() ? std::string() : person_name(s, who.first, id, who.second);
+  for (auto& item : items) {
+    const auto id = static_cast<UserId>(item.at("student").to_number<std::uint64_t>());
+    item.as_object()["student_name"] = id != 0 ? json::value(names[id]) : json::value();
+  }
+}
+
 // An audit query: `select` picks the entries recorded up to a position, in position order; they are answered
 // newest first, a page at a time (paging.h; the cursor is a position: the next page is older). As of a time,
 // the bound is the last position recorded by then: the audit's past is a prefix of its live entries (audit.h),
@@ -114,7 +136,7 @@ Result<json::value> audit_query(Services& s, const Caller& c, Args& a,
     upto = *at;
   }
   if (page.after()) upto = std::min<log::Position>(upto, (*page.after())[0] == 0 ? 0 : (*page.after())[0] - 1);
-  return on<AuditProjection>(s, "audit", std::nullopt, [&](const AuditProjection& p) {
+  auto answer = on<AuditProjection>(s, "audit", std::nullopt, [&](const AuditProjection& p) {
     const std::vector<AuditEntry> entries = upto == 0 ? std::vector<AuditEntry>() : select(p, upto);
     for (std::size_t i = entries.size(); i-- > 0;) {
       if (page.full()) {
@@ -125,6 +147,9 @@ Result<json::value> audit_query(Services& s, const Caller& c, Args& a,
     }
     return page.result();
   });
+  if (!answer.ok()) return answer;
+  name_people(s, answer->as_object()["items"].as_array());
+  return answer;
 }
 
 bool has(const Caller& c, Role r) { return c.account.has(r); }

@@ -248,3 +248,28 @@ TEST_CASE("/metrics passes promtool, with the process series and request latency
   CHECK(status == 0);
   CHECK(said.find("no help") == std::string::npos);
 }
+
+TEST_CASE("audit entries name the pupil they concern", "[server][contract][audit]") {
+  Fixture f;
+  auto& s = f.school;
+  auto deputy = signed_in(f, "deputy");
+  const json::value cell = deputy->call("audit.cell", json::object{{"lesson", s.lesson_5a}, {"student", s.student_a1}});
+  REQUIRE(ok(cell));
+  REQUIRE(cell.at("result").at("items").as_array().size() == 1);
+  CHECK(cell.at("result").at("items").at(0).at("student_name") == "Иванов Пётр");
+  // A parent's personal data: named too; an entry about no one (a topic) carries null.
+  s.must(s.teacher_a, cmd::SetTopic{s.lesson_5a, "Дроби"});
+  const json::value trail = deputy->call("audit.class_subject", json::object{{"class_id", s.class_5a}, {"subject", s.math}});
+  REQUIRE(ok(trail));
+  bool topic_seen = false;
+  for (const auto& e : trail.at("result").at("items").as_array())
+    if (e.at("kind") == "topic_set") {
+      topic_seen = true;
+      CHECK(e.at("student_name").is_null());
+    }
+  CHECK(topic_seen);
+  const json::value parent = deputy->call("audit.student", json::object{{"student", s.parent_a1}});
+  REQUIRE(ok(parent));
+  REQUIRE_FALSE(parent.at("result").at("items").as_array().empty());
+  CHECK(parent.at("result").at("items").at(0).at("student_name") == "Иванова Елена");
+}

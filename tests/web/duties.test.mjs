@@ -356,3 +356,26 @@ test('a deputy records a substitution by day, class and period among the free te
   for (const t of reopened) await ask(dp, 'close_term', { term: t.id }, true);
   await dp.context().close();
 });
+
+test('the journal is picked by class first, then subject; the class named is the class shown', async () => {
+  const dp = await signIn(deputy());
+  const classes = await ask(dp, 'roster.classes');
+  const target = classes.find((c) => c.name === '7Б') || classes[classes.length - 1];
+  const assignment = (await ask(dp, 'roster.assignments', {})).items.find((a) => a.class_id === target.id && !a.ended);
+  await dp.goto(`${base}/#/journal?class=${target.id}&group=${assignment.group}&subject=${assignment.subject}`);
+  await dp.waitForSelector('table.grid td.cell');
+  assert.equal(Number(await dp.$eval('#journal-class', (s) => s.value)), target.id);
+  const names = await dp.$$eval('#journal-class option', (os) => os.map((o) => o.textContent));
+  const sorted = [...names].sort(new Intl.Collator('ru', { numeric: true }).compare);
+  assert.deepEqual(names, sorted, 'classes in Russian order');
+  // Every subject offered belongs to the chosen class.
+  const values = await dp.$$eval('#assignment option', (os) => os.map((o) => o.value));
+  for (const v of values) assert.equal(Number(v.split(':')[0]), target.id);
+  // Another class: the subjects follow it.
+  const other = classes.find((c) => c.id !== target.id);
+  await dp.selectOption('#journal-class', String(other.id));
+  await dp.waitForFunction((id) => document.querySelector('#journal-class').value === String(id) &&
+    [...document.querySelectorAll('#assignment option')].every((o) => o.value.startsWith(`${id}:`)), other.id);
+  await dp.screenshot({ path: join(OUT, 'journal-picker.png') });
+  await dp.context().close();
+});

@@ -135,7 +135,9 @@ async function route() {
   } catch (err) {
     status(err instanceof ApiError ? err.message : String(err), true);
   }
-  main.focus();
+  // Focus for screen readers and the keyboard, without scrolling the header out of sight.
+  main.focus({ preventScroll: true });
+  window.scrollTo(0, 0);
 }
 
 api.onStateChange = (state) => {

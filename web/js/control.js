@@ -183,10 +183,10 @@ export async function controlPage({ api, main, params }) {
       try {
         const { items: entries, next } = await api.call(op, withAsOf({ ...args, limit: 500 }));
         out.replaceChildren(h('p', {}, next ? `Показаны последние ${entries.length}` : `Найдено: ${entries.length}`),
-          table(['Когда', 'Кто', 'Что', 'Класс', 'Предмет', 'День урока', 'Было → стало', 'Причина'],
+          table(['Когда', 'Кто', 'Что', 'Ученик', 'Класс', 'Предмет', 'День урока', 'Было → стало', 'Причина'],
           entries.map((e) => h('tr', {}, h('td', {}, formatTime(e.recorded_at)),
             h('td', {}, e.actor ? (staffName.get(e.actor) || e.actor) : 'система'), h('td', {}, KIND_WORDS[e.kind] || e.kind),
-            h('td', {}, className.get(e.class_id) || ''), h('td', {}, subjectName.get(e.subject) || ''), h('td', {}, ruDate(e.lesson_day)),
+            h('td', {}, e.student_name || ''), h('td', {}, className.get(e.class_id) || ''), h('td', {}, subjectName.get(e.subject) || ''), h('td', {}, ruDate(e.lesson_day)),
             h('td', {}, `${e.before || '—'} → ${e.after || '—'}`), h('td', {}, e.reason, e.after_term_closed ? ' (после закрытия)' : '')))));
       } catch (err) { out.replaceChildren(h('p', { class: 'error' }, err.message)); }
     };

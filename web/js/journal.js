@@ -61,14 +61,31 @@ export async function journalPage({ api, account, main, params, isManager }) {
     state.term = (current || ts[0] || { id: 1 }).id;
   }
 
-  // Toolbar: which journal, which term, which work type, and "as of".
+  // Toolbar: which journal (a class first, then its subject and group), which term, which work type, "as of".
+  const collator = new Intl.Collator('ru', { numeric: true });
+  const classIds = [...new Set(mine.map((a) => a.class_id).concat([state.classId]))]
+    .sort((x, y) => collator.compare(classById.get(x)?.name ?? '', classById.get(y)?.name ?? ''));
+  const classSelect = h('select', { id: 'journal-class' }, classIds.map((id) =>
+    h('option', { value: id, selected: id === state.classId }, classById.get(id)?.name ?? `класс ${id}`)));
+  // Study groups by name, so that two groups of one subject can be told apart (where the caller may read them).
+  let groupName = new Map();
+  try {
+    groupName = new Map((await api.call('roster.groups', { class_id: state.classId })).map((g) => [g.id, g.name]));
+  } catch { /* a subject teacher does not read the class's groups: numbered below */ }
+  const journalsOfClass = mine.filter((a) => a.class_id === state.classId)
+    .sort((x, y) => collator.compare(subjectName.get(x.subject) ?? '', subjectName.get(y.subject) ?? '') || x.group - y.group);
   const assignmentSelect = h('select', { id: 'assignment' },
-    mine.map((a) => h('option', { value: `${a.class_id}:${a.group}:${a.subject}`,
-      selected: a.class_id === state.classId && a.group === state.group && a.subject === state.subject },
-      `${classById.get(a.class_id)?.name ?? a.class_id}${a.group ? ' (группа)' : ''} — ${subjectName.get(a.subject) ?? a.subject}`)));
+    journalsOfClass.map((a) => h('option', { value: `${a.class_id}:${a.group}:${a.subject}`,
+      selected: a.group === state.group && a.subject === state.subject },
+      `${subjectName.get(a.subject) ?? a.subject}${a.group ? ` — ${groupName.get(a.group) ?? 'группа ' + a.group}` : ''}`)));
   if (![...assignmentSelect.options].some((o) => o.selected))
     assignmentSelect.prepend(h('option', { value: `${state.classId}:${state.group}:${state.subject}`, selected: true },
-      `${classById.get(state.classId)?.name ?? state.classId} — ${subjectName.get(state.subject) ?? state.subject}`));
+      `${subjectName.get(state.subject) ?? state.subject}${state.group ? ` — ${groupName.get(state.group) ?? 'группа ' + state.group}` : ''}`));
+  classSelect.addEventListener('change', () => {
+    const first = mine.filter((a) => a.class_id === Number(classSelect.value))
+      .sort((x, y) => collator.compare(subjectName.get(x.subject) ?? '', subjectName.get(y.subject) ?? ''))[0];
+    if (first) location.hash = `#/journal?class=${first.class_id}&group=${first.group}&subject=${first.subject}`;
+  });
   const termSelect = h('select', { id: 'term' });
   const fillTerms = () => termSelect.replaceChildren(...termsFor(state.classId).map((t) =>
     h('option', { value: t.id, selected: t.id === state.term }, `${t.name} (${ruDate(t.first_day)}–${ruDate(t.last_day)})`)));
@@ -80,7 +97,8 @@ export async function journalPage({ api, account, main, params, isManager }) {
   const wrap = h('div', { class: 'grid-wrap' });
   main.replaceChildren(
     h('div', { class: 'toolbar' },
-      h('div', {}, h('label', { for: 'assignment' }, 'Журнал'), assignmentSelect),
+      h('div', {}, h('label', { for: 'journal-class' }, 'Класс'), classSelect),
+      h('div', {}, h('label', { for: 'assignment' }, 'Предмет'), assignmentSelect),
       h('div', {}, h('label', { for: 'term' }, 'Период'), termSelect),
       h('div', {}, h('label', { for: 'work-type' }, 'Вид работы'), workSelect),
       asOfControl((v) => { state.asOf = v; load(); }), live),
