@@ -103,8 +103,7 @@ void name_people(Services& s, json::array& items) {
   std::map<UserId, std::pair<DataSubject, std::string>> sealed;
   for (const auto& item : items)
     if (const auto id = static_cast<UserId>(item.at("student").to_number<std::uint64_t>()); id != 0) sealed[id];
-  if (sealed.empty()) return;
-  s.host.read<RosterProjection>("roster", [&](const RosterProjection& r) {
+  if (!sealed.empty()) s.host.read<RosterProjection>("roster", [&](const RosterProjection& r) {
     for (auto& [id, who] : sealed) {
       if (auto st = r.students().find(id); st != r.students().end()) who = {DataSubject::Student, st->second.sealed};
       else if (auto pa = r.parents().find(id); pa != r.parents().end()) who = {DataSubject::Parent, pa->second.sealed};

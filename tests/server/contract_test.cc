@@ -88,6 +88,7 @@ TEST_CASE("a journal page of a term outside the class's grades is invalid_argume
   Fixture f;
   auto& s = f.school;
   const TermId senior = s.must(s.deputy, cmd::DefineTerm{s.year, "1 полугодие", testkit::kSep1, 19718, 10, 11});
+  f.settle();
   auto deputy = signed_in(f, "deputy");
   const json::value page = deputy->call("journal.page", json::object{{"class_id", s.class_5a}, {"subject", s.math}, {"term", senior}});
   CHECK(code(page) == "invalid_argument");
@@ -126,6 +127,7 @@ TEST_CASE("long answers page: limit and cursor give every item once, in the list
   s.must(s.deputy, cmd::SubstituteLesson{extra, s.teacher_b, "болезнь"});
   s.must(s.deputy, cmd::SubstituteLesson{s.lesson_1a, s.teacher_b, "болезнь"});
   s.must(s.deputy, cmd::CancelLesson{s.lesson_5b, "карантин"});
+  f.settle();
   auto deputy = signed_in(f, "deputy");
 
   // The audit: newest first; pages of 2 give the same entries as one page.
@@ -179,6 +181,7 @@ TEST_CASE("control.late_marks pages by mark", "[server][contract][paging]") {
   auto& s = f.school;
   // Marks entered days after their lesson (4 September 2023; the school's clock is now).
   for (int i = 0; i < 3; ++i) s.must(s.teacher_a, cmd::SetMark{s.lesson_5a, s.student_a2, 3 + i, s.answer, "", std::nullopt});
+  f.settle();
   auto deputy = signed_in(f, "deputy");
   const json::value whole = deputy->call("control.late_marks", json::object{{"days", 1}});
   REQUIRE(ok(whole));
@@ -259,6 +262,7 @@ TEST_CASE("audit entries name the pupil they concern", "[server][contract][audit
   CHECK(cell.at("result").at("items").at(0).at("student_name") == "Иванов Пётр");
   // A parent's personal data: named too; an entry about no one (a topic) carries null.
   s.must(s.teacher_a, cmd::SetTopic{s.lesson_5a, "Дроби"});
+  f.settle();
   const json::value trail = deputy->call("audit.class_subject", json::object{{"class_id", s.class_5a}, {"subject", s.math}});
   REQUIRE(ok(trail));
   bool topic_seen = false;

@@ -20,6 +20,7 @@ TEST_CASE("a teacher follows their correction requests; the deputies see and dec
   }();
   s.must(s.deputy, cmd::CloseTerm{s.q1});
   s.must(s.deputy, cmd::CloseTerm{s.q2});
+  f.settle();
   auto teacher = signed_in(f, "teacher.a");
   auto other = signed_in(f, "teacher.b");
   auto deputy = signed_in(f, "deputy");
@@ -78,6 +79,7 @@ TEST_CASE("the deputy's homework review reaches the teacher's journal page and d
   Fixture f;
   auto& s = f.school;
   s.must(s.teacher_a, cmd::SetHomework{s.lesson_5a, "№ 1–40", testkit::kSep4 + 2});
+  f.settle();
   auto deputy = signed_in(f, "deputy");
   REQUIRE(ok(deputy->call("review_homework", json::object{{"lesson", s.lesson_5a}, {"conforms", false},
       {"comment", "Объём превышает норму"}}, "review-0001")));

@@ -7,6 +7,7 @@
 #include <csignal>
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -53,6 +54,9 @@ struct Fixture {
     host.reset();
   }
   std::uint16_t port() const { return srv->port(); }
+  // Waits until the projections hold everything in the log: for tests that wrote through the domain
+  // directly (a connection's own writes are waited for by the server itself).
+  void settle() { host->wait_applied(school.log().head(), std::chrono::seconds(10)); }
 };
 
 inline bool ok(const json::value& answer) { return answer.at("ok").as_bool(); }

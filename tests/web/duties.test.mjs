@@ -374,8 +374,25 @@ test('the journal is picked by class first, then subject; the class named is the
   // Another class: the subjects follow it.
   const other = classes.find((c) => c.id !== target.id);
   await dp.selectOption('#journal-class', String(other.id));
-  await dp.waitForFunction((id) => document.querySelector('#journal-class').value === String(id) &&
-    [...document.querySelectorAll('#assignment option')].every((o) => o.value.startsWith(`${id}:`)), other.id);
+  await dp.waitForFunction((id) => document.querySelector('#journal-class')?.value === String(id) &&
+    document.querySelector('table.grid') && [...document.querySelectorAll('#assignment option')].every((o) => o.value.startsWith(`${id}:`)), other.id);
   await dp.screenshot({ path: join(OUT, 'journal-picker.png') });
   await dp.context().close();
+});
+
+test('the diary\'s chart offers only the pupil\'s own subjects', async () => {
+  const parent = logins.find((l) => l[0] === 'родитель');
+  const pp = await signIn(parent, { viewport: { width: 390, height: 844 } });
+  const me = await ask(pp, 'me');
+  await pp.waitForSelector('#days');
+  await pp.fill('#week', '2025-10-06');
+  await pp.dispatchEvent('#week', 'change');
+  await pp.waitForSelector('.diary-lesson');
+  const week = await ask(pp, 'diary.week', { student: me.children[0].id, monday: '2025-10-06' });
+  const own = new Set(week.lessons.map((l) => l.subject));
+  const offered = (await pp.$$eval('#chart-subject option', (os) => os.map((o) => Number(o.value)))).filter(Boolean);
+  assert.ok(offered.length > 3);
+  for (const s of offered) assert.ok(own.has(s), `subject ${s} is one of the pupil's`);
+  assert.ok(offered.length < (await ask(pp, 'roster.subjects')).length, 'not every subject of the school');
+  await pp.context().close();
 });

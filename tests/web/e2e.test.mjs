@@ -119,7 +119,7 @@ test('a teacher sets a mark from the keyboard; the parent sees it live; a deputy
   assert.match(await pp.textContent('.live'), /новая запись/);
   await pp.waitForFunction((l) => document.querySelector(`.diary-lesson[data-lesson="${l}"]`).textContent.includes('№ 101–105'), lesson);
   await pp.screenshot({ path: join(OUT, 'diary-phone.png'), fullPage: true });
-  await pp.selectOption('#chart-subject', { index: 7 });
+  await pp.selectOption('#chart-subject', { index: 1 });
   await pp.waitForSelector('#chart canvas, #chart p');
   await pp.screenshot({ path: join(OUT, 'diary-chart.png'), fullPage: true });
 

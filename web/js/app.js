@@ -111,6 +111,8 @@ async function afterSignIn() {
   return route();
 }
 
+let visits = 0;  // route() calls so far; the newest one owns the page
+
 async function route() {
   if (!account) return showLogin();
   if (account.must_change_password) return showChangePassword();
@@ -124,17 +126,23 @@ async function route() {
   }
   renderChrome();
   status('');
-  const ctx = { api, account, main, params, isManager: isManager(), has };
+  // Each visit renders into a container of its own: a page still loading when the reader has moved on
+  // (a quick second click, a changed address) fills a detached element, never the page now shown.
+  const visit = ++visits;
+  const view = h('div', { class: 'view' });
+  main.replaceChildren(view);
+  const ctx = { api, account, main: view, params, isManager: isManager(), has };
+  const pages = { today: todayPage, journal: journalPage, diary: diaryPage, admin: adminPage, class: classPage, control: controlPage };
+  let leave = null;
   try {
-    if (page === 'today') leavePage = await todayPage(ctx);
-    else if (page === 'journal') leavePage = await journalPage(ctx);
-    else if (page === 'diary') leavePage = await diaryPage(ctx);
-    else if (page === 'admin') leavePage = await adminPage(ctx);
-    else if (page === 'class') leavePage = await classPage(ctx);
-    else if (page === 'control') leavePage = await controlPage(ctx);
+    if (pages[page]) leave = await pages[page](ctx);
   } catch (err) {
-    status(err instanceof ApiError ? err.message : String(err), true);
+    if (visit === visits) status(err instanceof ApiError ? err.message : String(err), true);
   }
+  // Superseded while it loaded: its view is detached. Its cleanup is not run, as pages' cleanups end every
+  // subscription, the newer page's too; the next page change ends them all anyway.
+  if (visit !== visits) return;
+  leavePage = leave;
   // Focus for screen readers and the keyboard, without scrolling the header out of sight.
   main.focus({ preventScroll: true });
   window.scrollTo(0, 0);

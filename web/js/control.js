@@ -3,7 +3,7 @@
 // teacher, by class and subject between dates), the teachers' correction requests to decide, and the terms to
 // close and reopen. Every report can be shown as of a past date.
 import { h, ruDate, status, asOfControl, pastBanner, schoolToday, addDays } from './util.js';
-import { formatTime } from './history.js';
+import { formatTime, shown } from './history.js';
 
 const STATE_WORDS = { pending: 'ожидает', approved: 'одобрено', rejected: 'отклонено' };
 const REQUEST_WORDS = { set_mark: 'поставить отметку', correct_mark: 'исправить отметку', remove_mark: 'удалить отметку',
@@ -187,7 +187,7 @@ export async function controlPage({ api, main, params }) {
           entries.map((e) => h('tr', {}, h('td', {}, formatTime(e.recorded_at)),
             h('td', {}, e.actor ? (staffName.get(e.actor) || e.actor) : 'система'), h('td', {}, KIND_WORDS[e.kind] || e.kind),
             h('td', {}, e.student_name || ''), h('td', {}, className.get(e.class_id) || ''), h('td', {}, subjectName.get(e.subject) || ''), h('td', {}, ruDate(e.lesson_day)),
-            h('td', {}, `${e.before || '—'} → ${e.after || '—'}`), h('td', {}, e.reason, e.after_term_closed ? ' (после закрытия)' : '')))));
+            h('td', {}, `${shown(e, e.before)} → ${shown(e, e.after)}`), h('td', {}, e.reason, e.after_term_closed ? ' (после закрытия)' : '')))));
       } catch (err) { out.replaceChildren(h('p', { class: 'error' }, err.message)); }
     };
     const form = h('form', { class: 'toolbar', id: 'audit-form' },

@@ -23,8 +23,16 @@ export async function diaryPage({ api, account, main, params }) {
   const live = h('span', { class: 'live', 'aria-live': 'polite' });
   const banner = h('div');
   const days = h('div', { id: 'days' });
-  const chartSelect = h('select', { id: 'chart-subject' }, h('option', { value: 0 }, '—'),
-    subjects.map((s) => h('option', { value: s.id }, s.name)));
+  // Only the pupil's own subjects: those of the lessons of the weeks shown so far (the list grows as the weeks
+  // are turned), never every subject of the school.
+  const ownSubjects = new Set();
+  const chartSelect = h('select', { id: 'chart-subject' }, h('option', { value: 0 }, '—'));
+  const fillChartSubjects = () => {
+    const collator = new Intl.Collator('ru');
+    chartSelect.replaceChildren(h('option', { value: 0 }, '—'), ...subjects.filter((s) => ownSubjects.has(s.id))
+      .sort((a, b) => collator.compare(a.name, b.name))
+      .map((s) => h('option', { value: s.id, selected: s.id === state.chartSubject }, s.name)));
+  };
   const chart = h('div', { class: 'chart', id: 'chart' });
   main.replaceChildren(
     h('div', { class: 'toolbar' },
@@ -45,6 +53,8 @@ export async function diaryPage({ api, account, main, params }) {
   chartSelect.addEventListener('change', () => { state.chartSubject = Number(chartSelect.value); drawChart(); });
   if (childSelect) childSelect.addEventListener('change', async () => {
     state.student = Number(childSelect.value);
+    ownSubjects.clear();  // another child, other subjects
+    state.chartSubject = 0;
     await api.unsubscribeAll();
     await follow();
     await load();
@@ -71,6 +81,9 @@ export async function diaryPage({ api, account, main, params }) {
       return;
     }
     banner.replaceChildren(...(state.asOf ? [pastBanner(state.asOf)] : []));
+    const before = ownSubjects.size;
+    for (const l of week.lessons) ownSubjects.add(l.subject);
+    if (ownSubjects.size !== before) fillChartSubjects();
     const byDay = new Map();
     for (const l of week.lessons) {
       if (!byDay.has(l.day)) byDay.set(l.day, []);

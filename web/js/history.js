@@ -9,6 +9,12 @@ const KINDS = {
   backup_recorded: 'резервная копия',
 };
 
+// An audit text as the journal writes it: attendance codes in capitals (Н, УП, Б, ОП), as in the grid.
+export function shown(entry, text) {
+  if (!text) return '—';
+  return entry.kind === 'attendance_set' || entry.kind === 'attendance_cleared' ? text.toUpperCase() : text;
+}
+
 export function formatTime(us) {
   const d = new Date(us / 1000);
   return new Intl.DateTimeFormat('ru-RU', { timeZone: SCHOOL_TIME_ZONE, day: '2-digit', month: '2-digit', year: 'numeric',
@@ -33,7 +39,7 @@ export async function showCellHistory(api, lesson, student, asOf) {
             h('td', {}, formatTime(e.recorded_at)),
             h('td', { class: 'actor' }, e.actor === 0 ? 'система' : (staffNames.get(e.actor) || `№ ${e.actor}`)),
             h('td', {}, KINDS[e.kind] || e.kind),
-            h('td', {}, `${e.before || '—'} → ${e.after || '—'}`),
+            h('td', {}, `${shown(e, e.before)} → ${shown(e, e.after)}`),
             h('td', {}, e.reason || '',
               e.after_term_closed ? h('strong', {}, ' (после закрытия периода)') : null))))));
   } catch (err) {
