@@ -36,6 +36,8 @@ class Args {
   int choice(const char* name, std::initializer_list<const char*> names);
   const boost::json::object* object(const char* name);
   bool has(const char* name) const { return o_.if_contains(name) != nullptr; }
+  // The raw value of a field, or nullptr when absent (for shapes the typed getters do not read).
+  const boost::json::value* raw(const char* name) const { return o_.if_contains(name); }
   // Present and not null.
   bool given(const char* name) const {
     const auto* v = o_.if_contains(name);

@@ -238,7 +238,7 @@ const query::HandlerTable& handlers() {
                                  return false;
                                }));
          if (!allowed) return denied();
-         return on<RosterProjection>(s, "roster", a.timestamp_or_none("as_of"), [&](const RosterProjection& r) {
+         auto answer = on<RosterProjection>(s, "roster", a.timestamp_or_none("as_of"), [&](const RosterProjection& r) {
            json::array out;
            for (UserId id : r.students_of_class(k)) {
              const RosterStudent& st = r.students().at(id);
@@ -250,6 +250,26 @@ const query::HandlerTable& handlers() {
            }
            return json::value(out);
          });
+         if (!answer.ok()) return answer;
+         // The sign-in names of the students and their parents (not personal data), from the accounts.
+         s.host.read<projections::AccountsProjection>("accounts", [&](const projections::AccountsProjection& acc) {
+           auto login_of = [&](UserId u) {
+             const projections::Account* x = acc.by_id(u);
+             return x != nullptr ? json::value(x->login) : json::value();
+           };
+           for (auto& v : answer->as_array()) {
+             json::object& o = v.as_object();
+             o["login"] = login_of(static_cast<UserId>(o.at("id").to_number<std::uint64_t>()));
+             json::array parents;
+             for (const auto& p : o.at("parents").as_array()) {
+               const auto pid = static_cast<UserId>(p.to_number<std::uint64_t>());
+               parents.push_back(json::object{{"id", pid}, {"login", login_of(pid)}});
+             }
+             o["parent_accounts"] = std::move(parents);
+           }
+           return 0;
+         });
+         return answer;
        }},
 
       // ------------------------------------------------------------------ journal and diary
@@ -400,6 +420,26 @@ const query::HandlerTable& handlers() {
                                         {"homework_set", l.homework_day != 0}, {"review", review_json(l)}});
            return json::value(out);
          }, ControlProjection::part_of(day, day));
+       }},
+      {"control.lesson_details", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
+         // The lessons behind a control count (control.overview and control.teacher give their ids).
+         const json::array* ids = nullptr;
+         if (const json::value* v = a.raw("lessons"); v != nullptr && v->is_array() && v->as_array().size() <= 2000) ids = &v->as_array();
+         if (ids == nullptr) return Status(Code::invalid_argument, "Поле «lessons»: ожидается массив номеров уроков (не больше 2000)");
+         return managers_only<ControlProjection>(s, c, a, "control", [&](const ControlProjection& p) -> Result<json::value> {
+           json::array out;
+           for (const json::value& id : *ids) {
+             if (!id.is_int64() || id.as_int64() <= 0 || id.as_int64() > UINT32_MAX)
+               return Status(Code::invalid_argument, "Поле «lessons»: номера уроков — целые положительные числа");
+             const ControlLesson* l = p.lesson(static_cast<LessonId>(id.as_int64()));
+             if (l == nullptr) continue;
+             out.push_back(json::object{{"lesson", l->id}, {"day", format_day(l->day)}, {"period", l->period}, {"class_id", l->class_id},
+                                        {"group", l->group}, {"subject", l->subject}, {"teacher", l->teacher},
+                                        {"substitute", l->substitute}, {"held", l->held}, {"topic_set", l->topic_day != 0},
+                                        {"register_taken", l->register_day != 0}, {"homework_set", l->homework_day != 0}});
+           }
+           return json::value(out);
+         });
        }},
       {"control.lessons_on", [](Services& s, const Caller& c, Args& a) -> Result<json::value> {
          const Day day = a.day("day");

@@ -95,3 +95,32 @@ TEST_CASE("the deputy's homework review reaches the teacher's journal page and d
   REQUIRE(ok(day));
   CHECK(day.at("result").at(0).at("review").at("comment") == "Объём превышает норму");
 }
+
+TEST_CASE("a control count opens the lessons behind it; a class list gives the sign-in names for slips", "[server][corrections]") {
+  Fixture f;
+  auto& s = f.school;
+  auto deputy = signed_in(f, "deputy");
+  const json::value details = deputy->call("control.lesson_details", json::object{{"lessons", json::array{s.lesson_5b, s.lesson_5a, 999999}}});
+  REQUIRE(ok(details));
+  const auto& items = details.at("result").as_array();
+  REQUIRE(items.size() == 2);  // an unknown lesson is left out
+  CHECK(items.at(0).at("lesson").as_int64() == s.lesson_5b);
+  CHECK(items.at(0).at("class_id").as_int64() == s.class_5b);
+  CHECK(items.at(1).at("day") == "2023-09-04");
+  CHECK(code(deputy->call("control.lesson_details", json::object{{"lessons", "1,2"}})) == "invalid_argument");
+  CHECK(code(deputy->call("control.lesson_details", json::object{{"lessons", json::array{-1}}})) == "invalid_argument");
+  auto teacher = signed_in(f, "teacher.a");
+  CHECK(code(teacher->call("control.lesson_details", json::object{{"lessons", json::array{s.lesson_5a}}})) == "forbidden");
+
+  const json::value list = deputy->call("roster.class", json::object{{"class_id", s.class_5a}});
+  REQUIRE(ok(list));
+  bool found = false;
+  for (const auto& st : list.at("result").as_array())
+    if (st.at("id").as_int64() == s.student_a1) {
+      found = true;
+      CHECK(st.at("login") == ("s" + std::to_string(s.student_a1)).c_str());
+      REQUIRE(st.at("parent_accounts").as_array().size() == 1);
+      CHECK(st.at("parent_accounts").at(0).at("login") == ("p" + std::to_string(s.parent_a1)).c_str());
+    }
+  CHECK(found);
+}
