@@ -396,3 +396,69 @@ test('the diary\'s chart offers only the pupil\'s own subjects', async () => {
   assert.ok(offered.length < (await ask(pp, 'roster.subjects')).length, 'not every subject of the school');
   await pp.context().close();
 });
+
+test('a control count opens the lessons behind it', async () => {
+  const dp = await signIn(deputy());
+  await dp.click('nav a[href="#/control"]');
+  await dp.waitForSelector('#view');
+  await dp.fill('#from', '2025-09-01');
+  await dp.dispatchEvent('#from', 'change');
+  await dp.fill('#to', '2025-12-31');
+  await dp.dispatchEvent('#to', 'change');
+  await dp.waitForSelector('#report button.link');
+  const button = dp.locator('#report button.link').first();
+  const n = Number(await button.textContent());
+  await button.click();
+  await dp.waitForSelector('#control-details tbody tr');
+  assert.equal(await dp.locator('#control-details tbody tr').count(), n);
+  assert.ok(await dp.locator('#control-details a[href^="#/journal?class="]').count() === n, 'each lesson links to its journal');
+  await dp.context().close();
+});
+
+test('the administrator issues a class its passwords as printed slips, and a pupil signs in with one', async () => {
+  const admin = logins.find((l) => l[0] === 'администратор');
+  const ap = await signIn(admin);
+  await ap.click('nav a[href="#/admin"]');
+  await ap.waitForSelector('#slips-form');
+  const classes = await ask(ap, 'roster.classes');
+  const c = classes.find((k) => k.name === '5А') || classes[0];
+  await ap.selectOption('#slips-class', String(c.id));
+  ap.once('dialog', (d) => d.accept());
+  await ap.click('#slips-form button[type=submit]');
+  await ap.waitForSelector('#slips .slip');
+  const list = await ask(ap, 'roster.class', { class_id: c.id });
+  const expected = list.length + list.reduce((n, s) => n + s.parent_accounts.length, 0);
+  assert.equal(await ap.locator('#slips .slip').count(), expected, 'a slip per pupil and per parent');
+  await ap.evaluate(() => document.body.classList.add('printing-slips'));
+  await ap.emulateMedia({ media: 'print' });
+  // Printed, the slips are all there is: no header, no user list, no statistics.
+  assert.ok(await ap.locator('#slips .slip').first().isVisible(), 'the slips print');
+  for (const other of ['header.top', '#stats', '#users table', '#slips-form'])
+    assert.equal(await ap.locator(other).first().isVisible(), false, `${other} does not print`);
+  await ap.screenshot({ path: join(OUT, 'admin-slips-print.png'), fullPage: true });
+  await ap.emulateMedia({ media: 'screen' });
+  await ap.evaluate(() => document.body.classList.remove('printing-slips'));
+  await ap.screenshot({ path: join(OUT, 'admin-slips.png'), fullPage: true });
+
+  // A pupil signs in with the slip and must choose a password of their own.
+  const pupil = list[0];
+  const slip = ap.locator(`#slips .slip[data-login="${pupil.login}"]`);
+  const password = await slip.locator('code.password').textContent();
+  const context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
+  const sp = await context.newPage();
+  sp.on('pageerror', (err) => pageErrors.push(`${pupil.login}: ${err.message}`));
+  await sp.goto(base + '/');
+  await sp.fill('#login', pupil.login);
+  await sp.fill('#password', password);
+  await sp.click('#login-form button[type=submit]');
+  await sp.waitForSelector('#password-form');
+  await sp.fill('#old-password', password);
+  await sp.fill('#new-password', NEW_PASSWORD);
+  await sp.fill('#new-password-2', NEW_PASSWORD);
+  await sp.click('#password-form button[type=submit]');
+  await sp.waitForSelector('#logout');
+  // The pupil lands on their diary, under their own name.
+  await sp.waitForSelector('#days');
+  assert.ok((await sp.textContent('#who')).includes(pupil.name), 'signed in as the pupil of the slip');
+  await Promise.all([context.close(), ap.context().close()]);
+});

@@ -49,9 +49,56 @@ export async function adminPage({ api, main }) {
         await showUsers();
       } catch (err) { status(err.message, true); }
     });
-    users.replaceChildren(h('h2', {}, 'Пользователи'), form, secret,
+    users.replaceChildren(h('h2', {}, 'Пользователи'), form, secret, await slipsForm(),
       h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['Логин', 'Имя', 'Роли', '', ''].map((t) => h('th', {}, t)))), h('tbody', {}, rows)));
   }
+  // One-time passwords for a whole class at once, printed as slips (one per pupil and one per parent),
+  // since that is how a school hands them out. Each password is shown once: the slips are the only copy.
+  async function slipsForm() {
+    const classes = await api.call('roster.classes');
+    const collator = new Intl.Collator('ru', { numeric: true });
+    const klass = h('select', { id: 'slips-class' }, classes.slice().sort((a, b) => collator.compare(a.name, b.name))
+      .map((c) => h('option', { value: c.id }, c.name)));
+    const who = h('select', { id: 'slips-who' }, h('option', { value: 'both' }, 'ученикам и родителям'),
+      h('option', { value: 'students' }, 'только ученикам'), h('option', { value: 'parents' }, 'только родителям'));
+    const out = h('div', { id: 'slips' });
+    const form = h('form', { class: 'toolbar', id: 'slips-form' },
+      h('div', {}, h('label', { for: 'slips-class' }, 'Пароли классу'), klass), h('div', {}, h('label', { for: 'slips-who' }, 'Кому'), who),
+      h('button', { type: 'submit' }, 'Выдать и напечатать'));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const c = classes.find((x) => x.id === Number(klass.value));
+      if (!window.confirm(`Выдать новые одноразовые пароли классу ${c.name}? Прежние пароли этих учётных записей перестанут действовать.`)) return;
+      try {
+        const students = await api.call('roster.class', { class_id: c.id });
+        const slips = [];
+        for (const st of students) {
+          const targets = [];
+          if (who.value !== 'parents' && st.login) targets.push({ id: st.id, login: st.login, title: `Ученик: ${st.name}` });
+          if (who.value !== 'students')
+            for (const p of st.parent_accounts) if (p.login) targets.push({ id: p.id, login: p.login, title: `Родитель ученика: ${st.name}` });
+          for (const t of targets) {
+            const r = await api.write('issue_credential', { user: t.id });
+            slips.push({ ...t, password: r.one_time_password });
+          }
+        }
+        out.replaceChildren(h('p', { class: 'no-print' }, `Выдано паролей: ${slips.length}. `,
+          h('button', { type: 'button', id: 'slips-print', onclick: () => {
+            document.body.classList.add('printing-slips');
+            window.print();
+            document.body.classList.remove('printing-slips');
+          } }, 'Печать')),
+          h('div', { class: 'slips' }, slips.map((x) => h('div', { class: 'slip', dataset: { login: x.login } },
+            h('strong', {}, 'Электронный журнал'), h('div', {}, `${c.name}. ${x.title}`),
+            h('div', {}, 'Адрес: ', location.origin), h('div', {}, 'Логин: ', h('code', {}, x.login)),
+            h('div', {}, 'Пароль: ', h('code', { class: 'password' }, x.password)),
+            h('small', {}, 'Пароль одноразовый: при первом входе придумайте свой.')))));
+        status(`Пароли классу ${c.name} выданы: напечатайте листки и раздайте их`);
+      } catch (err) { status(err.message, true); }
+    });
+    return h('div', {}, form, out);
+  }
+
   async function editRoles(u) {
     const classes = await api.call('roster.classes');
     const role = h('select', { id: 'role-role' }, ['teacher', 'curator', 'deputy', 'director', 'administrator'].map((r) =>

@@ -58,10 +58,25 @@ export async function controlPage({ api, main, params }) {
 
   async function overview() {
     const rows = await api.call('control.overview', withAsOf({ from: state.from, to: state.to, today }));
-    return table(['Учитель', 'Уроков', 'Без темы', 'Без отметки посещаемости', 'Без д/з', 'Поздних отметок', 'Опоздание, дней', 'Проверок д/з'],
+    const details = h('div', { id: 'control-details' });
+    // A count opens the lessons behind it, each linked to its journal.
+    const count = (r, ids, what) => (ids.length === 0 ? '0' : h('button', { type: 'button', class: 'link', dataset: { teacher: r.teacher, what },
+      onclick: async () => {
+        try {
+          const lessons = await api.call('control.lesson_details', { lessons: ids.slice(0, 2000) });
+          details.replaceChildren(h('h3', {}, `${staffName.get(r.teacher) || r.teacher}: ${what} — ${lessons.length}`),
+            table(['Дата', 'Урок', 'Класс', 'Предмет', ''], lessons.map((l) => h('tr', {}, h('td', {}, ruDate(l.day)), h('td', {}, `${l.period}-й`),
+              h('td', {}, className.get(l.class_id) || ''), h('td', {}, subjectName.get(l.subject) || ''),
+              h('td', {}, h('a', { href: `#/journal?class=${l.class_id}&group=${l.group}&subject=${l.subject}` }, 'журнал'))))));
+          details.scrollIntoView({ block: 'nearest' });
+        } catch (err) { status(err.message, true); }
+      } }, String(ids.length)));
+    return h('div', {}, table(['Учитель', 'Уроков', 'Без темы', 'Без отметки посещаемости', 'Без д/з', 'Поздних отметок', 'Опоздание, дней', 'Проверок д/з'],
       rows.map((r) => h('tr', {}, h('td', {}, staffName.get(r.teacher) || r.teacher), h('td', {}, r.lessons),
-        h('td', {}, r.without_topic.length), h('td', {}, r.register_not_taken.length), h('td', {}, r.without_homework.length),
-        h('td', {}, r.late_marks.length), h('td', {}, r.max_days_late), h('td', {}, `${r.reviews} (несоотв. ${r.reviews_not_conforming})`))));
+        h('td', {}, count(r, r.without_topic, 'без темы')), h('td', {}, count(r, r.register_not_taken, 'без отметки посещаемости')),
+        h('td', {}, count(r, r.without_homework, 'без д/з')),
+        h('td', {}, count(r, [...new Set(r.late_marks.map((m) => m.lesson))], 'уроки с поздними отметками')), h('td', {}, r.max_days_late),
+        h('td', {}, `${r.reviews} (несоотв. ${r.reviews_not_conforming})`)))), details);
   }
 
   async function register() {
