@@ -112,6 +112,7 @@ void Metrics::request_latency(RequestKind kind, double seconds) {
 
 std::string Metrics::render(std::uint64_t log_head, std::uint64_t applied, const std::string& extra) const {
   std::ostringstream out;
+  out.precision(15);  // the stream's default of 6 digits would print a start time of 1.79628e+09
   out << "# HELP ejournal_connections Open WebSocket connections.\n# TYPE ejournal_connections gauge\n"
       << "ejournal_connections " << connections.load() << "\n"
       << "# HELP ejournal_connections_total WebSocket connections accepted since the start.\n"

@@ -7,21 +7,15 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startDemoServer, ask, OUT, NEW_PASSWORD } from './harness.mjs';
+import { startDemoServer, ask, OUT, NEW_PASSWORD, launchChromium, signInChromium } from './harness.mjs';
 
-const BROWSER = process.env.CHROMIUM || '/usr/bin/chromium';
 let demo, base, browser, logins;
 const pageErrors = [];
 
 before(async () => {
   demo = await startDemoServer();
   ({ base, logins } = demo);
-  browser = await chromium.launch({
-    executablePath: BROWSER, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-           '--disable-sync', '--no-first-run', '--lang=ru-RU'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -34,26 +28,7 @@ afterEach(() => {
   assert.deepEqual(errors, [], 'the pages threw no uncaught errors');
 });
 
-async function signIn(who, contextOptions = {}) {
-  const context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'Europe/Moscow', ...contextOptions });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(`${who[1]}: ${err.message}`));
-  await page.goto(base + '/');
-  await page.fill('#login', who[1]);
-  await page.fill('#password', who[2]);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#password-form, #logout');
-  if (await page.$('#password-form')) {
-    await page.fill('#old-password', who[2]);
-    await page.fill('#new-password', NEW_PASSWORD);
-    await page.fill('#new-password-2', NEW_PASSWORD);
-    await page.click('#password-form button[type=submit]');
-    await page.waitForSelector('#password-form', { state: 'detached' });
-    who[2] = NEW_PASSWORD;
-  }
-  await page.waitForSelector('#logout');
-  return page;
-}
+const signIn = (who, contextOptions = {}) => signInChromium(browser, base, who, { contextOptions, errors: pageErrors });
 
 const teacher = () => logins.find((l) => l[0] === 'учитель' && l[3].startsWith('учитель '));
 const deputy = () => logins.find((l) => l[0] === 'заместитель директора');
@@ -65,6 +40,21 @@ async function journalArgs(tp) {
     return { class_id: c, group: g, subject: s, term: Number(document.querySelector('#term').value) };
   });
 }
+
+// Reads until `pred` holds (at most 10 s): another connection's write is durable when answered, but the
+// projections may apply it a moment later, and `ask` reads over a connection of its own.
+async function eventually(read, pred) {
+  const until = Date.now() + 10000;
+  for (;;) {
+    const value = await read();
+    if (pred(value) || Date.now() > until) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// Waits until roster.terms shows the term closed or open as wanted (before a page that reads it loads).
+const termIs = (page, id, closed) =>
+  eventually(() => ask(page, 'roster.terms'), (ts) => ts.find((t) => t.id === id).closed === closed);
 
 async function cellOnPage(dp, args, lesson, student) {
   const page = await ask(dp, 'journal.page', args);
@@ -87,6 +77,7 @@ test('in a closed term a typed mark becomes a correction request, and the deputy
   const args = await journalArgs(tp);
   const terms = await ask(tp, 'roster.terms');
   if (!terms.find((t) => t.id === args.term).closed) await ask(dp, 'close_term', { term: args.term }, true);
+  await termIs(dp, args.term, true);
   await tp.reload();
   await tp.waitForSelector('.closed-banner');
   assert.match(await tp.textContent('.closed-banner'), /Период закрыт/);
@@ -109,7 +100,7 @@ test('in a closed term a typed mark becomes a correction request, and the deputy
 
   const request = Number(said.match(/№ (\d+)/)[1]);
   await ask(dp, 'approve_correction', { request, comment: 'согласовано' }, true);
-  const after = await cellOnPage(dp, args, lesson, student);
+  const after = await eventually(() => cellOnPage(dp, args, lesson, student), (c) => c.marks.length > before.marks.length);
   assert.equal(after.marks.length, before.marks.length + 1);
   assert.equal(after.marks[after.marks.length - 1].value, 4);
   await ask(dp, 'reopen_term', { term: args.term, reason: 'проверка журнала учителем' }, true);
@@ -123,6 +114,7 @@ test('a teacher corrects a mark in place, saves a typed mark by moving on, is re
   const args = await journalArgs(tp);
   if ((await ask(tp, 'roster.terms')).find((t) => t.id === args.term).closed)
     await ask(dp, 'reopen_term', { term: args.term, reason: 'проверка журнала учителем' }, true);
+  await termIs(dp, args.term, false);
   await tp.reload();
   await tp.waitForSelector('table.grid td.cell');
   assert.equal(await tp.$('.closed-banner'), null);
@@ -238,7 +230,7 @@ test('a deputy closes a term and decides a teacher\'s correction request in the 
   dp.once('dialog', (d) => d.accept());
   await dp.click(`tr[data-term="${term.id}"] button.close`);
   await dp.waitForSelector(`tr[data-term="${term.id}"] button.reopen`);
-  assert.ok((await ask(dp, 'roster.terms')).find((t) => t.id === term.id).closed);
+  assert.ok((await termIs(dp, term.id, true)).find((t) => t.id === term.id).closed);
   await dp.screenshot({ path: join(OUT, 'control-terms.png'), fullPage: true });
 
   // The teacher asks for a mark in the closed term.
@@ -264,7 +256,7 @@ test('a deputy closes a term and decides a teacher\'s correction request in the 
   await dp.click(`tr[data-request="${request}"] button.approve`);
   await dp.waitForFunction((r) => !document.querySelector(`tr[data-request="${r}"] button.approve`), request);
   assert.match(await dp.textContent('#status'), /одобрен/);
-  const cell = await cellOnPage(dp, args, lesson, student);
+  const cell = await eventually(() => cellOnPage(dp, args, lesson, student), (c) => c.marks.length > before);
   assert.equal(cell.marks.length, before + 1);
   assert.equal(cell.marks[cell.marks.length - 1].value, 5);
 
@@ -363,7 +355,7 @@ test('the journal is picked by class first, then subject; the class named is the
   const target = classes.find((c) => c.name === '7Б') || classes[classes.length - 1];
   const assignment = (await ask(dp, 'roster.assignments', {})).items.find((a) => a.class_id === target.id && !a.ended);
   await dp.goto(`${base}/#/journal?class=${target.id}&group=${assignment.group}&subject=${assignment.subject}`);
-  await dp.waitForSelector('table.grid td.cell');
+  await dp.waitForFunction((id) => document.querySelector('#journal-class')?.value === String(id) && document.querySelector('table.grid td.cell'), target.id);
   assert.equal(Number(await dp.$eval('#journal-class', (s) => s.value)), target.id);
   const names = await dp.$$eval('#journal-class option', (os) => os.map((o) => o.textContent));
   const sorted = [...names].sort(new Intl.Collator('ru', { numeric: true }).compare);

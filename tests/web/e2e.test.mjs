@@ -4,10 +4,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startDemoServer, ask, OUT, NEW_PASSWORD } from './harness.mjs';
-
-const BROWSER = process.env.CHROMIUM || '/usr/bin/chromium';
+import { startDemoServer, ask, OUT, launchChromium, signInChromium } from './harness.mjs';
 
 let demo, base, browser, logins;
 const pageErrors = [];  // uncaught errors in any page: each test must end with none
@@ -15,11 +12,7 @@ const pageErrors = [];  // uncaught errors in any page: each test must end with 
 before(async () => {
   demo = await startDemoServer();
   ({ base, logins } = demo);
-  browser = await chromium.launch({
-    executablePath: BROWSER, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-           '--disable-sync', '--no-first-run', '--lang=ru-RU'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -35,27 +28,8 @@ afterEach(() => {
 const login = (pred) => logins.find(pred);
 
 // `prepare(page)`, when given, runs before the page first loads (to route its WebSocket, say).
-async function signIn(who, viewport, prepare) {
-  const context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'Europe/Moscow', ...(viewport ? { viewport } : {}) });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(`${who[1]}: ${err.message}`));
-  if (prepare) await prepare(page);
-  await page.goto(base + '/');
-  await page.fill('#login', who[1]);
-  await page.fill('#password', who[2]);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#password-form, #logout');
-  if (await page.$('#password-form')) {
-    await page.fill('#old-password', who[2]);
-    await page.fill('#new-password', NEW_PASSWORD);
-    await page.fill('#new-password-2', NEW_PASSWORD);
-    await page.click('#password-form button[type=submit]');
-    await page.waitForSelector('#password-form', { state: 'detached' });
-    who[2] = NEW_PASSWORD;  // signed in again later with the new one
-  }
-  await page.waitForSelector('#logout');
-  return page;
-}
+const signIn = (who, viewport, prepare) =>
+  signInChromium(browser, base, who, { contextOptions: viewport ? { viewport } : {}, prepare, errors: pageErrors });
 
 const marksIn = (page, selector) => page.$$eval(selector, (els) => els.length);
 

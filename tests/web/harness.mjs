@@ -59,3 +59,39 @@ export function ask(page, op, args = {}, write = false) {
 
 // The date as the school writes it (ДД.ММ.ГГГГ), of a moment in Moscow.
 export const ruDay = (ms) => new Intl.DateTimeFormat('ru-RU', { timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', year: 'numeric' }).format(new Date(ms));
+
+// Debian's Chromium through playwright-core, with the flags this machine's closed network needs.
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+           '--disable-sync', '--no-first-run', '--lang=ru-RU'],
+  });
+}
+
+// Signs `who` ([role, login, password, …]) in within a Chromium context of its own (its own localStorage),
+// changing a one-time password to NEW_PASSWORD (and remembering that in `who`). Uncaught page errors go to
+// `errors`. `contextOptions` (a viewport, touch) and `prepare(page)` (run before the first load, to route
+// its WebSocket, say) are optional.
+export async function signInChromium(browser, base, who, { contextOptions = {}, prepare, errors } = {}) {
+  const context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'Europe/Moscow', ...contextOptions });
+  const page = await context.newPage();
+  if (errors) page.on('pageerror', (err) => errors.push(`${who[1]}: ${err.message}`));
+  if (prepare) await prepare(page);
+  await page.goto(base + '/');
+  await page.fill('#login', who[1]);
+  await page.fill('#password', who[2]);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#password-form, #logout');
+  if (await page.$('#password-form')) {
+    await page.fill('#old-password', who[2]);
+    await page.fill('#new-password', NEW_PASSWORD);
+    await page.fill('#new-password-2', NEW_PASSWORD);
+    await page.click('#password-form button[type=submit]');
+    await page.waitForSelector('#password-form', { state: 'detached' });
+    who[2] = NEW_PASSWORD;
+  }
+  await page.waitForSelector('#logout');
+  return page;
+}
