@@ -257,13 +257,19 @@ const query::HandlerTable& handlers() {
              const projections::Account* x = acc.by_id(u);
              return x != nullptr ? json::value(x->login) : json::value();
            };
+           auto blocked = [&](UserId u) {
+             const projections::Account* x = acc.by_id(u);
+             return x != nullptr && x->blocked;
+           };
            for (auto& v : answer->as_array()) {
              json::object& o = v.as_object();
-             o["login"] = login_of(static_cast<UserId>(o.at("id").to_number<std::uint64_t>()));
+             const auto id = static_cast<UserId>(o.at("id").to_number<std::uint64_t>());
+             o["login"] = login_of(id);
+             o["blocked"] = blocked(id);
              json::array parents;
              for (const auto& p : o.at("parents").as_array()) {
                const auto pid = static_cast<UserId>(p.to_number<std::uint64_t>());
-               parents.push_back(json::object{{"id", pid}, {"login", login_of(pid)}});
+               parents.push_back(json::object{{"id", pid}, {"login", login_of(pid)}, {"blocked", blocked(pid)}});
              }
              o["parent_accounts"] = std::move(parents);
            }

@@ -454,3 +454,28 @@ test('the administrator issues a class its passwords as printed slips, and a pup
   assert.ok((await sp.textContent('#who')).includes(pupil.name), 'signed in as the pupil of the slip');
   await Promise.all([context.close(), ap.context().close()]);
 });
+
+test('the administrator finds pupils and parents by name or login across the school', async () => {
+  const admin = logins.find((l) => l[0] === 'администратор');
+  const ap = await signIn(admin);
+  await ap.click('nav a[href="#/admin"]');
+  await ap.waitForSelector('#people tbody tr');
+  const classes = await ask(ap, 'roster.classes');
+  const c = classes.find((k) => k.name === '7А') || classes[1];
+  const pupil = (await ask(ap, 'roster.class', { class_id: c.id }))[0];
+  await ap.selectOption('#people-class', '0');  // the whole school
+  await ap.waitForFunction(() => /Найдено|Показаны/.test(document.querySelector('#people-count').textContent));
+  const surname = pupil.name.split(' ')[0];
+  await ap.fill('#people-search', surname);
+  await ap.waitForSelector(`#people tr[data-login="${pupil.login}"]`);
+  for (const name of await ap.$$eval('#people tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent)))
+    assert.ok(name.toLocaleLowerCase('ru').includes(surname.toLocaleLowerCase('ru')), `${name} matches ${surname}`);
+  await ap.selectOption('#people-role', 'student');
+  assert.ok(await ap.$(`#people tr[data-login="${pupil.login}"]`));
+  await ap.fill('#people-search', pupil.login);
+  assert.equal(await ap.locator('#people tbody tr').count(), 1);
+  await ap.click(`#people tr[data-login="${pupil.login}"] button`);
+  await ap.waitForFunction(() => /Одноразовый пароль/.test(document.querySelector('#people-one-time').textContent));
+  await ap.screenshot({ path: join(OUT, 'admin-people.png'), fullPage: true });
+  await ap.context().close();
+});

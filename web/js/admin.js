@@ -8,9 +8,10 @@ const ROLE_WORDS = { administrator: 'администратор', director: 'д�
 
 export async function adminPage({ api, main }) {
   const users = h('section', { class: 'card wide', id: 'users' }, h('h2', {}, 'Пользователи'));
+  const people = h('section', { class: 'card wide', id: 'people' }, h('h2', {}, 'Ученики и родители'));
   const stats = h('section', { class: 'card', id: 'stats' }, h('h2', {}, 'Статистика'));
   const backups = h('section', { class: 'card wide', id: 'backups' }, h('h2', {}, 'Резервные копии'));
-  main.replaceChildren(users, h('p'), stats, h('p'), backups);
+  main.replaceChildren(users, h('p'), people, h('p'), stats, h('p'), backups);
 
   async function showUsers() {
     const staff = await api.call('roster.staff');
@@ -99,6 +100,58 @@ export async function adminPage({ api, main }) {
     return h('div', {}, form, out);
   }
 
+  // Pupils' and parents' accounts, a class at a time or the whole school, searched by name or login.
+  async function showPeople() {
+    const classes = await api.call('roster.classes');
+    const collator = new Intl.Collator('ru', { numeric: true });
+    const sorted = classes.slice().sort((a, b) => collator.compare(a.name, b.name));
+    const klass = h('select', { id: 'people-class' }, h('option', { value: 0 }, 'все классы'), sorted.map((c) => h('option', { value: c.id }, c.name)));
+    const role = h('select', { id: 'people-role' }, h('option', { value: '' }, 'ученики и родители'),
+      h('option', { value: 'student' }, 'ученики'), h('option', { value: 'parent' }, 'родители'));
+    const search = h('input', { id: 'people-search', type: 'search', placeholder: 'фамилия, имя или логин' });
+    const secret = h('p', { id: 'people-one-time', role: 'status' });
+    const body = h('tbody');
+    let rows = [];
+    const load = async () => {
+      const chosen = Number(klass.value) ? sorted.filter((c) => c.id === Number(klass.value)) : sorted;
+      rows = [];
+      for (const c of chosen) {
+        for (const st of await api.call('roster.class', { class_id: c.id })) {
+          rows.push({ id: st.id, login: st.login, role: 'student', name: st.name, klass: c.name, blocked: st.blocked });
+          for (const p of st.parent_accounts)
+            rows.push({ id: p.id, login: p.login, role: 'parent', name: `родитель: ${st.name}`, klass: c.name, blocked: p.blocked });
+        }
+      }
+      rows.sort((a, b) => collator.compare(a.name, b.name));
+      draw();
+    };
+    const draw = () => {
+      const q = search.value.trim().toLocaleLowerCase('ru');
+      const shown = rows.filter((r) => (!role.value || r.role === role.value) &&
+        (!q || r.name.toLocaleLowerCase('ru').includes(q) || (r.login || '').includes(q)));
+      body.replaceChildren(...shown.slice(0, 500).map((r) => h('tr', { dataset: { login: r.login } },
+        h('td', {}, r.login), h('td', {}, r.name), h('td', {}, r.role === 'student' ? 'ученик' : 'родитель'), h('td', {}, r.klass),
+        h('td', {}, r.blocked ? 'заблокирован' : ''),
+        h('td', {}, h('button', { type: 'button', onclick: async () => {
+          try {
+            const x = await api.write('issue_credential', { user: r.id });
+            secret.textContent = `Одноразовый пароль для ${r.login}: ${x.one_time_password} — покажите его один раз; при входе его сменят.`;
+          } catch (err) { status(err.message, true); }
+        } }, 'Выдать пароль')))));
+      count.textContent = shown.length > 500 ? `Показаны 500 из ${shown.length}: уточните поиск` : `Найдено: ${shown.length}`;
+    };
+    const count = h('p', { id: 'people-count' });
+    klass.addEventListener('change', load);
+    role.addEventListener('change', draw);
+    search.addEventListener('input', draw);
+    people.replaceChildren(h('h2', {}, 'Ученики и родители'), h('div', { class: 'toolbar' },
+      h('div', {}, h('label', { for: 'people-class' }, 'Класс'), klass), h('div', {}, h('label', { for: 'people-role' }, 'Кто'), role),
+      h('div', {}, h('label', { for: 'people-search' }, 'Поиск'), search)), secret, count,
+      h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['Логин', 'Имя', 'Роль', 'Класс', '', ''].map((t) => h('th', {}, t)))), body));
+    klass.value = String(sorted[0]?.id ?? 0);
+    await load();
+  }
+
   async function editRoles(u) {
     const classes = await api.call('roster.classes');
     const role = h('select', { id: 'role-role' }, ['teacher', 'curator', 'deputy', 'director', 'administrator'].map((r) =>
@@ -124,6 +177,7 @@ export async function adminPage({ api, main }) {
     dlg.showModal();
   }
   try { await showUsers(); } catch (err) { users.append(h('p', { class: 'error' }, err.message)); }
+  try { await showPeople(); } catch (err) { people.append(h('p', { class: 'error' }, err.message)); }
 
   try {
     const s = await api.call('stats.summary');
