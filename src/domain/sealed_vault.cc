@@ -87,7 +87,16 @@ Result<std::unique_ptr<SealedVault>> SealedVault::open(const std::string& dir, l
   return vault;
 }
 
-SealedVault::~SealedVault() { sodium_memzero(master_.data(), master_.size()); }
+SealedVault::SealedVault(const Key& master, log::KeyStore& keys) : master_(master), keys_(&keys) {
+  // The digest key is the master key hashed under a label of its own, so it never equals a wrapping key.
+  static constexpr std::string_view kLabel = "ejournal request digest key v1";
+  crypto_generichash(digest_key_.data(), digest_key_.size(), u8(kLabel), kLabel.size(), master_.data(), master_.size());
+}
+
+SealedVault::~SealedVault() {
+  sodium_memzero(master_.data(), master_.size());
+  sodium_memzero(digest_key_.data(), digest_key_.size());
+}
 
 Result<SealedVault::Key> SealedVault::subject_key(const std::string& name, bool create) const {
   auto stored = keys_->get(name);
@@ -150,13 +159,8 @@ Result<PersonalData> SealedVault::open(DataSubject kind, UserId subject, std::st
 Status SealedVault::erase(DataSubject kind, UserId subject) { return keys_->destroy(key_name(kind, subject)); }
 
 std::uint64_t SealedVault::request_digest(std::string_view canonical) const {
-  // The digest key is the master key hashed under a label of its own, so it never equals a wrapping key.
-  static constexpr std::string_view kLabel = "ejournal request digest key v1";
-  Key digest_key{};
-  crypto_generichash(digest_key.data(), digest_key.size(), u8(kLabel), kLabel.size(), master_.data(), master_.size());
   unsigned char out[8];
-  crypto_generichash(out, sizeof out, u8(canonical), canonical.size(), digest_key.data(), digest_key.size());
-  sodium_memzero(digest_key.data(), digest_key.size());
+  crypto_generichash(out, sizeof out, u8(canonical), canonical.size(), digest_key_.data(), digest_key_.size());
   std::uint64_t d = 0;
   for (int i = 7; i >= 0; --i) d = (d << 8) | out[i];
   return d == 0 ? 1 : d;

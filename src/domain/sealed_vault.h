@@ -32,10 +32,11 @@ class SealedVault final : public PersonalDataVault {
 
  private:
   using Key = std::array<unsigned char, 32>;
-  SealedVault(const Key& master, log::KeyStore& keys) : master_(master), keys_(&keys) {}
+  SealedVault(const Key& master, log::KeyStore& keys);
   Result<Key> subject_key(const std::string& name, bool create) const;
 
   Key master_;
+  Key digest_key_;  // the request digests' key, derived from the master key once
   log::KeyStore* keys_;
   mutable std::mutex create_mu_;  // two seals for a new subject must not create two keys
 };
