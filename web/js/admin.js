@@ -3,6 +3,8 @@
 import { h, status } from './util.js';
 import { formatTime } from './history.js';
 
+const ROLE_PLURAL = { administrator: 'администраторы', director: 'директор', deputy: 'заместители директора', teacher: 'учителя',
+  curator: 'классные руководители', student: 'ученики', parent: 'родители' };
 const ROLE_WORDS = { administrator: 'администратор', director: 'директор', deputy: 'заместитель', teacher: 'учитель',
   curator: 'кл. руководитель', student: 'ученик', parent: 'родитель' };
 
@@ -183,8 +185,8 @@ export async function adminPage({ api, main }) {
     const s = await api.call('stats.summary');
     stats.append(h('ul', { class: 'plain' },
       h('li', {}, `Учётных записей: ${s.accounts.total} (заблокировано ${s.accounts.blocked})`),
-      Object.entries(s.accounts.by_role).map(([role, n]) => h('li', {}, `${role}: ${n}`)),
-      h('li', {}, `Записей в журнале: ${s.log.events}`)));
+      Object.entries(s.accounts.by_role).map(([role, n]) => h('li', { dataset: { role } }, `${ROLE_PLURAL[role] || ROLE_WORDS[role] || role}: ${n}`)),
+      h('li', {}, `Записей в журнале: ${s.log.events.toLocaleString('ru-RU')}`)));
   } catch (err) {
     stats.append(h('p', { class: 'error' }, err.message));
   }

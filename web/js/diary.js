@@ -111,6 +111,7 @@ export async function diaryPage({ api, account, main, params }) {
   }
 
   let plot = null;
+  const ruDayOf = (seconds) => new Date(seconds * 1000).toLocaleDateString('ru-RU', { timeZone: 'Europe/Moscow' });
   async function drawChart() {
     if (plot) { plot.destroy(); plot = null; }
     chart.replaceChildren();
@@ -125,8 +126,10 @@ export async function diaryPage({ api, account, main, params }) {
     plot = new uPlot({
       width, height: 220,
       scales: { y: { range: [1.5, 5.5] } },
-      series: [{}, { label: subjectName.get(state.chartSubject), stroke: '#1f5fbf', points: { size: 6 } }],
-      axes: [{}, { values: (u, v) => v.map((x) => (Number.isInteger(x) ? x : '')) }],
+      // Dates as a Russian reader writes them (uPlot's own are English month names).
+      series: [{ label: 'Дата', value: (u, v) => (v == null ? '—' : ruDayOf(v)) },
+        { label: subjectName.get(state.chartSubject), stroke: '#1f5fbf', points: { size: 6 }, value: (u, v) => (v == null ? '—' : String(v)) }],
+      axes: [{ values: (u, vals) => vals.map((v) => ruDayOf(v).slice(0, 5)) }, { values: (u, v) => v.map((x) => (Number.isInteger(x) ? x : '')) }],
     }, [xs, ys], chart);
   }
 
