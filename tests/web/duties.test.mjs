@@ -479,3 +479,41 @@ test('the administrator finds pupils and parents by name or login across the sch
   await ap.screenshot({ path: join(OUT, 'admin-people.png'), fullPage: true });
   await ap.context().close();
 });
+
+// Windows-1251, as Russian Excel saves a CSV: А…я are 0xC0…0xFF, Ё 0xA8, ё 0xB8.
+function cp1251(text) {
+  return Buffer.from([...text].map((ch) => {
+    const c = ch.codePointAt(0);
+    if (c < 0x80) return c;
+    if (c >= 0x410 && c <= 0x44f) return c - 0x410 + 0xc0;
+    if (c === 0x401) return 0xa8;
+    if (c === 0x451) return 0xb8;
+    throw new Error(`not in Windows-1251: ${ch}`);
+  }));
+}
+
+test('a curator imports a class list saved by Excel in Windows-1251; an exact repeat is named and enrolled once', async () => {
+  const curator = logins.find((l) => l[0].includes('классный руководитель'));
+  const cp = await signIn(curator);
+  await cp.click('nav a[href="#/class"]');
+  await cp.waitForSelector('#class-list tbody tr');
+  const before = await cp.locator('#class-list tbody tr').count();
+  const csv = 'Фамилия;Имя;Отчество;Дата рождения\r\n' +
+    'Жуков;Семён;Ильич;05.04.2015\r\n' +
+    'Ёлкина;Дарья;Олеговна;17.11.2014\r\n' +
+    'Жуков;Семён;Ильич;05.04.2015\r\n';
+  await cp.setInputFiles('#csv-file', { name: 'класс.csv', mimeType: 'text/csv', buffer: cp1251(csv) });
+  await cp.waitForSelector('#csv-summary');
+  assert.match(await cp.textContent('#csv-summary'), /Строк: 3, с ошибками: 1.*Windows-1251/);
+  assert.match(await cp.textContent('#csv-preview'), /Ёлкина/);
+  assert.match(await cp.textContent('#csv-preview tr.bad .errors'), /повтор строки 2/);
+  await cp.click('#csv-import');
+  await cp.waitForFunction(() => /Зачислено: 2 из 2/.test(document.querySelector('#csv-result')?.textContent || ''));
+  await cp.waitForFunction((n) => document.querySelectorAll('#class-list tbody tr').length === n, before + 2);
+  // The list is in Russian alphabetical order (Ё with Е), and each pupil is in it once.
+  const names = await cp.$$eval('#class-list tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
+  assert.deepEqual(names, [...names].sort(new Intl.Collator('ru').compare));
+  assert.equal(names.filter((n) => n.startsWith('Жуков Семён')).length, 1);
+  await cp.screenshot({ path: join(OUT, 'class-import-1251.png'), fullPage: true });
+  await cp.context().close();
+});

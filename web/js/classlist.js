@@ -2,7 +2,7 @@
 // checked, each student's personal-data card (person.js), the class's study groups, and the import of a
 // class list from CSV with a preview that names each bad row.
 import { h, ruDate, status, schoolToday } from './util.js';
-import { classListFromCsv } from './csv.js';
+import { classListFromCsv, decodeCsv } from './csv.js';
 import { showPerson } from './person.js';
 
 export async function classPage({ api, account, main, params, isManager }) {
@@ -29,10 +29,14 @@ export async function classPage({ api, account, main, params, isManager }) {
   select.addEventListener('change', () => { classId = Number(select.value); card.replaceChildren(); showList(); preview.replaceChildren(); });
 
   let groups = [];
+  let names = new Set();  // the class's students, for warning of a row that is already enrolled
   async function showList() {
     const [students, classGroups] = await Promise.all([
       api.call('roster.class', { class_id: classId }), api.call('roster.groups', { class_id: classId })]);
     groups = classGroups;
+    const collator = new Intl.Collator('ru');
+    students.sort((a, b) => collator.compare(a.name || '', b.name || ''));
+    names = new Set(students.map((st) => (st.name || '').toLocaleLowerCase('ru')));
     const groupName = new Map(groups.map((g) => [g.id, g.name]));
     const open = (s) => showPerson({ api, box: card, kind: 'student', id: s.id, groups: () => groups, onChange: showList });
     list.replaceChildren(h('table', { class: 'list' },
@@ -63,23 +67,31 @@ export async function classPage({ api, account, main, params, isManager }) {
   file.addEventListener('change', async () => {
     const f = file.files[0];
     if (!f) return;
-    const text = await f.text();
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+    const bytes = new Uint8Array(await f.arrayBuffer());
+    const { text, encoding } = decodeCsv(bytes);
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
     const fileId = [...digest.slice(0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('');
     const rows = classListFromCsv(text);
+    for (const r of rows) {
+      const full = [r.data.last_name, r.data.first_name, r.data.patronymic].filter(Boolean).join(' ').toLocaleLowerCase('ru');
+      if (names.has(full)) r.warnings.push('такой ученик уже есть в классе');
+    }
     const bad = rows.filter((r) => r.errors.length);
     const good = rows.filter((r) => !r.errors.length);
     const importButton = h('button', { type: 'button', id: 'csv-import', disabled: good.length === 0 },
       `Зачислить ${good.length} из ${rows.length}`);
+    const result = h('span', { id: 'csv-result', role: 'status', class: 'hint' });  // beside the button
+    const warned = rows.filter((r) => r.warnings.length).length;
     preview.replaceChildren(
-      h('p', { role: 'status', id: 'csv-summary' }, `Строк: ${rows.length}, с ошибками: ${bad.length}`),
+      h('p', { role: 'status', id: 'csv-summary' }, `Строк: ${rows.length}, с ошибками: ${bad.length}` +
+        (warned ? `, с предупреждениями: ${warned}` : '') + ` (кодировка ${encoding})`),
       h('table', { class: 'list' },
         h('thead', {}, h('tr', {}, ['Строка', 'Фамилия', 'Имя', 'Отчество', 'Дата рождения', 'Замечания'].map((t) => h('th', {}, t)))),
         h('tbody', {}, rows.map((r) => h('tr', { class: r.errors.length ? 'bad' : '', dataset: { line: r.line } },
           h('td', {}, r.line), h('td', {}, r.data.last_name), h('td', {}, r.data.first_name), h('td', {}, r.data.patronymic),
           h('td', {}, r.data.birth_day ? ruDate(r.data.birth_day) : ''),
-          h('td', { class: 'errors' }, r.errors.join('; ')))))),
-      importButton);
+          h('td', { class: 'errors' }, [...r.errors, ...r.warnings].join('; ')))))),
+      h('p', {}, importButton, ' ', result));
     importButton.addEventListener('click', async () => {
       importButton.disabled = true;
       let done = 0;
@@ -95,6 +107,7 @@ export async function classPage({ api, account, main, params, isManager }) {
           tr.querySelector('.errors').textContent = err.message;
         }
       }
+      result.textContent = `Зачислено: ${done} из ${good.length}` + (done < good.length ? ' — причины отказов в таблице' : '');
       status(`Зачислено: ${done}`);
       await showList();
     });

@@ -2,6 +2,17 @@
 // date (ДД.ММ.ГГГГ or ГГГГ-ММ-ДД), then optionally address, phone, e-mail. Separators ";" or ","; quotes as in
 // RFC 4180; a first row of headings is skipped. Each row gets its errors, in Russian, for the preview.
 
+// The text of a file as Russian spreadsheet programs save it: UTF-8 (with or without a BOM), or else
+// Windows-1251 (what Excel writes for "CSV (разделители — точки с запятой)"). Returns { text, encoding }.
+export function decodeCsv(bytes) {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return { text: text.replace(/^\uFEFF/, ''), encoding: 'UTF-8' };
+  } catch {
+    return { text: new TextDecoder('windows-1251').decode(bytes), encoding: 'Windows-1251' };
+  }
+}
+
 // Splits CSV text into rows of fields.
 export function parseCsv(text) {
   const sep = (text.split('\n')[0].match(/;/g) || []).length >= (text.split('\n')[0].match(/,/g) || []).length ? ';' : ',';
@@ -53,7 +64,14 @@ export function classListFromCsv(text) {
     else if (!birth_day) errors.push(`дата рождения «${birth}» — не дата (ДД.ММ.ГГГГ)`);
     if (email && !/^[^@\s]+@[^@\s]+$/.test(email)) errors.push(`адрес почты «${email}» неверен`);
     const data = { last_name: last, first_name: first, patronymic, birth_day, address, phone, email };
-    out.push({ line: i + 1, data, errors });
+    out.push({ line: i + 1, data, errors, warnings: [] });
   });
+  // An exact repeat of an earlier row (name and birth date) is not enrolled twice.
+  const seen = new Map();
+  for (const r of out) {
+    const key = [r.data.last_name, r.data.first_name, r.data.patronymic, r.data.birth_day].join('\u0000').toLocaleLowerCase('ru');
+    if (seen.has(key)) r.errors.push(`повтор строки ${seen.get(key)}`);
+    else seen.set(key, r.line);
+  }
   return out;
 }
