@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "ejournal/projections/accounts.h"
 #include "ejournal/projections/roster.h"
 #include "query_support.h"
 
@@ -98,12 +99,42 @@ Result<json::value> class_groups(Services& s, const Caller& c, Args& a) {
   });
 }
 
+// A parent's account by its sign-in name, so that a curator links a family's existing account to a second
+// child instead of creating a duplicate parent. A curator learns only that the account is a parent's and the
+// classes of its children (to confirm with the family); the name, when the caller may read it.
+Result<json::value> find_parent(Services& s, const Caller& c, Args& a) {
+  const std::string login = a.text("login");
+  if (!a.ok()) return a.status();
+  if (!is_manager(c) && c.account.curator_of.empty()) return denied();
+  const std::optional<UserId> id = s.host.read<AccountsProjection>("accounts", [&](const AccountsProjection& acc) {
+    const Account* x = acc.by_login(login);
+    return x != nullptr && x->has(Role::Parent) ? std::optional<UserId>(x->id) : std::nullopt;
+  });
+  if (!id) return Status(Code::not_found, "Учётной записи родителя с таким логином нет");
+  return on<RosterProjection>(s, "roster", std::nullopt, [&](const RosterProjection& r) -> Result<json::value> {
+    const auto pr = r.parents().find(*id);
+    if (pr == r.parents().end()) return Status(Code::not_found, "Учётной записи родителя с таким логином нет");
+    bool may_read = is_manager(c);
+    json::array classes;
+    for (UserId child : pr->second.children) {
+      const auto st = r.students().find(child);
+      if (st == r.students().end()) continue;
+      may_read = may_read || curates(c, st->second.class_id);
+      classes.push_back(st->second.class_id);
+    }
+    json::object out{{"id", *id}, {"login", login}, {"children_classes", std::move(classes)}};
+    out["name"] = may_read && !pr->second.erased ? json::value(person_name(s, DataSubject::Parent, *id, pr->second.sealed)) : json::value();
+    return json::value(std::move(out));
+  });
+}
+
 }  // namespace
 
 const HandlerTable& people_handlers() {
   static const HandlerTable table = {
       {"people.personal_data", personal_data},
       {"roster.groups", class_groups},
+      {"people.find_parent", find_parent},
   };
   return table;
 }

@@ -124,3 +124,24 @@ TEST_CASE("a control count opens the lessons behind it; a class list gives the s
     }
   CHECK(found);
 }
+
+TEST_CASE("a curator finds a family's existing parent account by login, to link it to a second child", "[server][people]") {
+  Fixture f;
+  auto& s = f.school;
+  auto curator = signed_in(f, "teacher.a");  // curator of 5А
+  const std::string login = "p" + std::to_string(s.parent_b1);  // the parent of a 5Б pupil
+  const json::value found = curator->call("people.find_parent", json::object{{"login", login}});
+  REQUIRE(ok(found));
+  CHECK(found.at("result").at("id").as_int64() == s.parent_b1);
+  CHECK(found.at("result").at("children_classes").at(0).as_int64() == s.class_5b);
+  CHECK(found.at("result").at("name").is_null());  // not the curator's family: no name
+  CHECK(code(curator->call("people.find_parent", json::object{{"login", "p999999"}})) == "not_found");
+  CHECK(code(curator->call("people.find_parent", json::object{{"login", "s" + std::to_string(s.student_a1)}})) == "not_found");
+  REQUIRE(ok(curator->call("link_parent", json::object{{"parent", s.parent_b1}, {"student", s.student_a2}}, "link-0001")));
+  const json::value again = curator->call("people.find_parent", json::object{{"login", login}});
+  REQUIRE(ok(again));
+  CHECK(again.at("result").at("children_classes").as_array().size() == 2);
+  CHECK(again.at("result").at("name") == "Кузнецова Анна");  // now a parent of the curator's class
+  auto parent = signed_in(f, "p" + std::to_string(s.parent_a1));
+  CHECK(code(parent->call("people.find_parent", json::object{{"login", login}})) == "forbidden");
+}

@@ -517,3 +517,31 @@ test('a curator imports a class list saved by Excel in Windows-1251; an exact re
   await cp.screenshot({ path: join(OUT, 'class-import-1251.png'), fullPage: true });
   await cp.context().close();
 });
+
+test('a curator links a family\'s existing parent account to a second child instead of creating a duplicate', async () => {
+  const curator = logins.find((l) => l[0].includes('классный руководитель'));
+  const klass = curator[3].split(' ').pop();
+  // A parent of a pupil of another class: the login the family would tell the curator (found here as the deputy).
+  const dp = await signIn(deputy());
+  const other = (await ask(dp, 'roster.classes')).find((c) => c.name !== klass && c.grade > 1);
+  const otherLogin = (await ask(dp, 'roster.class', { class_id: other.id })).find((st) => st.parent_accounts.length).parent_accounts[0].login;
+  await dp.context().close();
+  const cp = await signIn(curator);
+  await cp.click('nav a[href="#/class"]');
+  await cp.waitForSelector('#class-list tbody tr');
+  const row = cp.locator('#class-list tbody tr').nth(2);
+  const student = Number(await row.getAttribute('data-student'));
+  const before = (await ask(cp, 'people.personal_data', { kind: 'student', subject: student })).parents.length;
+  await row.locator('button.link').click();
+  await cp.waitForSelector('#link-parent');
+  await cp.fill('#link-parent-login', otherLogin);
+  await cp.click('#link-parent button[type=submit]');
+  await cp.waitForSelector('#link-parent-confirm');
+  assert.match(await cp.textContent('#link-parent-found'), /детей в школе — 1/);
+  await cp.click('#link-parent-confirm');
+  const after = await eventually(() => ask(cp, 'people.personal_data', { kind: 'student', subject: student }),
+    (r) => r.parents.length === before + 1);
+  assert.equal(after.parents.length, before + 1);
+  await cp.screenshot({ path: join(OUT, 'class-link-parent.png'), fullPage: true });
+  await cp.context().close();
+});

@@ -86,6 +86,25 @@ export async function showPerson({ api, box, kind, id, groups = () => [], onChan
       write('add_parent', { student: id, data: formData(add) }, 'Родитель добавлен');
     });
     links.push(add);
+    // A family that already has an account (an older child at this school) is linked, not created again.
+    const login = h('input', { id: 'link-parent-login', required: true, placeholder: 'p1234', autocomplete: 'off' });
+    const found = h('p', { id: 'link-parent-found', role: 'status' });
+    const link = h('form', { id: 'link-parent', class: 'person-form' }, h('h3', {}, 'Привязать существующего родителя'),
+      h('label', { for: 'link-parent-login' }, 'Логин родителя (у семьи уже есть учётная запись)'), login, ' ',
+      h('button', { type: 'submit' }, 'Найти'), found);
+    link.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        const p = await api.call('people.find_parent', { login: login.value.trim() });
+        if (record.parents.some((x) => x.id === p.id)) { found.textContent = 'Этот родитель уже привязан к ученику.'; return; }
+        const classes = new Map((await api.call('roster.classes')).map((c) => [c.id, c.name]));
+        const kids = p.children_classes.map((k) => classes.get(k) || k).join(', ');
+        found.replaceChildren(`${p.name || p.login}: детей в школе — ${p.children_classes.length}${kids ? ` (${kids})` : ''}. `,
+          h('button', { type: 'button', id: 'link-parent-confirm', onclick: () =>
+            write('link_parent', { parent: p.id, student: id }, 'Родитель привязан ко второму ребёнку') }, 'Привязать'));
+      } catch (err) { found.textContent = err.message; }
+    });
+    links.push(link);
   } else {
     links.push(h('h3', {}, 'Дети'), h('ul', { class: 'plain' }, record.children.map((c) => h('li', {},
       h('button', { type: 'button', class: 'link', onclick: () => showPerson({ api, box, kind: 'student', id: c.id, groups, onChange }) }, c.name)))));
