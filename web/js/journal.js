@@ -103,8 +103,8 @@ export async function journalPage({ api, account, main, params, isManager }) {
       h('div', {}, h('label', { for: 'work-type' }, 'Вид работы'), workSelect),
       asOfControl((v) => { state.asOf = v; load(); }), live),
     banner, wrap,
-    h('p', { class: 'hint' }, 'Стрелки — перемещение; 5, 4, 3, 2 или Н, УП, Б, ОП и Enter (или стрелка, Tab) — запись; Delete — удалить (с причиной); Esc — отмена.',
-      isManager ? ' Щелчок по клетке — её история.' : ' Щелчок по отметке — исправить или удалить её (с причиной); заголовок урока — тема, задание и «Все присутствуют».'));
+    h('p', { class: 'hint' }, touch ? 'Нажмите на клетку — выбор отметки или посещаемости; на отметку — её исправление (с причиной).' : 'Стрелки — перемещение; 5, 4, 3, 2 или Н, УП, Б, ОП и Enter (или стрелка, Tab) — запись; Delete — удалить (с причиной); Esc — отмена.',
+      touch ? '' : (isManager ? ' Щелчок по клетке — её история.' : ' Щелчок по отметке — исправить или удалить её (с причиной); заголовок урока — тема, задание и «Все присутствуют».')));
 
   assignmentSelect.addEventListener('change', () => {
     const [c, g, s] = assignmentSelect.value.split(':').map(Number);
