@@ -4,34 +4,19 @@
 // a closed term a correction request. The deputy (5.4): terms closed and reopened, requests decided, a
 // substitution recorded by day, class and period among the free teachers, and the monthly табель.
 // Debian's Chromium, through the shared harness.
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startDemoServer, ask, OUT, NEW_PASSWORD, launchChromium, signInChromium } from './harness.mjs';
+import { ask, OUT, NEW_PASSWORD, chromiumSuite, signInChromium } from './harness.mjs';
 
-let demo, base, browser, logins;
-const pageErrors = [];
+// The demo server, the browser and the page-error check, shared by the file's tests (harness.mjs).
+const suite = await chromiumSuite();
+const pageErrors = suite.pageErrors;
 
-before(async () => {
-  demo = await startDemoServer();
-  ({ base, logins } = demo);
-  browser = await launchChromium();
-});
+const signIn = (who, contextOptions = {}) => signInChromium(suite.browser, suite.base, who, { contextOptions, errors: pageErrors });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (demo) demo.stop();
-});
-
-afterEach(() => {
-  const errors = pageErrors.splice(0);
-  assert.deepEqual(errors, [], 'the pages threw no uncaught errors');
-});
-
-const signIn = (who, contextOptions = {}) => signInChromium(browser, base, who, { contextOptions, errors: pageErrors });
-
-const teacher = () => logins.find((l) => l[0] === 'учитель' && l[3].startsWith('учитель '));
-const deputy = () => logins.find((l) => l[0] === 'заместитель директора');
+const teacher = () => suite.logins.find((l) => l[0] === 'учитель' && l[3].startsWith('учитель '));
+const deputy = () => suite.logins.find((l) => l[0] === 'заместитель директора');
 
 // The journal the teacher opens first, as the protocol gives it.
 async function journalArgs(tp) {
@@ -360,7 +345,7 @@ test('the journal is picked by class first, then subject; the class named is the
   const classes = await ask(dp, 'roster.classes');
   const target = classes.find((c) => c.name === '7Б') || classes[classes.length - 1];
   const assignment = (await ask(dp, 'roster.assignments', {})).items.find((a) => a.class_id === target.id && !a.ended);
-  await dp.goto(`${base}/#/journal?class=${target.id}&group=${assignment.group}&subject=${assignment.subject}`);
+  await dp.goto(`${suite.base}/#/journal?class=${target.id}&group=${assignment.group}&subject=${assignment.subject}`);
   await dp.waitForFunction((id) => document.querySelector('#journal-class')?.value === String(id) && document.querySelector('table.grid td.cell'), target.id);
   assert.equal(Number(await dp.$eval('#journal-class', (s) => s.value)), target.id);
   const names = await dp.$$eval('#journal-class option', (os) => os.map((o) => o.textContent));
@@ -379,7 +364,7 @@ test('the journal is picked by class first, then subject; the class named is the
 });
 
 test('the diary\'s chart offers only the pupil\'s own subjects', async () => {
-  const parent = logins.find((l) => l[0] === 'родитель');
+  const parent = suite.logins.find((l) => l[0] === 'родитель');
   const pp = await signIn(parent, { viewport: { width: 390, height: 844 } });
   const me = await ask(pp, 'me');
   await pp.waitForSelector('#days');
@@ -414,7 +399,7 @@ test('a control count opens the lessons behind it', async () => {
 });
 
 test('the administrator issues a class its passwords as printed slips, and a pupil signs in with one', async () => {
-  const admin = logins.find((l) => l[0] === 'администратор');
+  const admin = suite.logins.find((l) => l[0] === 'администратор');
   const ap = await signIn(admin);
   await ap.click('nav a[href="#/admin"]');
   await ap.waitForSelector('#slips-form');
@@ -442,10 +427,10 @@ test('the administrator issues a class its passwords as printed slips, and a pup
   const pupil = list[0];
   const slip = ap.locator(`#slips .slip[data-login="${pupil.login}"]`);
   const password = await slip.locator('code.password').textContent();
-  const context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
+  const context = await suite.browser.newContext({ locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
   const sp = await context.newPage();
   sp.on('pageerror', (err) => pageErrors.push(`${pupil.login}: ${err.message}`));
-  await sp.goto(base + '/');
+  await sp.goto(suite.base + '/');
   await sp.fill('#login', pupil.login);
   await sp.fill('#password', password);
   await sp.click('#login-form button[type=submit]');
@@ -462,7 +447,7 @@ test('the administrator issues a class its passwords as printed slips, and a pup
 });
 
 test('the administrator finds pupils and parents by name or login across the school', async () => {
-  const admin = logins.find((l) => l[0] === 'администратор');
+  const admin = suite.logins.find((l) => l[0] === 'администратор');
   const ap = await signIn(admin);
   await ap.click('nav a[href="#/admin"]');
   await ap.waitForSelector('#people tbody tr');
@@ -499,7 +484,7 @@ function cp1251(text) {
 }
 
 test('a curator imports a class list saved by Excel in Windows-1251; an exact repeat is named and enrolled once', async () => {
-  const curator = logins.find((l) => l[0].includes('классный руководитель'));
+  const curator = suite.logins.find((l) => l[0].includes('классный руководитель'));
   const cp = await signIn(curator);
   await cp.click('nav a[href="#/class"]');
   await cp.waitForSelector('#class-list tbody tr');
@@ -525,7 +510,7 @@ test('a curator imports a class list saved by Excel in Windows-1251; an exact re
 });
 
 test('a curator links a family\'s existing parent account to a second child instead of creating a duplicate', async () => {
-  const curator = logins.find((l) => l[0].includes('классный руководитель'));
+  const curator = suite.logins.find((l) => l[0].includes('классный руководитель'));
   const klass = curator[3].split(' ').pop();
   // A parent of a pupil of another class: the login the family would tell the curator (found here as the deputy).
   const dp = await signIn(deputy());

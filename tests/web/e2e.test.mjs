@@ -1,35 +1,20 @@
 // End-to-end tests of the web client in a real browser: Debian's Chromium driven by playwright-core, against a
 // real ejournald serving web/ with a small demo school. Run by `make test` (ctest) through `node --test`.
 // Screenshots of the main pages go to $EJ_WEB_OUTPUT (default tests/web/output).
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startDemoServer, ask, OUT, launchChromium, signInChromium } from './harness.mjs';
+import { ask, OUT, chromiumSuite, signInChromium } from './harness.mjs';
 
-let demo, base, browser, logins;
-const pageErrors = [];  // uncaught errors in any page: each test must end with none
+// The demo server, the browser and the page-error check, shared by the file's tests (harness.mjs).
+const suite = await chromiumSuite();
+const pageErrors = suite.pageErrors;
 
-before(async () => {
-  demo = await startDemoServer();
-  ({ base, logins } = demo);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (demo) demo.stop();
-});
-
-afterEach(() => {
-  const errors = pageErrors.splice(0);
-  assert.deepEqual(errors, [], 'the pages threw no uncaught errors');
-});
-
-const login = (pred) => logins.find(pred);
+const login = (pred) => suite.logins.find(pred);
 
 // `prepare(page)`, when given, runs before the page first loads (to route its WebSocket, say).
 const signIn = (who, viewport, prepare) =>
-  signInChromium(browser, base, who, { contextOptions: viewport ? { viewport } : {}, prepare, errors: pageErrors });
+  signInChromium(suite.browser, suite.base, who, { contextOptions: viewport ? { viewport } : {}, prepare, errors: pageErrors });
 
 const marksIn = (page, selector) => page.$$eval(selector, (els) => els.length);
 
@@ -102,7 +87,7 @@ test('a teacher sets a mark from the keyboard; the parent sees it live; a deputy
     const [c, g, s] = document.querySelector('#assignment').value.split(':');
     return `#/journal?class=${c}&group=${g}&subject=${s}&term=${document.querySelector('#term').value}`;
   });
-  await dp.goto(base + '/' + hash);
+  await dp.goto(suite.base + '/' + hash);
   const dcell = dp.locator(`td.cell[data-lesson="${lesson}"][data-student="${child.id}"]`);
   await dcell.click();
   await dp.waitForSelector('#cell-history tbody tr');
@@ -149,7 +134,7 @@ test('a teacher cannot open another teacher\'s journal', async () => {
   await tp.waitForSelector('table.grid');
   const mine = await tp.$eval('#assignment', (s) => s.value.split(':').map(Number));
   const other = (await ask(tp, 'roster.classes')).find((c) => c.id !== mine[0]);
-  await tp.goto(`${base}/#/journal?class=${other.id}&group=0&subject=${mine[2]}`);
+  await tp.goto(`${suite.base}/#/journal?class=${other.id}&group=0&subject=${mine[2]}`);
   await tp.waitForSelector('.grid-wrap .error');
   assert.match(await tp.textContent('.grid-wrap .error'), /Нет доступа/);
   await tp.context().close();

@@ -95,3 +95,27 @@ export async function signInChromium(browser, base, who, { contextOptions = {}, 
   await page.waitForSelector('#logout');
   return page;
 }
+
+// A Chromium suite's shared state: one demo server and one browser for the file's tests, started before the
+// first and stopped after the last, and a check after each test that no page threw an uncaught error. Call it
+// once at a test file's top level; the returned object's fields are set once the suite has started.
+export async function chromiumSuite() {
+  const { before, after, afterEach } = await import('node:test');
+  const { default: assert } = await import('node:assert/strict');
+  const suite = { demo: null, base: '', logins: [], browser: null, pageErrors: [] };
+  before(async () => {
+    suite.demo = await startDemoServer();
+    suite.base = suite.demo.base;
+    suite.logins = suite.demo.logins;
+    suite.browser = await launchChromium();
+  });
+  after(async () => {
+    if (suite.browser) await suite.browser.close();
+    if (suite.demo) suite.demo.stop();
+  });
+  afterEach(() => {
+    const errors = suite.pageErrors.splice(0);
+    assert.deepEqual(errors, [], 'the pages threw no uncaught errors');
+  });
+  return suite;
+}
