@@ -194,7 +194,8 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
       return execute(reply, *caller, req, std::move(**command));
     }
     const auto started = std::chrono::steady_clock::now();
-    const RequestKind kind = args.if_contains("as_of") != nullptr ? RequestKind::as_of : RequestKind::query;
+    const json::value* as_of = args.if_contains("as_of");
+    const RequestKind kind = as_of != nullptr && !as_of->is_null() ? RequestKind::as_of : RequestKind::query;
     // Read your writes: a query waits until the projections hold this connection's acknowledged writes
     // (usually they do already; the wait is bounded, and it blocks this network thread meanwhile).
     std::uint64_t last_write = 0;

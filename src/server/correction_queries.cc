@@ -46,7 +46,7 @@ json::object request_json(const CorrectionRequest& r) {
 }
 
 Result<json::value> corrections(Services& s, const Caller& c, Args& a) {
-  const int state = a.has("state") ? a.choice("state", {"pending", "approved", "rejected"}) : -1;
+  const int state = a.given("state") ? a.choice("state", {"pending", "approved", "rejected"}) : -1;
   const UserId teacher = a.id_or0("teacher");
   Page page(a, 1'000, 10'000, 1);  // by id, oldest first; the cursor: a request id
   const auto as_of = a.timestamp_or_none("as_of");

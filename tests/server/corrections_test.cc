@@ -57,6 +57,10 @@ TEST_CASE("a teacher follows their correction requests; the deputies see and dec
   CHECK(code(parent->call("control.corrections", json::object{})) == "forbidden");
 
   // The deputy sees all three, decides two; the teacher sees the outcome.
+  CHECK(code(deputy->call("control.corrections", json::object{{"state", "ожидает"}})) == "invalid_argument");
+  const json::value unfiltered = deputy->call("control.corrections", json::object{{"state", nullptr}});  // null: no filter
+  REQUIRE(ok(unfiltered));
+  CHECK(unfiltered.at("result").at("items").as_array().size() == 3);
   const json::value all = deputy->call("control.corrections", json::object{{"state", "pending"}});
   REQUIRE(ok(all));
   CHECK(all.at("result").at("items").as_array().size() == 3);
