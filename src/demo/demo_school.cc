@@ -41,6 +41,9 @@ class SimulatedClock final : public log::Clock {
   std::atomic<Timestamp> now_{0};
 };
 
+int month_of(Day day) { return static_cast<int>(civil_of(day).month); }
+int year_of(Day day) { return civil_of(day).year; }
+
 Timestamp at(Day day, int hour, int minute) {
   return day * kMicrosPerDay + (static_cast<Timestamp>(hour - kMoscowUtcOffsetHours) * 60 + minute) * 60'000'000LL;
 }
@@ -63,6 +66,9 @@ struct StudentPlan {
   UserId id = 0;
   int group = 1;  // 1 or 2
   double ability = 4.1;
+  int class_id = 0;
+  std::string family;  // masculine form
+  std::string father;  // the father's first name (his account exists only in some families)
   std::vector<UserId> parents;
 };
 
@@ -109,7 +115,7 @@ struct MarkTally {
 class Generator {
  public:
   Generator(Domain& domain, SimulatedClock& clock, const DemoOptions& o, DemoReport& report)
-      : domain_(domain), clock_(clock), o_(o), report_(report), rng_(o.seed) {}
+      : domain_(domain), clock_(clock), o_(o), report_(report), rng_(o.seed), horizon_(log::SystemClock().now()) {}
 
   void run() {
     const int first_year = o_.last_year_start - o_.years + 1;
@@ -172,10 +178,11 @@ class Generator {
     cv_.wait(lock, [&] { return outstanding_ == 0; });
   }
 
-  // Everything submitted so far is stamped with the time it was made; later commands with `t`.
+  // Everything submitted so far is stamped with the time it was made; later commands with `t` (never later
+  // than the real time: the server goes on from there).
   void clock_at(Timestamp t) {
     wait_all();
-    clock_.set(std::max(t, clock_.now()));
+    clock_.set(std::max(std::min(t, horizon_), clock_.now()));
   }
 
   double uniform() { return std::uniform_real_distribution<double>(0, 1)(rng_); }
@@ -293,17 +300,46 @@ class Generator {
     wait_all();
   }
 
+  // A new pupil: of a new family (a mother's account, and in most families the father's), or, one time in
+  // eight, a younger brother or sister of a pupil in another class, whose parents' accounts are linked to the
+  // new child rather than made again. The patronymic is the father's; a son is not named after his father.
   void enroll(ClassPlan& c, int birth_year) {
     const UserId curator = teachers_[static_cast<std::size_t>(c.curator)].id;
     const Day day = term_plans_[0].first_day - 3;
     const bool female = uniform() < 0.5;
-    const std::string family = family_name(rng_);
+    const StudentPlan* sibling = nullptr;
+    if (!students_.empty() && uniform() < 0.125) {
+      const StudentPlan& other = students_[static_cast<std::size_t>(uniform_int(0, static_cast<int>(students_.size()) - 1))];
+      if (other.class_id != static_cast<int>(c.id) && !other.parents.empty()) sibling = &other;
+    }
+    // The first pupil of 5А, whose parent is a demo login, has an elder sister or brother in 9А: so that a
+    // parent's diary with two children can be tried.
+    if (c.name == "9А" && c.students.empty()) {
+      for (const auto& other : classes_)
+        if (other.name == "5А" && !other.students.empty()) sibling = &students_[static_cast<std::size_t>(other.students[0])];
+    }
     StudentPlan s;
-    s.id = run(curator, cmd::EnrollStudent{c.id, day, make_person(rng_, family, female, birth_year)});
+    s.class_id = static_cast<int>(c.id);
+    s.family = sibling != nullptr ? sibling->family : family_name(rng_);
+    s.father = sibling != nullptr ? sibling->father : first_name(rng_, false);
+    domain::PersonalData child = make_person(rng_, s.family, female, birth_year);
+    while (!female && child.first_name == s.father) child.first_name = first_name(rng_, false);
+    child.patronymic = patronymic(s.father, female);
+    s.id = run(curator, cmd::EnrollStudent{c.id, day, std::move(child)});
     s.ability = std::clamp(std::normal_distribution<double>(4.2, 0.45)(rng_), 2.6, 5.0);
-    s.parents.push_back(run(curator, cmd::AddParent{s.id, make_person(rng_, family, true, birth_year - 28)}));
-    if (uniform() < 0.6) s.parents.push_back(run(curator, cmd::AddParent{s.id, make_person(rng_, family, false, birth_year - 31)}));
-    report_.parents += static_cast<int>(s.parents.size());
+    if (sibling != nullptr) {
+      s.parents = sibling->parents;
+      for (UserId p : s.parents) run(curator, cmd::LinkParent{p, s.id});
+      ++report_.siblings;
+    } else {
+      s.parents.push_back(run(curator, cmd::AddParent{s.id, make_person(rng_, s.family, true, birth_year - 28)}));
+      if (uniform() < 0.6) {
+        domain::PersonalData father = make_person(rng_, s.family, false, birth_year - 31);
+        father.first_name = s.father;
+        s.parents.push_back(run(curator, cmd::AddParent{s.id, std::move(father)}));
+      }
+      report_.parents += static_cast<int>(s.parents.size());
+    }
     ++report_.students;
     c.students.push_back(static_cast<int>(students_.size()));
     students_.push_back(s);
@@ -333,6 +369,7 @@ class Generator {
         }
         run(deputy, cmd::TransferStudent{id, to->id, day, "Перевод в следующий класс"});
         to->students.push_back(s);
+        students_[static_cast<std::size_t>(s)].class_id = static_cast<int>(to->id);
       }
     }
     for (auto& c : classes_)
@@ -644,8 +681,10 @@ class Generator {
     lessons_by_day_.clear();
     std::map<Day, std::vector<LessonPlan>> deferred;
     std::vector<LessonPlan> yesterday;
-    for (Day d = first - weekday_of(first) + 1; d <= last + 3; ++d) {
+    const Day end = std::min<Day>(last + 3, o_.today);
+    for (Day d = first - weekday_of(first) + 1; d <= end; ++d) {
       const int wd = weekday_of(d);
+      const bool is_today = d == o_.today;
       if (wd == 1) {
         clock_at(at(d, 7, 0));
         schedule_week(d, last);
@@ -661,6 +700,7 @@ class Generator {
       }
       auto today = lessons_by_day_.find(d);
       if (wd > 5 || today == lessons_by_day_.end()) {
+        if (is_today) break;
         for (std::size_t ti = 0; ti < term_plans_.size(); ++ti)
           if (d == term_plans_[ti].last_day) term_marks(static_cast<int>(ti), d);
         if (d == last) year_marks(d);
@@ -671,11 +711,12 @@ class Generator {
       for (const auto& t : teachers_)
         if (uniform() < 0.7) run(0, cmd::RecordLogin{t.id, "", "10.0.0." + std::to_string(1 + rng_() % 200), true});
       if (uniform() < 0.3) run(0, cmd::RecordLogin{0, "teacher" + std::to_string(uniform_int(1, 99)), "10.0.0.7", false});
+      const bool frost = month_of(d) == 12 || month_of(d) <= 2;
       for (LessonPlan& l : today->second) {
         const double r = uniform();
         if (r < 0.004) {
-          static const char* kWhy[] = {"Карантин в классе", "Актированный день (мороз)", "Болезнь учителя, замены нет"};
-          run(deputies_[1], cmd::CancelLesson{l.id, kWhy[uniform_int(0, 2)]});
+          static const char* kWhy[] = {"Карантин в классе", "Болезнь учителя, замены нет", "Актированный день (мороз)"};
+          run(deputies_[1], cmd::CancelLesson{l.id, kWhy[uniform_int(0, frost ? 2 : 1)]});
           l.cancelled = true;
         } else if (r < 0.034) {
           const int substitute = substitute_for(l, today->second);
@@ -686,6 +727,7 @@ class Generator {
           ++report_.substitutions;
         }
       }
+      if (is_today) break;  // the rest of today is the teachers'
       // Who is away today (about 8% of students, for the whole day).
       absent_today_.clear();
       for (std::size_t si = 0; si < students_.size(); ++si) {
@@ -729,6 +771,11 @@ class Generator {
         if (d == t.last_day) term_marks(static_cast<int>(ti), d);
       }
       if (d == last) year_marks(d);
+    }
+    // On a weekend the deputy has scheduled the coming week already.
+    if (o_.today <= last && weekday_of(o_.today) > 5) {
+      clock_at(at(o_.today, 12, 0));
+      schedule_week(o_.today + 8 - weekday_of(o_.today), last);
     }
     wait_all();
   }
@@ -777,7 +824,22 @@ class Generator {
       if (!c5->students.empty()) {
         const StudentPlan& s = students_[static_cast<std::size_t>(c5->students[0])];
         issue("ученик", s.id, "s" + std::to_string(s.id), "ученик 5А");
-        if (!s.parents.empty()) issue("родитель", s.parents[0], "p" + std::to_string(s.parents[0]), "родитель ученика 5А");
+        // The parent: of a 5А pupil with a brother or sister at school, where there is one.
+        std::map<UserId, int> children;
+        for (const auto& c : classes_)
+          for (int si : c.students)
+            for (UserId p : students_[static_cast<std::size_t>(si)].parents) ++children[p];
+        UserId parent = s.parents.empty() ? 0 : s.parents[0];
+        for (int si : c5->students) {
+          const StudentPlan& x = students_[static_cast<std::size_t>(si)];
+          if (!x.parents.empty() && children[x.parents[0]] > 1) {
+            parent = x.parents[0];
+            break;
+          }
+        }
+        if (parent != 0)
+          issue("родитель", parent, "p" + std::to_string(parent),
+                children[parent] > 1 ? "родитель ученика 5А и его брата или сестры" : "родитель ученика 5А");
       }
     }
     if (c10 != nullptr && !c10->students.empty()) {
@@ -793,6 +855,7 @@ class Generator {
   const DemoOptions& o_;
   DemoReport& report_;
   Rng rng_;
+  Timestamp horizon_;  // the real time when the generator started: its clock goes no further
   std::uint64_t counter_ = 0;
 
   std::mutex mu_;
@@ -822,13 +885,14 @@ class Generator {
   double mean_mark() const { return report_.marks == 0 ? 0 : mark_sum_ / static_cast<double>(report_.marks); }
 };
 
-int last_complete_year_start() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  const int year = utc.tm_year + 1900;
-  // A year that starts in September ends in May; in June or later of `year`, (year-1)/year is complete.
-  return utc.tm_mon >= 5 ? year - 1 : year - 2;
+Day today_in_moscow() {
+  return static_cast<Day>((log::SystemClock().now() + kMoscowUtcOffsetHours * 3'600'000'000LL) / kMicrosPerDay);
+}
+
+// The academic year `day` is in, by its first calendar year; in June–August, the one just ended.
+int school_year_of(Day day) {
+  const int year = year_of(day);
+  return month_of(day) >= 9 ? year : year - 1;
 }
 
 Status write_logins(const std::string& dir, const std::vector<DemoLogin>& logins) {
@@ -851,7 +915,8 @@ Result<DemoReport> build_demo_school(const std::string& dir, const DemoOptions& 
   if (options.years < 1 || options.years > 20) return Status(Code::invalid_argument, "--years must be 1..20");
   if (options.students < 30 || options.students > 5000)
     return Status(Code::invalid_argument, "--students must be 30..5000");
-  if (options.last_year_start == 0) options.last_year_start = last_complete_year_start();
+  if (options.today == 0) options.today = today_in_moscow();
+  if (options.last_year_start == 0) options.last_year_start = school_year_of(options.today);
   std::error_code ec;
   if (std::filesystem::exists(dir, ec) && !std::filesystem::is_empty(dir, ec))
     return Status(Code::conflict, "the demo school is written only into an empty data directory; " + dir + " is not empty");

@@ -71,6 +71,8 @@ std::string patronymic(const std::string& father, bool female) {
 
 std::string family_name(Rng& rng) { return pick(rng, kFamilies); }
 
+std::string first_name(Rng& rng, bool female) { return pick(rng, female ? kFemale : kMale); }
+
 std::string feminine(const std::string& family) {
   const std::string skiy = "ский", oy = "ой";
   if (family.size() > skiy.size() && family.compare(family.size() - skiy.size(), skiy.size(), skiy) == 0)

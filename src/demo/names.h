@@ -14,7 +14,11 @@ using Rng = std::mt19937_64;
 std::string family_name(Rng& rng);
 std::string feminine(const std::string& family);
 
-// A person of the given family; birth_year picks a birth day within that year.
+// A first name.
+std::string first_name(Rng& rng, bool female);
+
+// A person of the given family; birth_year picks a birth day within that year. The patronymic is from a
+// random man's name: a child's is set from the father's by the caller.
 domain::PersonalData make_person(Rng& rng, const std::string& family, bool female, int birth_year);
 
 // The patronymic from the father's first name, by the usual rules (Алексей → Алексеевич/Алексеевна,

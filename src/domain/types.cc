@@ -48,6 +48,12 @@ int weekday_of(Day day) {
   return w + 1;
 }
 
+CivilDate civil_of(Day day) {
+  CivilDate c;
+  civil_from_days(day, &c.year, &c.month, &c.day);
+  return c;
+}
+
 std::string format_day(Day day) {
   int y = 0;
   unsigned m = 0, d = 0;

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ask, OUT, NEW_PASSWORD, chromiumSuite, signInChromium } from './harness.mjs';
+import { ask, OUT, NEW_PASSWORD, chromiumSuite, signInChromium, schoolYear, lessonDay, addDays, mondayOf, schoolToday } from './harness.mjs';
 
 // The demo server, the browser and the page-error check, shared by the file's tests (harness.mjs).
 const suite = await chromiumSuite();
@@ -264,13 +264,9 @@ test('a deputy records a substitution by day, class and period among the free te
   const dp = await signIn(deputy());
   await dp.click('nav a[href="#/control"]');
   await dp.waitForSelector('#view');
-  // A school day of the demo with lessons: the first lesson day of October.
+  // A school day of the demo with lessons: the first one from the year's third week.
   const classes = await ask(dp, 'roster.classes');
-  let day = '2025-10-01', lessons = [];
-  for (let i = 0; i < 10 && lessons.length === 0; ++i) {
-    lessons = await ask(dp, 'control.lessons_on', { day });
-    if (lessons.length === 0) day = new Date(Date.parse(day + 'T12:00:00Z') + 86400000).toISOString().slice(0, 10);
-  }
+  const { day, lessons } = await lessonDay(addDays((await schoolYear(dp)).first, 14), (d) => ask(dp, 'control.lessons_on', { day: d }));
   // The demo's past terms are closed: the deputy reopens those of that day first (and closes them at the end).
   const reopened = (await ask(dp, 'roster.terms')).filter((t) => t.closed && t.first_day <= day && day <= t.last_day);
   for (const t of reopened) await ask(dp, 'reopen_term', { term: t.id, reason: 'внести замены' }, true);
@@ -368,10 +364,12 @@ test('the diary\'s chart offers only the pupil\'s own subjects', async () => {
   const pp = await signIn(parent, { viewport: { width: 390, height: 844 } });
   const me = await ask(pp, 'me');
   await pp.waitForSelector('#days');
-  await pp.fill('#week', '2025-10-06');
+  // The year's second week, which has lessons whatever today is.
+  const monday = mondayOf(addDays((await schoolYear(pp)).first, 7));
+  await pp.fill('#week', monday);
   await pp.dispatchEvent('#week', 'change');
   await pp.waitForSelector('.diary-lesson');
-  const week = await ask(pp, 'diary.week', { student: me.children[0].id, monday: '2025-10-06' });
+  const week = await ask(pp, 'diary.week', { student: me.children[0].id, monday });
   const own = new Set(week.lessons.map((l) => l.subject));
   const offered = (await pp.$$eval('#chart-subject option', (os) => os.map((o) => Number(o.value)))).filter(Boolean);
   assert.ok(offered.length > 3);
@@ -384,9 +382,9 @@ test('a control count opens the lessons behind it', async () => {
   const dp = await signIn(deputy());
   await dp.click('nav a[href="#/control"]');
   await dp.waitForSelector('#view');
-  await dp.fill('#from', '2025-09-01');
+  await dp.fill('#from', (await schoolYear(dp)).first);
   await dp.dispatchEvent('#from', 'change');
-  await dp.fill('#to', '2025-12-31');
+  await dp.fill('#to', schoolToday());
   await dp.dispatchEvent('#to', 'change');
   await dp.waitForSelector('#report button.link');
   const button = dp.locator('#report button.link').first();

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ask, OUT, chromiumSuite, signInChromium } from './harness.mjs';
+import { ask, OUT, chromiumSuite, signInChromium, schoolYear, lessonDay, addDays } from './harness.mjs';
 
 // The demo server, the browser and the page-error check, shared by the file's tests (harness.mjs).
 const suite = await chromiumSuite();
@@ -151,12 +151,9 @@ test('a teacher\'s day lists their lessons and opens each journal; a cell anothe
     server.onMessage((m) => { if (!(hold && typeof m === 'string' && m.startsWith('{"push"'))) ws.send(m); });
   }));
   await tp.waitForSelector('#today');
-  // A school day of the demo's year on which this teacher has lessons.
-  let day = '2025-10-06', lessons = [];
-  for (let i = 0; i < 14 && lessons.length === 0; ++i) {
-    lessons = await ask(tp, 'control.day', { teacher: (await ask(tp, 'me')).user, day });
-    if (lessons.length === 0) day = new Date(Date.parse(day + 'T12:00:00Z') + 86400000).toISOString().slice(0, 10);
-  }
+  // A school day of the demo's year, from its second week, on which this teacher has lessons.
+  const user = (await ask(tp, 'me')).user;
+  const { day, lessons } = await lessonDay(addDays((await schoolYear(tp)).first, 7), (d) => ask(tp, 'control.day', { teacher: user, day: d }));
   assert.ok(lessons.length > 0, 'the teacher has lessons in the demo year');
   await tp.fill('#day', day);
   await tp.dispatchEvent('#day', 'change');
@@ -310,9 +307,11 @@ test('a deputy reads the time sheet and the register of missed and substituted l
   const dp = await signIn(deputy);
   await dp.click('nav a[href="#/control"]');
   await dp.waitForSelector('#report');
-  await dp.fill('#from', '2025-10-01');
+  // The year's first month.
+  const first = (await schoolYear(dp)).first;
+  await dp.fill('#from', first);
   await dp.dispatchEvent('#from', 'change');
-  await dp.fill('#to', '2025-10-31');
+  await dp.fill('#to', addDays(first, 30));
   await dp.dispatchEvent('#to', 'change');
   await dp.selectOption('#view', 'timesheet');
   await dp.waitForSelector('#report tbody tr');

@@ -12,7 +12,7 @@ namespace ejournal::ejctl {
 namespace po = boost::program_options;
 
 int run_demo(const std::vector<std::string>& args) {
-  std::string data;
+  std::string data, today;
   demo::DemoOptions o;
   po::options_description desc("ejctl demo");
   desc.add_options()
@@ -21,10 +21,15 @@ int run_demo(const std::vector<std::string>& args) {
       ("seed", po::value(&o.seed), "seed of the school's people and events (default 1)")
       ("students", po::value(&o.students), "number of students (default 800)")
       ("years", po::value(&o.years), "academic years of journal (default 1)")
+      ("today", po::value(&today), "the school's today, YYYY-MM-DD: the journal is lived up to it, and its year is the last (default: today in Moscow)")
       ("no-credentials", "issue no passwords (faster; nobody can sign in)");
   po::variables_map vm;
   if (auto stop = cli::parse_options("ejctl demo", args, desc, vm)) return *stop;
   o.issue_credentials = vm.count("no-credentials") == 0;
+  if (!today.empty() && !domain::parse_day(today, &o.today)) {
+    std::cerr << "ejctl demo: --today must be a date, YYYY-MM-DD: " << today << "\n";
+    return 2;
+  }
   auto report = demo::build_demo_school(data, o);
   if (!report.ok()) {
     std::cerr << "ejctl demo: " << report.status().to_string() << "\n";
@@ -32,7 +37,7 @@ int run_demo(const std::vector<std::string>& args) {
   }
   const auto& r = *report;
   std::cout << "Демо-школа записана в " << data << ": " << r.classes << " классов, " << r.students << " учеников, "
-            << r.parents << " родителей, " << r.teachers << " учителей, " << r.subjects << " предметов.\n"
+            << r.parents << " родителей (братьев и сестёр: " << r.siblings << "), " << r.teachers << " учителей, " << r.subjects << " предметов.\n"
             << r.events << " событий (" << r.commands << " команд, отказов: " << r.refusals << ") за " << std::fixed
             << std::setprecision(1) << r.seconds << " с; средняя отметка " << std::setprecision(2) << r.mean_mark
             << ", пропусков " << std::setprecision(1)

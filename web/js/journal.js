@@ -4,7 +4,7 @@
 // removes (with a reason); Escape cancels. A mark clicked opens its correction (with a reason); on a phone a
 // tapped cell opens a picker. In a closed term every change becomes a correction request to the deputy.
 // A deputy or director can open any cell's history. Live: other people's changes appear.
-import { h, ruDate, status, asOfControl, pastBanner, ATTENDANCE, ATTENDANCE_BY_LETTER } from './util.js';
+import { h, ruDate, schoolToday, status, asOfControl, pastBanner, ATTENDANCE, ATTENDANCE_BY_LETTER } from './util.js';
 import { showCellHistory } from './history.js';
 
 const MARK_KEYS = new Set(['2', '3', '4', '5']);
@@ -55,10 +55,11 @@ export async function journalPage({ api, account, main, params, isManager }) {
     return terms.filter((t) => t.year === year && grade >= t.grade_from && grade <= t.grade_to);
   };
   if (!state.term) {
-    const today = new Date().toISOString().slice(0, 10);
+    // The term today is in; in the holidays, the one that ended last.
+    const today = schoolToday();
     const ts = termsFor(state.classId);
-    const current = ts.find((t) => t.first_day <= today && today <= t.last_day);
-    state.term = (current || ts[0] || { id: 1 }).id;
+    const begun = ts.filter((t) => t.first_day <= today).sort((x, y) => (x.first_day < y.first_day ? -1 : 1));
+    state.term = (begun.at(-1) || ts[0] || { id: 1 }).id;
   }
 
   // Toolbar: which journal (a class first, then its subject and group), which term, which work type, "as of".

@@ -21,9 +21,14 @@ struct DemoOptions {
   std::uint64_t seed = 1;
   int students = 800;
   int years = 1;
-  // The academic year the journal ends with, by the calendar year it starts in. 0: the last one that ended
-  // before today.
+  // The academic year the journal ends with, by the calendar year it starts in. 0: the current one (from
+  // 1 September before `today` to 31 May after; in June–August, the one that has just ended).
   int last_year_start = 0;
+  // The school's today: the journal is lived up to it and no further. Its week's lessons are scheduled; on it,
+  // only the morning's substitutions and cancellations are made (its lessons are the teachers' to fill in);
+  // terms ended by it are closed, the one it is in stays open. 0: today in Moscow. A day after the last
+  // year's end changes nothing.
+  domain::Day today = 0;
   // Credentials are issued only to a few users of each role (Argon2id costs ~0.1 s each).
   bool issue_credentials = true;
 };
@@ -49,6 +54,7 @@ struct DemoReport {
   std::uint64_t substitutions = 0;
   std::uint64_t corrections = 0;
   int teachers = 0, classes = 0, students = 0, parents = 0, subjects = 0;
+  int siblings = 0;  // pupils whose parents' accounts were linked from an older brother or sister
   double seconds = 0;
 };
 

@@ -34,6 +34,13 @@ using DataSubject = fb::DataSubject;
 // 1 = Monday … 7 = Sunday.
 int weekday_of(Day day);
 
+// The calendar date of a day (proleptic Gregorian).
+struct CivilDate {
+  int year = 1970;
+  unsigned month = 1, day = 1;  // 1..12, 1..31
+};
+CivilDate civil_of(Day day);
+
 // "2023-09-01" ⇄ day; parse_day returns false for anything but a valid ISO date.
 std::string format_day(Day day);
 bool parse_day(const std::string& iso, Day* day);
