@@ -55,6 +55,8 @@ void StatsProjection::apply(const EventView& ev) {
       break;
     case E::LoginSucceeded: ++d.logins; break;
     case E::LoginFailed: ++d.failed_logins; break;
+    case E::MarkSet: ++d.marks; break;
+    case E::AbsenceMarked: ++d.absences; break;
     case E::BackupRecorded: {
       const auto* e = ev.as<fb::BackupRecorded>();
       const std::string target = e->target() != nullptr ? e->target()->str() : std::string();
@@ -122,14 +124,14 @@ std::string StatsProjection::snapshot() const {
     accounts.push_back(s::CreateSAccountDirect(b, static_cast<std::uint32_t>(id), &roles, a.blocked));
   }
   std::vector<flatbuffers::Offset<s::SDay>> days;
-  for (const auto& [day, d] : days_) days.push_back(s::CreateSDay(b, day, d.events, d.logins, d.failed_logins));
+  for (const auto& [day, d] : days_) days.push_back(s::CreateSDay(b, day, d.events, d.logins, d.failed_logins, d.marks, d.absences));
   std::vector<flatbuffers::Offset<s::SUser>> users;
   for (const auto& [user, n] : by_user_) users.push_back(s::CreateSUser(b, user, n));
   std::vector<flatbuffers::Offset<s::SBackup>> backups;
   for (const auto& [key, r] : backups_)
     backups.push_back(s::CreateSBackupDirect(b, r.archive, r.target.c_str(), r.succeeded, r.at, r.first, r.last, r.bytes,
                                              r.month.c_str(), r.message.c_str(), r.last_success, r.runs, r.failures));
-  b.Finish(s::CreateStatsDirect(b, &accounts, &days, &users, log_.events, log_.stored_bytes, log_.head, &backups),
+  b.Finish(s::CreateStatsDirect(b, &accounts, &days, &users, log_.events, log_.stored_bytes, log_.head, &backups, true),
            s::StatsIdentifier());
   return finished_bytes(b);
 }
@@ -139,6 +141,7 @@ Status StatsProjection::restore(std::string_view raw) {
   std::string aligned;
   const s::Stats* st = verified_root<s::Stats>(raw, s::StatsIdentifier(), aligned);
   if (st == nullptr) return Status(Code::corruption, "not a stats snapshot");
+  if (!st->entries_counted()) return Status(Code::unsupported, "a stats snapshot from before marks and absences were counted per day");
   StatsProjection next;
   if (st->accounts())
     for (const auto* a : *st->accounts()) {
@@ -151,7 +154,7 @@ Status StatsProjection::restore(std::string_view raw) {
         for (flatbuffers::uoffset_t r = 0; r < a->roles()->size() && r < acc.roles.size(); ++r) acc.roles[r] = a->roles()->Get(r);
     }
   if (st->days())
-    for (const auto* d : *st->days()) next.days_[d->day()] = DayStats{d->day(), d->events(), d->logins(), d->failed_logins()};
+    for (const auto* d : *st->days()) next.days_[d->day()] = DayStats{d->day(), d->events(), d->logins(), d->failed_logins(), d->marks(), d->absences()};
   if (st->users())
     for (const auto* u : *st->users()) next.by_user_[u->user()] = u->events();
   next.log_ = LogStats{st->events(), st->stored_bytes(), st->head()};

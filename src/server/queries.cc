@@ -528,7 +528,7 @@ const query::HandlerTable& handlers() {
            for (const auto& [role, n] : acc.by_role) roles[role_word(role)] = n;
            json::array days, users;
            for (const DayStats& d : p.days(from, to))
-             days.push_back(json::object{{"day", format_day(d.day)}, {"events", d.events}, {"logins", d.logins}, {"failed_logins", d.failed_logins}});
+             days.push_back(json::object{{"day", format_day(d.day)}, {"events", d.events}, {"logins", d.logins}, {"failed_logins", d.failed_logins}, {"marks", d.marks}, {"absences", d.absences}});
            for (const auto& [user, n] : p.events_by_user(20)) users.push_back(json::object{{"user", user}, {"events", n}});
            const LogStats& l = p.log_size();
            return json::value(json::object{{"accounts", json::object{{"total", acc.total}, {"blocked", acc.blocked}, {"by_role", roles}}},
@@ -621,9 +621,9 @@ std::string person_name(Services& s, DataSubject kind, UserId id, const std::str
 }  // namespace query
 
 // Every query's handler table, one per file that answers queries.
-const std::array<const query::HandlerTable*, 3>& tables() {
-  static const std::array<const query::HandlerTable*, 3> all = {&handlers(), &query::people_handlers(),
-                                                                &query::correction_handlers()};
+const std::array<const query::HandlerTable*, 4>& tables() {
+  static const std::array<const query::HandlerTable*, 4> all = {&handlers(), &query::people_handlers(),
+                                                                &query::correction_handlers(), &query::stats_handlers()};
   return all;
 }
 

@@ -55,5 +55,7 @@ using HandlerTable = std::map<std::string, Handler, std::less<>>;
 const HandlerTable& people_handlers();
 // The correction requests (control.corrections), for the teachers who made them and the deputies.
 const HandlerTable& correction_handlers();
+// Progress by class, subject and teacher (stats.progress), for the director's page and the deputies.
+const HandlerTable& stats_handlers();
 
 }  // namespace ejournal::server::query

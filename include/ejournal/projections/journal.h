@@ -12,6 +12,7 @@
 // Thread-safety: none; use it through a ProjectionHost.
 #pragma once
 
+#include <array>
 #include <compare>
 #include <functional>
 #include <limits>
@@ -123,6 +124,19 @@ struct ChartPoint {
   domain::WorkTypeId work_type = 0;
 };
 
+// A class's marks and absences in one subject by one teacher over a period (JournalProjection::progress): what
+// the director's page and the progress reports add up.
+struct ProgressRow {
+  domain::ClassId class_id = 0;
+  domain::SubjectId subject = 0;
+  domain::UserId teacher = 0;                // the assignment's teacher (substitutions count for the class)
+  std::uint32_t lessons_held = 0;
+  std::array<std::uint32_t, 6> marks{};      // live marks by value 1..5 (index 0 unused)
+  std::array<std::uint32_t, 4> attendance{}; // cells by code (Absent, Excused, Sick, Late)
+  double weighted_sum = 0;                   // Σ value × weight of its work type, over the live marks
+  std::uint32_t weights = 0;                 // Σ weight
+};
+
 class JournalProjection final : public Projection {
  public:
   std::string_view name() const override { return "journal"; }
@@ -159,6 +173,10 @@ class JournalProjection final : public Projection {
   Result<DiaryWeek> diary(domain::UserId student, domain::Day monday) const;
   // The student's live marks in a subject over time, in date order (for a chart).
   std::vector<ChartPoint> marks_over_time(domain::UserId student, domain::SubjectId subject) const;
+
+  // Progress (projections/journal/progress.cc): the held lessons with day in from..to of `class_id` (0: every
+  // class of `year`), summed by (class, subject, teacher), in that order.
+  std::vector<ProgressRow> progress(domain::YearId year, domain::ClassId class_id, domain::Day from, domain::Day to) const;
 
   // Rounds half up to two decimals, as the journal shows averages.
   static double round_average(double value);

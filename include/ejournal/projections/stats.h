@@ -1,5 +1,5 @@
-// StatsProjection: the administrator's statistics (order 5.5) — accounts by role, sign-ins per day, events
-// per day and per user, and the size of the log. Days are school days (Moscow time) of the records.
+// StatsProjection: the administrator's statistics (order 5.5) — accounts by role, sign-ins per day, events,
+// marks and absences entered per day, events per user, and the size of the log. Days are school days (Moscow time) of the records.
 // Thread-safety: none; use it through a ProjectionHost.
 #pragma once
 
@@ -26,6 +26,8 @@ struct DayStats {
   std::uint64_t events = 0;
   std::uint64_t logins = 0;
   std::uint64_t failed_logins = 0;
+  std::uint64_t marks = 0;     // marks set that day (MarkSet; corrections and removals not counted)
+  std::uint64_t absences = 0;  // absences and lateness recorded that day (AbsenceMarked)
 };
 
 // The last backup or archive run on one target, and how the target has fared (BackupRecorded events).
