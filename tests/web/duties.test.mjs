@@ -534,3 +534,54 @@ test('a curator links a family\'s existing parent account to a second child inst
   await cp.screenshot({ path: join(OUT, 'class-link-parent.png'), fullPage: true });
   await cp.context().close();
 });
+
+test('the director starts on the school at a glance: today\'s entries, and each class\'s average and quality for the term', async () => {
+  const director = suite.logins.find((l) => l[0] === 'директор');
+  const tp = await signIn(teacher());
+  const dirp = await signIn(director, { viewport: { width: 1280, height: 900 } });
+  await dirp.waitForSelector('main[data-ready], .view[data-ready]');
+  assert.match(dirp.url(), /#\/school$/, 'the director lands on "Школа"');
+  const before = Number((await dirp.textContent('#fig-marks strong')).replace(/\s/g, ''));
+
+  // A teacher enters a mark now (in a term it reopens if need be); the page, reloaded, counts it.
+  await openJournal(tp);
+  const args = await journalArgs(tp);
+  const dp = await signIn(deputy());
+  if ((await ask(dp, 'roster.terms')).find((t) => t.id === args.term).closed) {
+    await ask(dp, 'reopen_term', { term: args.term, reason: 'проверка' }, true);
+    await termIs(dp, args.term, false);
+  }
+  const page = await ask(tp, 'journal.page', args);
+  const lesson = page.lessons.findLast((l) => l.held);
+  assert.ok(lesson, 'the term has a held lesson');
+  await ask(tp, 'set_mark', { lesson: lesson.id, student: page.rows[0].student, value: 5, work_type: 1 }, true);
+  await eventually(() => ask(dirp, 'stats.summary', { from: schoolToday(), to: schoolToday() }),
+    (s) => (s.days.find((d) => d.day === schoolToday())?.marks ?? 0) > before);
+  await dirp.reload();
+  await dirp.waitForSelector('.view[data-ready]');
+  assert.equal(Number((await dirp.textContent('#fig-marks strong')).replace(/\s/g, '')), before + 1);
+
+  // The classes' table agrees with stats.progress for the same period, and names the classes in Russian order.
+  const from = await dirp.inputValue('#school-from'), to = await dirp.inputValue('#school-to');
+  const rows = await ask(dirp, 'stats.progress', { from, to });
+  const classes = await ask(dirp, 'roster.classes');
+  const c5 = classes.find((k) => k.name === '5А');
+  const of5 = rows.filter((r) => r.class_id === c5.id);
+  const count = of5.reduce((n, r) => n + r.count, 0);
+  const good = of5.reduce((n, r) => n + r.marks['4'] + r.marks['5'], 0);
+  const row = dirp.locator(`#school-classes tr[data-class="${c5.id}"] td`);
+  assert.equal(await row.nth(2).textContent(), String(count));
+  assert.equal(await row.nth(5).textContent(), (Math.round((1000 * good) / count) / 10).toLocaleString('ru-RU', { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
+  const names = await dirp.$$eval('#school-classes tbody td:first-child', (tds) => tds.map((t) => t.textContent));
+  assert.ok(names.indexOf('2А') < names.indexOf('10А'), 'classes in school order (2А before 10А)');
+  assert.ok(await dirp.$('#school-chart .uplot'), 'the classes\' chart is drawn');
+  assert.ok(await dirp.$('#school-daily .uplot'), 'the daily chart is drawn');
+  await dirp.screenshot({ path: join(OUT, 'school.png'), fullPage: true });
+
+  // On a phone.
+  await dirp.setViewportSize({ width: 390, height: 844 });
+  await dirp.reload();
+  await dirp.waitForSelector('.view[data-ready]');
+  await dirp.screenshot({ path: join(OUT, 'school-phone.png'), fullPage: true });
+  await Promise.all([tp.context().close(), dirp.context().close(), dp.context().close()]);
+});

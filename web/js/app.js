@@ -7,6 +7,7 @@ import { adminPage } from './admin.js';
 import { classPage } from './classlist.js';
 import { controlPage } from './control.js';
 import { todayPage } from './today.js';
+import { schoolPage } from './school.js';
 
 const api = new Api(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
 const main = document.getElementById('main');
@@ -16,16 +17,20 @@ let leavePage = null;  // the open page's cleanup (subscriptions)
 function has(role) { return account && account.roles.includes(role); }
 const isManager = () => has('deputy') || has('director');
 
-function routes() {
-  const out = [];
-  if (has('teacher')) out.push(['today', 'Сегодня']);
-  if (has('teacher') || isManager()) out.push(['journal', 'Журнал']);
-  if (has('curator') || isManager()) out.push(['class', 'Класс']);
-  if (isManager()) out.push(['control', 'Контроль']);
-  if (has('student') || has('parent')) out.push(['diary', 'Дневник']);
-  if (has('administrator')) out.push(['admin', 'Администрирование']);
-  return out;
-}
+// The pages: address, title in the menu, who may open it, and the page itself. The menu lists them in this
+// order, and a reader lands on the first they may open (the director and deputies on "Школа", a teacher on
+// "Сегодня").
+const ROUTES = [
+  { id: 'school', title: 'Школа', page: schoolPage, allowed: isManager },
+  { id: 'today', title: 'Сегодня', page: todayPage, allowed: () => has('teacher') },
+  { id: 'journal', title: 'Журнал', page: journalPage, allowed: () => has('teacher') || isManager() },
+  { id: 'class', title: 'Класс', page: classPage, allowed: () => has('curator') || isManager() },
+  { id: 'control', title: 'Контроль', page: controlPage, allowed: isManager },
+  { id: 'diary', title: 'Дневник', page: diaryPage, allowed: () => has('student') || has('parent') },
+  { id: 'admin', title: 'Администрирование', page: adminPage, allowed: () => has('administrator') },
+];
+
+function routes() { return ROUTES.filter((r) => r.allowed()); }
 
 function parseHash() {
   const [path, query] = location.hash.replace(/^#\/?/, '').split('?');
@@ -39,7 +44,7 @@ function renderChrome() {
   who.replaceChildren();
   if (!account) return;
   const { page } = parseHash();
-  for (const [id, title] of routes())
+  for (const { id, title } of routes())
     nav.append(h('a', { href: `#/${id}`, 'aria-current': page === id ? 'page' : null }, title));
   who.append(account.name || account.login,
     h('button', { type: 'button', id: 'logout', onclick: signOut }, 'Выйти'));
@@ -118,10 +123,12 @@ async function route() {
   if (account.must_change_password) return showChangePassword();
   if (leavePage) { const leave = leavePage; leavePage = null; await leave(); }
   let { page, params } = parseHash();
-  const allowed = routes().map(([id]) => id);
-  if (!allowed.includes(page)) {
+  const allowed = routes();
+  let target = allowed.find((r) => r.id === page);
+  if (!target) {
     if (allowed.length === 0) { main.replaceChildren(h('p', {}, 'Для вашей роли здесь пока нет страниц.')); renderChrome(); return; }
-    page = allowed[0];
+    target = allowed[0];
+    page = target.id;
     history.replaceState(null, '', `#/${page}`);
   }
   renderChrome();
@@ -132,10 +139,9 @@ async function route() {
   const view = h('div', { class: 'view' });
   main.replaceChildren(view);
   const ctx = { api, account, main: view, params, isManager: isManager(), has };
-  const pages = { today: todayPage, journal: journalPage, diary: diaryPage, admin: adminPage, class: classPage, control: controlPage };
   let leave = null;
   try {
-    if (pages[page]) leave = await pages[page](ctx);
+    leave = await target.page(ctx);
   } catch (err) {
     if (visit === visits) status(err instanceof ApiError ? err.message : String(err), true);
   }
