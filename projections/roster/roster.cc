@@ -165,6 +165,11 @@ void RosterProjection::apply(const EventView& ev) {
       break;
     }
     case E::TimetableEntryRemoved: entries_[ev.as<fb::TimetableEntryRemoved>()->entry()].removed = true; break;
+    case E::AcademicYearOpened: {
+      const auto* e = ev.as<fb::AcademicYearOpened>();
+      years_[e->year()] = RosterYear{e->year(), str(e->title()), e->first_day(), e->last_day()};
+      break;
+    }
     default: break;
   }
 }
@@ -221,8 +226,10 @@ std::string RosterProjection::snapshot() const {
   std::vector<flatbuffers::Offset<s::RosterWorkType>> work_types;
   for (const auto& [id, w] : work_types_)
     work_types.push_back(s::CreateRosterWorkTypeDirect(b, id, w.name.c_str(), static_cast<std::uint8_t>(w.weight)));
+  std::vector<flatbuffers::Offset<s::RosterYear>> years;
+  for (const auto& [id, y] : years_) years.push_back(s::CreateRosterYearDirect(b, id, y.title.c_str(), y.first_day, y.last_day));
   b.Finish(s::CreateRosterDirect(b, &classes, &groups, &students, &parents, &assignments, &entries, &subjects, &staff,
-                                 &terms, &work_types, /*terms_closed_kept=*/true),
+                                 &terms, &work_types, /*terms_closed_kept=*/true, &years, /*years_kept=*/true),
            s::RosterIdentifier());
   return finished_bytes(b);
 }
@@ -233,6 +240,7 @@ Status RosterProjection::restore(std::string_view raw) {
   const s::Roster* r = verified_root<s::Roster>(raw, s::RosterIdentifier(), aligned);
   if (r == nullptr) return Status(Code::corruption, "not a roster snapshot");
   if (!r->terms_closed_kept()) return Status(Code::unsupported, "a roster snapshot from before terms' closing was kept");
+  if (!r->years_kept()) return Status(Code::unsupported, "a roster snapshot from before academic years were kept");
   RosterProjection next;
   if (r->classes())
     for (const auto* c : *r->classes()) next.classes_[c->id()] = RosterClass{c->id(), c->year(), c->grade(), str(c->name()), c->curator()};
@@ -259,6 +267,8 @@ Status RosterProjection::restore(std::string_view raw) {
   if (r->terms())
     for (const auto* t : *r->terms())
       next.terms_[t->id()] = RosterTerm{t->id(), t->year(), str(t->name()), t->first_day(), t->last_day(), t->grade_from(), t->grade_to(), t->closed()};
+  if (r->years())
+    for (const auto* y : *r->years()) next.years_[y->id()] = RosterYear{y->id(), str(y->title()), y->first_day(), y->last_day()};
   if (r->work_types())
     for (const auto* w : *r->work_types()) next.work_types_[w->id()] = RosterWorkType{w->id(), str(w->name()), w->weight()};
   *this = std::move(next);

@@ -621,9 +621,10 @@ std::string person_name(Services& s, DataSubject kind, UserId id, const std::str
 }  // namespace query
 
 // Every query's handler table, one per file that answers queries.
-const std::array<const query::HandlerTable*, 4>& tables() {
-  static const std::array<const query::HandlerTable*, 4> all = {&handlers(), &query::people_handlers(),
-                                                                &query::correction_handlers(), &query::stats_handlers()};
+const std::array<const query::HandlerTable*, 5>& tables() {
+  static const std::array<const query::HandlerTable*, 5> all = {&handlers(), &query::people_handlers(),
+                                                                &query::correction_handlers(), &query::stats_handlers(),
+                                                                &query::setup_handlers()};
   return all;
 }
 

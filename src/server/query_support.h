@@ -57,5 +57,7 @@ const HandlerTable& people_handlers();
 const HandlerTable& correction_handlers();
 // Progress by class, subject and teacher (stats.progress), for the director's page and the deputies.
 const HandlerTable& stats_handlers();
+// What school setup reads (roster.years, roster.timetable).
+const HandlerTable& setup_handlers();
 
 }  // namespace ejournal::server::query

@@ -585,3 +585,103 @@ test('the director starts on the school at a glance: today\'s entries, and each 
   await dirp.screenshot({ path: join(OUT, 'school-phone.png'), fullPage: true });
   await Promise.all([tp.context().close(), dirp.context().close(), dp.context().close()]);
 });
+
+test('a deputy sets up a class in the browser — subject, work type, class, a new teacher\'s load, the timetable grid, lessons from it — and the teacher finds the journal', async () => {
+  const admin = suite.logins.find((l) => l[0] === 'администратор');
+  const ap = await signIn(admin);
+  // The administrator creates the teacher's account (the admin page) and issues a password.
+  const login = `newteacher${Date.now() % 100000}`;
+  await ask(ap, 'create_staff_account', { login, role: 'teacher', display_name: 'Новикова Алла Петровна', curator_of: 0 }, true);
+  const staff = await eventually(() => ask(ap, 'roster.staff'), (s) => s.some((x) => x.login === login));
+  const newTeacher = staff.find((x) => x.login === login);
+  const { one_time_password: password } = await ask(ap, 'issue_credential', { user: newTeacher.id }, true);
+
+  const dp = await signIn(deputy(), { viewport: { width: 1280, height: 900 } });
+  await dp.click('nav a[href="#/setup"]');
+  await dp.waitForSelector('.view[data-ready] #setup-timetable');
+  // A subject and a work type.
+  const subject = `Астрономия ${Date.now() % 1000}`;
+  await dp.fill('#subject-name', subject);
+  await dp.fill('#subject-short', 'астр');
+  await dp.click('#new-subject button[type=submit]');
+  await dp.waitForFunction(() => /добавлен/.test(document.querySelector('#new-subject .result').textContent));
+  await dp.fill('#work-type-name', 'Проект');
+  await dp.fill('#work-type-weight', '3');
+  await dp.click('#new-work-type button[type=submit]');
+  await dp.waitForSelector('#work-types-list td:text("Проект")');
+  // A refused command is said beside its form: a class of grade 12.
+  await dp.fill('#class-grade', '12');
+  await dp.fill('#class-name', '12Я');
+  await dp.evaluate(() => { document.querySelector('#class-grade').removeAttribute('max'); });
+  await dp.click('#new-class button[type=submit]');
+  await dp.waitForSelector('#new-class .result.error');
+  // The class.
+  await dp.fill('#class-grade', '11');
+  await dp.fill('#class-name', '11Я');
+  await dp.click('#new-class button[type=submit]');
+  await dp.waitForSelector('#classes-list .chip:text("11Я")');
+  const created = (await ask(dp, 'roster.classes')).find((c) => c.name === '11Я');
+  // The new teacher's load, in the new class.
+  await dp.selectOption('#load-class', String(created.id));
+  await dp.waitForSelector('#load-teacher');
+  await dp.selectOption('#load-teacher', String(newTeacher.id));
+  await dp.selectOption('#load-subject', { label: subject });
+  await dp.click('#new-assignment button[type=submit]');
+  await dp.waitForSelector('#load-list tbody tr');
+  // The timetable: Wednesday, 3rd period.
+  await dp.waitForSelector('#tt-3-3 option:nth-child(2)', { state: 'attached' });
+  await dp.selectOption('#tt-3-3', { index: 1 });
+  await dp.waitForSelector('#timetable-grid td[data-weekday="3"][data-period="3"] .entry');
+  assert.match(await dp.textContent('#timetable-grid td[data-weekday="3"][data-period="3"] .entry'), /астр/);
+  const entries = await ask(dp, 'roster.timetable', { class_id: created.id });
+  assert.equal(entries.length, 1);
+  assert.equal(entries[0].teacher, newTeacher.id);
+  // Lessons from it, from the year's first day to today: those of the new class only, as every other class's
+  // lessons of that period exist already (the command makes what the timetables lack, month by month).
+  const year = (await ask(dp, 'roster.years')).find((y) => y.id === created.year);
+  await dp.fill('#schedule-first', year.first_day);
+  await dp.fill('#schedule-last', schoolToday());
+  await dp.click('#schedule-form button[type=submit]');
+  await dp.waitForFunction(() => /Создано уроков: \d+|Новых уроков нет/.test(document.querySelector('#schedule-form .result').textContent));
+  const made = Number((await dp.textContent('#schedule-form .result')).match(/\d+/)?.[0] ?? 0);
+  const wednesdays = Math.floor((Date.parse(schoolToday()) - Date.parse(year.first_day)) / (7 * 86400000)) + 1;
+  assert.ok(made >= 1 && made <= wednesdays + 1, `the new class's Wednesdays (${made} made, about ${wednesdays} expected)`);
+  await dp.screenshot({ path: join(OUT, 'setup.png'), fullPage: true });
+  await dp.setViewportSize({ width: 390, height: 844 });
+  await dp.screenshot({ path: join(OUT, 'setup-phone.png'), fullPage: true });
+
+  // The teacher signs in and finds the journal of 11Я with its Wednesday lessons.
+  const tp = await signIn(['учитель', login, password, 'новый учитель']);
+  await tp.click('nav a[href="#/journal"]');
+  await tp.waitForSelector('#journal-class');
+  assert.equal(await tp.$eval('#journal-class', (s) => s.selectedOptions[0].textContent), '11Я');
+  await tp.waitForSelector('table.grid thead th');
+  const cols = await tp.locator('table.grid thead th button.lesson-edit').count();
+  assert.ok(cols > 0, 'the journal has lessons');
+  await Promise.all([ap.context().close(), dp.context().close(), tp.context().close()]);
+});
+
+test('a deputy transfers a pupil to another class from the pupil\'s card; the old class\'s journal keeps them until that day', async () => {
+  const dp = await signIn(deputy());
+  await dp.click('nav a[href="#/class"]');
+  await dp.waitForSelector('#class');
+  const classes = await ask(dp, 'roster.classes');
+  const year = Math.max(...classes.map((c) => c.year));
+  const from = classes.find((c) => c.name === '6Б' && c.year === year), to = classes.find((c) => c.name === '6В' && c.year === year);
+  await dp.selectOption('#class', String(from.id));
+  await dp.waitForSelector('#class-list tr[data-student] button.link');
+  const pupil = Number(await dp.getAttribute('#class-list tr[data-student]:last-child', 'data-student'));
+  await dp.click('#class-list tr[data-student]:last-child button.link');
+  await dp.waitForSelector('#transfer');
+  await dp.selectOption('#transfer-class', String(to.id));
+  await dp.fill('#transfer-reason', 'по заявлению родителей');
+  await dp.click('#transfer button[type=submit]');
+  await dp.waitForFunction(() => /Переведён в 6В/.test(document.querySelector('#status')?.textContent || ''));
+  const now = await eventually(() => ask(dp, 'roster.class', { class_id: to.id }), (l) => l.some((s) => s.id === pupil));
+  assert.ok(now.some((s) => s.id === pupil), 'the pupil is in 6В');
+  assert.ok(!(await ask(dp, 'roster.class', { class_id: from.id })).some((s) => s.id === pupil), 'and no longer in 6Б');
+  await dp.waitForSelector('#person', { state: 'detached' });  // the card of a pupil who left the class closes
+  assert.equal(await dp.locator(`#class-list tr[data-student="${pupil}"]`).count(), 0, 'the list no longer shows them');
+  await dp.screenshot({ path: join(OUT, 'class-transfer.png'), fullPage: true });
+  await dp.context().close();
+});

@@ -8,6 +8,7 @@ import { classPage } from './classlist.js';
 import { controlPage } from './control.js';
 import { todayPage } from './today.js';
 import { schoolPage } from './school.js';
+import { setupPage } from './setup.js';
 
 const api = new Api(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
 const main = document.getElementById('main');
@@ -26,6 +27,7 @@ const ROUTES = [
   { id: 'journal', title: 'Журнал', page: journalPage, allowed: () => has('teacher') || isManager() },
   { id: 'class', title: 'Класс', page: classPage, allowed: () => has('curator') || isManager() },
   { id: 'control', title: 'Контроль', page: controlPage, allowed: isManager },
+  { id: 'setup', title: 'Настройка', page: setupPage, allowed: () => has('deputy') || has('administrator') },
   { id: 'diary', title: 'Дневник', page: diaryPage, allowed: () => has('student') || has('parent') },
   { id: 'admin', title: 'Администрирование', page: adminPage, allowed: () => has('administrator') },
 ];

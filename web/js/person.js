@@ -43,12 +43,13 @@ export async function showPerson({ api, box, kind, id, groups = () => [], onChan
     return;
   }
   const reload = () => showPerson({ api, box, kind, id, groups, onChange });
-  const write = async (op, args, done) => {
+  // `closing`: the pupil is no longer in this class (a transfer, leaving): the card closes.
+  const write = async (op, args, done, closing = false) => {
     try {
       await api.write(op, args);
       status(done);
       await onChange();
-      await reload();
+      if (closing) box.replaceChildren(); else await reload();
     } catch (err) { status(err.message, true); }
   };
 
@@ -105,10 +106,49 @@ export async function showPerson({ api, box, kind, id, groups = () => [], onChan
       } catch (err) { found.textContent = err.message; }
     });
     links.push(link);
+    links.push(await movesForm(api, id, record.class_id, write));
   } else {
     links.push(h('h3', {}, 'Дети'), h('ul', { class: 'plain' }, record.children.map((c) => h('li', {},
       h('button', { type: 'button', class: 'link', onclick: () => showPerson({ api, box, kind: 'student', id: c.id, groups, onChange }) }, c.name)))));
   }
   box.replaceChildren(h('section', { class: 'card wide', id: 'person', 'aria-label': 'Личные данные' }, title, checked, form, links, close));
   box.querySelector('input')?.focus();
+}
+
+// A pupil's transfer to another class, or leaving the school (on a day, with a reason, as the order's
+// "движение учащихся" asks). Both keep the pupil's past in the journal of the class they were in.
+async function movesForm(api, id, classId, write) {
+  const classes = await api.call('roster.classes');
+  const collator = new Intl.Collator('ru', { numeric: true });
+  const mine = classes.find((c) => c.id === classId);
+  // Another class of the pupil's year, or of a later one (the next year's classes, for the move up in summer).
+  const offered = classes.filter((c) => !mine || (c.year >= mine.year && c.id !== mine.id))
+    .sort((a, b) => a.year - b.year || (mine ? Math.abs(a.grade - mine.grade) - Math.abs(b.grade - mine.grade) : 0) ||
+      collator.compare(a.name, b.name));
+  const to = h('select', { id: 'transfer-class', required: true }, offered.map((c) => h('option', { value: c.id }, c.name)));
+  const day = h('input', { id: 'transfer-day', type: 'date', required: true, value: schoolToday() });
+  const reason = h('input', { id: 'transfer-reason', required: true, placeholder: 'по заявлению родителей' });
+  const move = h('form', { id: 'transfer', class: 'person-form' }, h('h3', {}, 'Перевод в другой класс'),
+    h('div', { class: 'field' }, h('label', { for: 'transfer-class' }, 'В класс'), to),
+    h('div', { class: 'field' }, h('label', { for: 'transfer-day' }, 'С'), day),
+    h('div', { class: 'field' }, h('label', { for: 'transfer-reason' }, 'Основание'), reason),
+    h('button', { type: 'submit' }, 'Перевести'));
+  move.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const name = to.selectedOptions[0]?.textContent;
+    write('transfer_student', { student: id, to_class: Number(to.value), day: day.value, reason: reason.value.trim() },
+      `Переведён в ${name} с ${ruDate(day.value)}`, true);
+  });
+  const leftOn = h('input', { id: 'leave-day', type: 'date', required: true, value: schoolToday() });
+  const why = h('input', { id: 'leave-reason', required: true, placeholder: 'переезд в другой город' });
+  const leave = h('form', { id: 'leave', class: 'person-form' }, h('h3', {}, 'Выбытие из школы'),
+    h('div', { class: 'field' }, h('label', { for: 'leave-day' }, 'Последний день'), leftOn),
+    h('div', { class: 'field' }, h('label', { for: 'leave-reason' }, 'Основание'), why),
+    h('button', { type: 'submit' }, 'Оформить выбытие'));
+  leave.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (window.confirm('Оформить выбытие ученика из школы?'))
+      write('student_leaves', { student: id, day: leftOn.value, reason: why.value.trim() }, `Выбыл ${ruDate(leftOn.value)}`, true);
+  });
+  return h('div', { id: 'moves' }, move, leave);
 }

@@ -75,6 +75,12 @@ struct RosterTerm {
   bool closed = false;  // by a deputy (close_term), until reopened
 };
 
+struct RosterYear {
+  domain::YearId id = 0;
+  std::string title;
+  domain::Day first_day = 0, last_day = 0;
+};
+
 struct RosterWorkType {
   domain::WorkTypeId id = 0;
   std::string name;
@@ -105,6 +111,7 @@ class RosterProjection final : public Projection {
   const std::map<domain::SubjectId, RosterSubject>& subjects() const { return subjects_; }
   const std::map<domain::UserId, RosterStaff>& staff() const { return staff_; }
   const std::map<domain::TermId, RosterTerm>& terms() const { return terms_; }
+  const std::map<domain::YearId, RosterYear>& years() const { return years_; }
   const std::map<domain::WorkTypeId, RosterWorkType>& work_types() const { return work_types_; }
 
   // Students of a class now, in id (enrolment) order.
@@ -122,6 +129,7 @@ class RosterProjection final : public Projection {
   std::map<domain::SubjectId, RosterSubject> subjects_;
   std::map<domain::UserId, RosterStaff> staff_;
   std::map<domain::TermId, RosterTerm> terms_;
+  std::map<domain::YearId, RosterYear> years_;
   std::map<domain::WorkTypeId, RosterWorkType> work_types_;
 };
 
