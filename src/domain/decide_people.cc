@@ -114,6 +114,12 @@ Result<Decision> group_membership(const WriteModel& m, const ActorView& a, UserI
   if ((*s)->class_id != g->class_id) return invalid("Ученик не из класса этой группы");
   const bool member = std::find((*s)->groups.begin(), (*s)->groups.end(), group) != (*s)->groups.end();
   if (member == join) return refuse(Code::conflict, join ? "Ученик уже в группе" : "Ученика нет в группе");
+  // Groups taught a subject in common are halves of one split: a pupil in both would have two journals of it.
+  if (join)
+    for (GroupId other : (*s)->groups)
+      if (other != group && m.shared_subject(group, other) != 0)
+        return refuse(Code::conflict, "Ученик уже в группе «" + m.group(other)->name +
+                                          "», которая изучает тот же предмет: в двух группах одного предмета быть нельзя");
   Decision d;
   if (join) {
     emit(d, fb::Event::StudentJoinedGroup, [&](auto& b) { return fb::CreateStudentJoinedGroup(b, student, group).Union(); });

@@ -107,6 +107,16 @@ Result<Decision> assign_teacher(const WriteModel& m, const ActorView& a, const c
     const GroupState* g = m.group(c.group);
     if (g == nullptr) return not_found("Группа");
     if (g->class_id != c.class_id) return invalid("Группа относится к другому классу");
+    // The other direction of the split rule (decide_people.cc): no pupil of this group may be in another group
+    // already taught the subject.
+    for (UserId student : g->members) {
+      const StudentState* st = m.student(student);
+      if (st == nullptr) continue;
+      for (GroupId other : st->groups)
+        if (other != c.group && m.group_learns(other, c.subject))
+          return refuse(Code::conflict, "Ученики группы есть и в группе «" + m.group(other)->name +
+                                            "», которая уже изучает этот предмет: состав групп одного предмета не должен пересекаться");
+    }
   }
   Decision d;
   d.created = m.next_assignment();

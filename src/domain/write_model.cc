@@ -136,7 +136,10 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
     }
     case E::StudyGroupCreated: {
       const auto* e = env.event_as_StudyGroupCreated();
-      slot(groups_, e->group()) = GroupState{true, e->class_id()};
+      GroupState& g = slot(groups_, e->group());
+      g.exists = true;
+      g.class_id = e->class_id();
+      g.name = e->name() != nullptr ? e->name()->str() : std::string();
       break;
     }
     case E::SubjectCreated: slot(subjects_, env.event_as_SubjectCreated()->subject()) = 1; break;
@@ -146,6 +149,7 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
       slot(assignments_, e->assignment()) =
           AssignmentState{true, e->teacher(), e->class_id(), e->group(), e->subject(), false};
       by_teacher_[e->teacher()].push_back(e->assignment());
+      if (e->group() != 0) slot(groups_, e->group()).assignments.push_back(e->assignment());
       break;
     }
     case E::AssignmentEnded: slot(assignments_, env.event_as_AssignmentEnded()->assignment()).ended = true; break;
@@ -221,11 +225,13 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
     case E::StudentJoinedGroup: {
       const auto* e = env.event_as_StudentJoinedGroup();
       add_unique(slot(students_, e->student()).groups, e->group());
+      add_unique(slot(groups_, e->group()).members, e->student());
       break;
     }
     case E::StudentLeftGroup: {
       const auto* e = env.event_as_StudentLeftGroup();
       erase_value(slot(students_, e->student()).groups, e->group());
+      erase_value(slot(groups_, e->group()).members, e->student());
       break;
     }
     case E::ParentLinked: {
@@ -284,6 +290,26 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
     case E::CorrectionRejected: slot(requests_, env.event_as_CorrectionRejected()->request()).decided = true; break;
     case E::NONE: break;
   }
+}
+
+bool WriteModel::group_learns(GroupId group, SubjectId subject) const {
+  const GroupState* g = this->group(group);
+  if (g == nullptr) return false;
+  for (AssignmentId id : g->assignments) {
+    const AssignmentState* a = assignment(id);
+    if (a != nullptr && !a->ended && a->subject == subject) return true;
+  }
+  return false;
+}
+
+SubjectId WriteModel::shared_subject(GroupId a, GroupId b) const {
+  const GroupState* g = group(a);
+  if (g == nullptr) return 0;
+  for (AssignmentId id : g->assignments) {
+    const AssignmentState* x = assignment(id);
+    if (x != nullptr && !x->ended && group_learns(b, x->subject)) return x->subject;
+  }
+  return 0;
 }
 
 }  // namespace ejournal::domain

@@ -45,6 +45,9 @@ struct ClassState {
 struct GroupState {
   bool exists = false;
   ClassId class_id = 0;
+  std::string name;
+  std::vector<AssignmentId> assignments;  // every assignment to this group, ended ones too
+  std::vector<UserId> members;            // now
 };
 
 struct AssignmentState {
@@ -127,6 +130,11 @@ class WriteModel {
   const TermState* term(TermId id) const { return find(terms_, id); }
   const ClassState* class_of(ClassId id) const { return find(classes_, id); }
   const GroupState* group(GroupId id) const { return find(groups_, id); }
+  // Whether `group` is taught `subject` by an assignment that has not ended.
+  bool group_learns(GroupId group, SubjectId subject) const;
+  // A subject both groups are taught (by live assignments), or 0: two groups that share one are halves of
+  // one split, and a pupil is in at most one of them.
+  SubjectId shared_subject(GroupId a, GroupId b) const;
   bool subject_exists(SubjectId id) const { return id != 0 && id < subjects_.size() && subjects_[id] != 0; }
   bool year_exists(YearId id) const { return id != 0 && id < years_.size() && years_[id] != 0; }
   bool work_type_exists(WorkTypeId id) const { return id != 0 && id < work_types_.size() && work_types_[id] != 0; }

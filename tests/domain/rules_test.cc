@@ -225,3 +225,23 @@ TEST_CASE("year marks belong to an academic year", "[domain][rules]") {
   CHECK(code_of(s.run(s.teacher_a, cmd::SetAttestationMark{s.student_a1, s.math, AttestationKind::Year, s.q1,
                                                            AttestationValue::Four, "", s.year})) == Code::invalid_argument);
 }
+
+TEST_CASE("groups taught one subject are halves of a split: a pupil is in at most one of them", "[domain][rules]") {
+  testkit::School s;
+  // 5А's English in two groups; student_a1 is in group 1 (the fixture's).
+  const auto group_2 = s.must(s.teacher_a, cmd::CreateStudyGroup{s.class_5a, "Английский, группа 2"});
+  s.must(s.deputy, cmd::AssignTeacher{s.teacher_a, s.class_5a, s.group_5a_1, s.russian});
+  s.must(s.deputy, cmd::AssignTeacher{s.teacher_b, s.class_5a, group_2, s.russian});
+  auto both = s.run(s.teacher_a, cmd::AddStudentToGroup{s.student_a1, group_2});
+  CHECK(code_of(both) == Code::conflict);
+  CHECK_THAT(both.status().message(), Catch::Contains("Английский, группа 1"));
+  s.must(s.teacher_a, cmd::AddStudentToGroup{s.student_a2, group_2});  // the other pupil: one half only
+
+  // A group of another split (informatics) may share pupils with the English halves.
+  const auto info = s.must(s.teacher_a, cmd::CreateStudyGroup{s.class_5a, "Информатика, группа А"});
+  s.must(s.teacher_a, cmd::AddStudentToGroup{s.student_a1, info});
+  s.must(s.teacher_a, cmd::AddStudentToGroup{s.student_a2, info});
+  s.must(s.deputy, cmd::AssignTeacher{s.teacher_b, s.class_5a, info, s.math});
+  // But it cannot also be taught English: its pupils already learn it in their halves.
+  CHECK(code_of(s.run(s.deputy, cmd::AssignTeacher{s.teacher_b, s.class_5a, info, s.russian})) == Code::conflict);
+}

@@ -37,6 +37,7 @@ export async function classPage({ api, account, main, params, isManager }) {
     const collator = new Intl.Collator('ru');
     students.sort((a, b) => collator.compare(a.name || '', b.name || ''));
     names = new Set(students.map((st) => (st.name || '').toLocaleLowerCase('ru')));
+    const nameOf = new Map(students.map((st) => [st.id, st.name]));
     const groupName = new Map(groups.map((g) => [g.id, g.name]));
     const open = (s) => showPerson({ api, box: card, kind: 'student', id: s.id, groups: () => groups, onChange: showList });
     list.replaceChildren(h('table', { class: 'list' },
@@ -60,7 +61,10 @@ export async function classPage({ api, account, main, params, isManager }) {
     });
     groupsBox.replaceChildren(h('h2', {}, 'Группы класса'),
       groups.length === 0 ? h('p', {}, 'Групп нет.') :
-        h('ul', { class: 'plain' }, groups.map((g) => h('li', {}, `${g.name} — учеников: ${g.students.length}`))),
+        h('ul', { class: 'plain', id: 'groups-list' }, groups.map((g) => h('li', { dataset: { group: g.id } },
+          h('details', {}, h('summary', {}, `${g.name} — учеников: ${g.students.length}`),
+            h('ol', { class: 'members' }, g.students.map((id) => nameOf.get(id) || `№ ${id}`)
+              .sort((x, y) => collator.compare(x, y)).map((n) => h('li', {}, n))))))),
       form);
   }
 

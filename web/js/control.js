@@ -267,14 +267,23 @@ export async function controlPage({ api, main, params }) {
         t.closed ? 'Открыть заново' : 'Закрыть')))));
   }
 
+  // Each change of view or period renders anew; an answer that arrives after a newer request is dropped, and
+  // `data-shown` names what the report shows (view, period, as of).
+  let shows = 0;
   async function show() {
+    const mine = ++shows;
+    const what = `${state.view}:${state.from}:${state.to}:${state.asOf || ''}`;
     banner.replaceChildren(...(state.asOf ? [pastBanner(state.asOf)] : []));
+    let out;
     try {
       const view = { overview, register, timesheet, audit, corrections, terms: termsView }[state.view] || overview;
-      body.replaceChildren(await view());
+      out = await view();
     } catch (err) {
-      body.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message));
+      out = h('p', { class: 'error', role: 'alert' }, err.message);
     }
+    if (mine !== shows) return;
+    body.replaceChildren(out);
+    body.dataset.shown = what;
   }
   await show();
   return async () => {};
