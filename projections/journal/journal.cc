@@ -482,7 +482,7 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
       }
     if (weights > 0) row.average = round_average(weighted / weights);
   }
-  // Term and year marks: two lists by student, walked along the rows (in student order but the rare
+  // Term, year, exam and final marks: lists by student, walked along the rows (in student order but the rare
   // rows of non-members, which the binary search still finds).
   const auto fill = [&](int kind, TermId t, std::optional<AttestationValue> JournalRow::*field) {
     const auto found = attestation_by_key_.find(AttestationKey{subject, kind, year, t});
@@ -495,6 +495,8 @@ Result<JournalPage> JournalProjection::page(ClassId class_id, GroupId group, Sub
   };
   fill(static_cast<int>(AttestationKind::Term), term_id, &JournalRow::term_mark);
   fill(static_cast<int>(AttestationKind::Year), 0, &JournalRow::year_mark);
+  fill(static_cast<int>(AttestationKind::Exam), 0, &JournalRow::exam_mark);
+  fill(static_cast<int>(AttestationKind::Final), 0, &JournalRow::final_mark);
   if (page.rows.size() > members)  // rows added for entries only: back into student order (spans move along)
     std::sort(page.rows.begin(), page.rows.end(), [](const JournalRow& x, const JournalRow& y) { return x.student < y.student; });
   return page;

@@ -300,6 +300,8 @@ const query::HandlerTable& handlers() {
              row["average"] = r.average ? json::value(*r.average) : json::value();
              row["term_mark"] = r.term_mark ? json::value(attestation_word(*r.term_mark)) : json::value();
              row["year_mark"] = r.year_mark ? json::value(attestation_word(*r.year_mark)) : json::value();
+             row["exam_mark"] = r.exam_mark ? json::value(attestation_word(*r.exam_mark)) : json::value();
+             row["final_mark"] = r.final_mark ? json::value(attestation_word(*r.final_mark)) : json::value();
              rows.push_back(std::move(row));
            }
            return json::value(json::object{{"lessons", std::move(lessons)}, {"rows", std::move(rows)}});

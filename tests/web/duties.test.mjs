@@ -67,7 +67,12 @@ test('in a closed term a typed mark becomes a correction request, and the deputy
   await tp.waitForSelector('.closed-banner');
   assert.match(await tp.textContent('.closed-banner'), /Период закрыт/);
 
-  const td = cellLocator(tp, 0, 0);
+  // An empty cell of a held lesson (typing into a cell with a mark would open that mark).
+  const shown = await ask(dp, 'journal.page', args);
+  const at = shown.rows.flatMap((r, row) => r.cells.map((c, col) => ({ row, col, c })))
+    .find(({ col, c }) => shown.lessons[col].held && c.marks.length === 0 && c.attendance == null);
+  assert.ok(at, 'the term has an empty cell');
+  const td = cellLocator(tp, at.row, at.col);
   const lesson = Number(await td.getAttribute('data-lesson')), student = Number(await td.getAttribute('data-student'));
   const before = await cellOnPage(dp, args, lesson, student);
   await td.click();
@@ -158,15 +163,15 @@ test('a teacher corrects a mark in place, saves a typed mark by moving on, is re
   const termButton = tp.locator('td.term-mark button').nth(1);
   const termStudent = Number(await termButton.getAttribute('data-student'));
   await termButton.click();
-  if (await tp.$('#term-mark-reason')) await tp.fill('#term-mark-reason', 'первая отметка исправляется');
-  await tp.selectOption('#term-mark-value', '4');
+  if (await tp.$('#attestation-reason')) await tp.fill('#attestation-reason', 'первая отметка исправляется');
+  await tp.selectOption('#attestation-value', '4');
   await tp.click('#editor button[type=submit]');
   await tp.waitForSelector('#editor', { state: 'detached' });
   await tp.waitForFunction((s) => document.querySelector(`td.term-mark button[data-student="${s}"]`).textContent === '4', termStudent);
   await tp.locator(`td.term-mark button[data-student="${termStudent}"]`).click();
-  await tp.waitForSelector('#term-mark-reason');
-  await tp.selectOption('#term-mark-value', '5');
-  await tp.fill('#term-mark-reason', 'исправлена после пересдачи');
+  await tp.waitForSelector('#attestation-reason');
+  await tp.selectOption('#attestation-value', '5');
+  await tp.fill('#attestation-reason', 'исправлена после пересдачи');
   await tp.click('#editor button[type=submit]');
   await tp.waitForSelector('#editor', { state: 'detached' });
   const row = (await ask(dp, 'journal.page', args)).rows.find((r) => r.student === termStudent);
@@ -276,7 +281,8 @@ test('a deputy records a substitution by day, class and period among the free te
 
   await dp.fill('#from', day.slice(0, 8) + '01');
   await dp.dispatchEvent('#from', 'change');
-  await dp.fill('#to', day.slice(0, 8) + '31');
+  const monthEnd = addDays(addDays(day.slice(0, 8) + '01', 32).slice(0, 8) + '01', -1);
+  await dp.fill('#to', monthEnd);
   await dp.dispatchEvent('#to', 'change');
   await dp.selectOption('#view', 'register');
   await dp.waitForSelector('#register-form');
@@ -329,7 +335,7 @@ test('a deputy records a substitution by day, class and period among the free te
   const heads = await dp.$$eval('table.timesheet thead th', (ths) => ths.length);
   assert.ok(heads >= 28 + 4, 'a column per day of the month');
   const total = Number(await dp.textContent('table.timesheet tfoot td.total'));
-  const sheet = await ask(dp, 'control.time_sheet', { from: day.slice(0, 8) + '01', to: day.slice(0, 8) + '31' });
+  const sheet = await ask(dp, 'control.time_sheet', { from: day.slice(0, 8) + '01', to: monthEnd });
   assert.equal(total, sheet.reduce((x, r) => x + r.given + r.substitutions, 0));
   await dp.screenshot({ path: join(OUT, 'time-sheet.png'), fullPage: true });
   for (const t of reopened) await ask(dp, 'close_term', { term: t.id }, true);
@@ -382,11 +388,12 @@ test('a control count opens the lessons behind it', async () => {
   const dp = await signIn(deputy());
   await dp.click('nav a[href="#/control"]');
   await dp.waitForSelector('#view');
-  await dp.fill('#from', (await schoolYear(dp)).first);
+  const first = (await schoolYear(dp)).first;
+  await dp.fill('#from', first);
   await dp.dispatchEvent('#from', 'change');
   await dp.fill('#to', schoolToday());
   await dp.dispatchEvent('#to', 'change');
-  await dp.waitForSelector('#report button.link');
+  await dp.waitForSelector(`#report[data-shown="overview:${first}:${schoolToday()}:"] button.link`);
   const button = dp.locator('#report button.link').first();
   const n = Number(await button.textContent());
   await button.click();
@@ -684,4 +691,93 @@ test('a deputy transfers a pupil to another class from the pupil\'s card; the ol
   assert.equal(await dp.locator(`#class-list tr[data-student="${pupil}"]`).count(), 0, 'the list no longer shows them');
   await dp.screenshot({ path: join(OUT, 'class-transfer.png'), fullPage: true });
   await dp.context().close();
+});
+
+test('a curator sees each study group\'s members, and a pupil cannot join both halves of one subject\'s split', async () => {
+  const curator = suite.logins.find((l) => l[0] === 'учитель, классный руководитель');
+  const cp = await signIn(curator);
+  await cp.click('nav a[href="#/class"]');
+  await cp.waitForSelector('#groups-list li[data-group]');
+  const classId = Number(await cp.$eval('#class', (s) => s.value));
+  const groups = await ask(cp, 'roster.groups', { class_id: classId });
+  const [g1, g2] = groups;
+  await cp.click(`#groups-list li[data-group="${g1.id}"] summary`);
+  assert.equal(await cp.locator(`#groups-list li[data-group="${g1.id}"] ol.members li`).count(), g1.students.length);
+  // A pupil of group 1 ticked into group 2 as well (the demo teaches split subjects in both): refused, said.
+  const pupil = g1.students[0];
+  await cp.click(`#class-list tr[data-student="${pupil}"] button.link`);
+  await cp.waitForSelector('#person-groups input[type=checkbox]');
+  const boxes = cp.locator('#person-groups li');
+  for (let i = 0; i < await boxes.count(); ++i) {
+    if ((await boxes.nth(i).textContent()).trim() === g2.name) await boxes.nth(i).locator('input').check();
+  }
+  await cp.waitForFunction(() => /в двух группах одного предмета быть нельзя/.test(document.querySelector('#status').textContent));
+  assert.ok(!(await ask(cp, 'roster.groups', { class_id: classId })).find((g) => g.id === g2.id).students.includes(pupil));
+  await cp.screenshot({ path: join(OUT, 'class-groups.png'), fullPage: true });
+  await cp.context().close();
+});
+
+test('the administrator finds a member of staff by name or login, and filters the list by role', async () => {
+  const admin = suite.logins.find((l) => l[0] === 'администратор');
+  const ap = await signIn(admin);
+  await ap.click('nav a[href="#/admin"]');
+  await ap.waitForSelector('#staff-list tbody tr');
+  const staff = await ask(ap, 'roster.staff');
+  const deputies = staff.filter((s) => s.roles.includes('deputy'));
+  await ap.selectOption('#staff-role', 'deputy');
+  assert.equal(await ap.locator('#staff-list tbody tr:not([hidden])').count(), deputies.length);
+  await ap.selectOption('#staff-role', '');
+  const someone = staff.find((s) => s.roles.includes('teacher'));
+  const surname = someone.name.split(' ')[0];
+  await ap.fill('#staff-search', surname.toLocaleLowerCase('ru').slice(0, 5));
+  const shown = await ap.$$eval('#staff-list tbody tr:not([hidden])', (trs) => trs.map((tr) => tr.dataset.login));
+  assert.ok(shown.includes(someone.login), 'the teacher is found by the start of the surname, in lower case');
+  assert.ok(shown.length < staff.length, 'and the others are hidden');
+  await ap.fill('#staff-search', 'zavuch1');
+  assert.deepEqual(await ap.$$eval('#staff-list tbody tr:not([hidden])', (trs) => trs.map((tr) => tr.dataset.login)), ['zavuch1']);
+  assert.match(await ap.textContent('#staff-found'), /Показано: 1 из \d+/);
+  await ap.screenshot({ path: join(OUT, 'admin-staff-search.png'), fullPage: false });
+  await ap.context().close();
+});
+
+test('a teacher of a graduating class sets year and examination marks in the grid, and replaces one with a reason', async () => {
+  const admin = suite.logins.find((l) => l[0] === 'администратор');
+  const ap = await signIn(admin);
+  const classes = await ask(ap, 'roster.classes');
+  const year = Math.max(...classes.map((c) => c.year));
+  const c9 = classes.find((c) => c.name === '9А' && c.year === year);
+  const assignment = (await ask(ap, 'roster.assignments')).items.find((a) => a.class_id === c9.id && a.group === 0 && !a.ended);
+  const who = (await ask(ap, 'roster.staff')).find((s) => s.id === assignment.teacher);
+  const { one_time_password: password } = await ask(ap, 'issue_credential', { user: who.id }, true);
+  const tp = await signIn(['учитель', who.login, password, 'учитель 9А'], { viewport: { width: 1400, height: 900 } });
+  await tp.goto(`${suite.base}/#/journal?class=${c9.id}&group=0&subject=${assignment.subject}`);
+  await tp.waitForSelector('table.grid td.exam-mark button');
+  assert.deepEqual(await tp.$$eval('table.grid thead th[class$="-mark"]', (ths) => ths.map((t) => t.textContent)),
+    [await tp.$eval('table.grid thead th.term-mark', (t) => t.textContent), 'Год', 'Экз.', 'Итог']);
+  const student = Number(await tp.getAttribute('td.year-mark button >> nth=0', 'data-student'));
+  const args = { class_id: c9.id, group: 0, subject: assignment.subject, term: Number(await tp.$eval('#term', (s) => s.value)) };
+  const row = async () => (await ask(tp, 'journal.page', args)).rows.find((r) => r.student === student);
+
+  await tp.click(`td.year-mark button[data-student="${student}"]`);
+  if (await tp.$('#attestation-reason')) await tp.fill('#attestation-reason', 'уточнение');
+  await tp.selectOption('#attestation-value', '4');
+  await tp.click('#editor button[type=submit]');
+  await eventually(row, (r) => r.year_mark === '4');
+  await tp.waitForFunction((s) => document.querySelector(`td.year-mark button[data-student="${s}"]`)?.textContent === '4', student);
+
+  await tp.click(`td.exam-mark button[data-student="${student}"]`);
+  if (await tp.$('#attestation-reason')) await tp.fill('#attestation-reason', 'уточнение');
+  await tp.selectOption('#attestation-value', '3');
+  await tp.click('#editor button[type=submit]');
+  await eventually(row, (r) => r.exam_mark === '3');
+  await tp.waitForFunction((s) => document.querySelector(`td.exam-mark button[data-student="${s}"]`)?.textContent === '3', student);
+  // Replacing it asks for the reason the domain requires.
+  await tp.click(`td.exam-mark button[data-student="${student}"]`);
+  await tp.waitForSelector('#attestation-reason');
+  await tp.selectOption('#attestation-value', '4');
+  await tp.fill('#attestation-reason', 'апелляция удовлетворена');
+  await tp.click('#editor button[type=submit]');
+  assert.equal((await eventually(row, (r) => r.exam_mark === '4')).exam_mark, '4');
+  await tp.screenshot({ path: join(OUT, 'journal-graduating.png'), fullPage: false });
+  await Promise.all([ap.context().close(), tp.context().close()]);
 });

@@ -21,7 +21,9 @@ export async function adminPage({ api, main }) {
     const act = (label, fn) => h('button', { type: 'button', onclick: async () => {
       try { await fn(); } catch (err) { status(err.message, true); }
     } }, label);
-    const rows = staff.map((u) => h('tr', { dataset: { login: u.login } },
+    const collator = new Intl.Collator('ru');
+    staff.sort((a, b) => collator.compare(a.name, b.name));
+    const rows = staff.map((u) => h('tr', { dataset: { login: u.login, roles: u.roles.join(' '), search: `${u.login} ${u.name}`.toLocaleLowerCase('ru') } },
       h('td', {}, u.login), h('td', {}, u.name), h('td', {}, u.roles.map((r) => ROLE_WORDS[r] || r).join(', ')),
       h('td', {}, u.blocked ? 'заблокирован' : ''),
       h('td', {},
@@ -52,8 +54,28 @@ export async function adminPage({ api, main }) {
         await showUsers();
       } catch (err) { status(err.message, true); }
     });
+    // The staff list, searched by name or login and filtered by role, in the page (a school's staff is small).
+    const search = h('input', { id: 'staff-search', type: 'search', placeholder: 'фамилия или логин', autocomplete: 'off' });
+    const roleFilter = h('select', { id: 'staff-role' }, h('option', { value: '' }, 'все роли'),
+      ['teacher', 'curator', 'deputy', 'director', 'administrator'].map((r) => h('option', { value: r }, ROLE_PLURAL[r])));
+    const found = h('span', { id: 'staff-found', class: 'muted' });
+    const filter = () => {
+      const q = search.value.trim().toLocaleLowerCase('ru');
+      let n = 0;
+      for (const tr of rows) {
+        const show = (!q || tr.dataset.search.includes(q)) && (!roleFilter.value || tr.dataset.roles.split(' ').includes(roleFilter.value));
+        tr.hidden = !show;
+        if (show) ++n;
+      }
+      found.textContent = `Показано: ${n} из ${rows.length}`;
+    };
+    search.addEventListener('input', filter);
+    roleFilter.addEventListener('change', filter);
+    filter();
     users.replaceChildren(h('h2', {}, 'Пользователи'), form, secret, await slipsForm(),
-      h('table', { class: 'list' }, h('thead', {}, h('tr', {}, ['Логин', 'Имя', 'Роли', '', ''].map((t) => h('th', {}, t)))), h('tbody', {}, rows)));
+      h('div', { class: 'toolbar' }, h('div', {}, h('label', { for: 'staff-search' }, 'Найти сотрудника'), search),
+        h('div', {}, h('label', { for: 'staff-role' }, 'Роль'), roleFilter), found),
+      h('table', { class: 'list', id: 'staff-list' }, h('thead', {}, h('tr', {}, ['Логин', 'Имя', 'Роли', '', ''].map((t) => h('th', {}, t)))), h('tbody', {}, rows)));
   }
   // One-time passwords for a whole class at once, printed as slips (one per pupil and one per parent),
   // since that is how a school hands them out. Each password is shown once: the slips are the only copy.

@@ -27,9 +27,9 @@ const ROUTES = [
   { id: 'journal', title: 'Журнал', page: journalPage, allowed: () => has('teacher') || isManager() },
   { id: 'class', title: 'Класс', page: classPage, allowed: () => has('curator') || isManager() },
   { id: 'control', title: 'Контроль', page: controlPage, allowed: isManager },
-  { id: 'setup', title: 'Настройка', page: setupPage, allowed: () => has('deputy') || has('administrator') },
   { id: 'diary', title: 'Дневник', page: diaryPage, allowed: () => has('student') || has('parent') },
   { id: 'admin', title: 'Администрирование', page: adminPage, allowed: () => has('administrator') },
+  { id: 'setup', title: 'Настройка', page: setupPage, allowed: () => has('deputy') || has('administrator') },
 ];
 
 function routes() { return ROUTES.filter((r) => r.allowed()); }

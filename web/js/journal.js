@@ -12,6 +12,14 @@ const LETTERS = new Set(['Н', 'У', 'П', 'Б', 'О', 'н', 'у', 'п', 'б', '
 // Keys a teacher may type by mistake for a mark: refused with a message rather than ignored or misread.
 const NOT_MARKS = new Set(['0', '1', '6', '7', '8', '9', '-', '+', '.', ',']);
 const TERM_VALUES = ['5', '4', '3', '2', 'н/а', 'зач', 'незач', 'осв'];
+// The attestation columns after the lessons: the page's term's mark, the year's, and in the graduating grades
+// (9, 11) the examination's and the final (certificate) mark. Each is set and replaced (with a reason) here.
+const ATTESTATIONS = [
+  { kind: 'term', field: 'term_mark', css: 'term-mark', word: 'за период' },
+  { kind: 'year', field: 'year_mark', css: 'year-mark', title: 'Год', word: 'годовая' },
+  { kind: 'exam', field: 'exam_mark', css: 'exam-mark', title: 'Экз.', word: 'экзаменационная', grades: [9, 11] },
+  { kind: 'final', field: 'final_mark', css: 'final-mark', title: 'Итог', word: 'итоговая', grades: [9, 11] },
+];
 
 // "Контрольная работа" → "К/р", "Самостоятельная работа" → "С/р", "Диктант" → "Дикт.".
 export function workTypeShort(name) {
@@ -54,6 +62,8 @@ export async function journalPage({ api, account, main, params, isManager }) {
     const year = classById.get(classId)?.year ?? 0;
     return terms.filter((t) => t.year === year && grade >= t.grade_from && grade <= t.grade_to);
   };
+  const attestations = () => ATTESTATIONS.filter((a) => !a.grades || a.grades.includes(classById.get(state.classId)?.grade));
+  const termTitle = () => (/полугодие/i.test(terms.find((t) => t.id === state.term)?.name || '') ? 'Полуг.' : 'Четв.');
   if (!state.term) {
     // The term today is in; in the holidays, the one that ended last.
     const today = schoolToday();
@@ -179,7 +189,7 @@ export async function journalPage({ api, account, main, params, isManager }) {
         l.review.conforms ? 'д/з ✓' : 'д/з ⚠') : null,
         h('span', { class: 'topic' }, l.topic || '—'),
         l.homework ? h('span', { class: 'topic' }, 'Д/з: ' + l.homework) : null)),
-      h('th', { scope: 'col' }, 'Средний'), h('th', { scope: 'col' }, 'Четверть'))));
+      h('th', { scope: 'col' }, 'Средний'), attestations().map((a) => h('th', { scope: 'col', class: a.css }, a.title || termTitle())))));
     const body = h('tbody');
     rows.forEach((r, ri) => {
       if (r.name) state.names.set(r.student, r.name);
@@ -197,9 +207,9 @@ export async function journalPage({ api, account, main, params, isManager }) {
         tr.append(td);
       });
       tr.append(h('td', {}, r.average == null ? '' : r.average.toFixed(2)),
-        h('td', { class: 'term-mark' }, canEdit() ? h('button', { type: 'button', dataset: { student: r.student },
-          'aria-label': `Четвертная отметка: ${state.names.get(r.student) || r.student}`, onclick: () => editTermMark(r) },
-        r.term_mark ?? '—') : (r.term_mark ?? '')));
+        ...attestations().map((a) => h('td', { class: `attestation ${a.css}` }, canEdit() ? h('button', { type: 'button', dataset: { student: r.student, kind: a.kind },
+          'aria-label': `Отметка ${a.word}: ${state.names.get(r.student) || r.student}`, onclick: () => editAttestation(r, a) },
+        r[a.field] ?? '—') : (r[a.field] ?? ''))));
       body.append(tr);
     });
     table.append(body);
@@ -276,14 +286,16 @@ export async function journalPage({ api, account, main, params, isManager }) {
     });
   }
 
-  function editTermMark(r) {
-    const value = h('select', { id: 'term-mark-value' }, TERM_VALUES.map((v) => h('option', { value: v, selected: v === r.term_mark }, v)));
-    // Replacing a term mark needs a reason (the domain refuses it without one); a first one does not.
-    const reason = r.term_mark ? h('input', { id: 'term-mark-reason', size: 40, required: true }) : null;
-    dialog(`Отметка за период: ${state.names.get(r.student) || r.student}`, [h('label', { for: 'term-mark-value' }, 'Отметка'), value,
-      ...(reason ? [h('label', { for: 'term-mark-reason' }, `Причина замены отметки «${r.term_mark}»`), reason] : [])],
+  function editAttestation(r, a) {
+    const current = r[a.field];
+    const value = h('select', { id: 'attestation-value' }, TERM_VALUES.map((v) => h('option', { value: v, selected: v === current }, v)));
+    // Replacing one needs a reason (the domain refuses it without one); a first one does not.
+    const reason = current ? h('input', { id: 'attestation-reason', size: 40, required: true }) : null;
+    const where = a.kind === 'term' ? { term: state.term } : { year: classById.get(state.classId)?.year ?? 0 };
+    dialog(`Отметка ${a.word}: ${state.names.get(r.student) || r.student}`, [h('label', { for: 'attestation-value' }, 'Отметка'), value,
+      ...(reason ? [h('label', { for: 'attestation-reason' }, `Причина замены отметки «${current}»`), reason] : [])],
       async () => {
-        await api.write('set_attestation_mark', { student: r.student, subject: state.subject, kind: 'term', term: state.term,
+        await api.write('set_attestation_mark', { student: r.student, subject: state.subject, kind: a.kind, ...where,
           value: value.value, ...(reason ? { reason: reason.value } : {}) });
         status('Записано');
       });

@@ -77,6 +77,8 @@ struct JournalRow {
   std::optional<double> average;            // weighted, rounded half up to 2 decimals
   std::optional<domain::AttestationValue> term_mark;
   std::optional<domain::AttestationValue> year_mark;
+  std::optional<domain::AttestationValue> exam_mark;   // grades 9 and 11: the state examination's
+  std::optional<domain::AttestationValue> final_mark;  // grades 9 and 11: the certificate's
 };
 
 // Storage a view's spans point into; moving a view keeps them valid, copying would not.
