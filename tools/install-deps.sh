@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what ejournal needs to build and test, from Debian packages only.
-# prometheus brings promtool, which the server tests use to check /metrics.
+# prometheus brings promtool, which the server tests use to check /metrics. The reports are written with
+# libxlsxwriter (XLSX) and cairo + pango (PDF, DejaVu fonts embedded); their tests read them back with real
+# readers: python3-openpyxl, poppler-utils (pdftotext, pdffonts) and qpdf.
 # Idempotent: when every package is already installed it does nothing and returns in well under a second.
 # Boost comes from the 1.81 packages (Beast, Asio, JSON); they conflict with the default libboost-dev (1.74),
 # so that one must never be installed alongside.
@@ -13,6 +15,8 @@ packages=(
   libzstd-dev zstd libsodium-dev catch2
   nodejs chromium firefox-esr
   prometheus
+  libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
+  poppler-utils qpdf python3-openpyxl
 )
 
 missing=()

@@ -1,4 +1,5 @@
-// Progress: a class's marks and absences per subject and teacher over a period, from the journal's lessons.
+// What reports add up from the journal: a class's marks and absences per subject and teacher over a period
+// (progress), and a student's term, year, exam and final marks.
 #include <map>
 #include <tuple>
 
@@ -45,6 +46,15 @@ std::vector<ProgressRow> JournalProjection::progress(YearId year, ClassId class_
   std::vector<ProgressRow> out;
   out.reserve(rows.size());
   for (auto& [key, row] : rows) out.push_back(row);
+  return out;
+}
+
+std::vector<AttestationEntry> JournalProjection::attestations_of(UserId student) const {
+  std::vector<AttestationEntry> out;
+  const auto found = attestation_.find(student);
+  if (found == attestation_.end()) return out;
+  for (const StudentAttestation& a : found->second)
+    out.push_back(AttestationEntry{a.subject, static_cast<AttestationKind>(a.kind), a.year, a.term, a.value});
   return out;
 }
 

@@ -1,6 +1,9 @@
 #include "ejournal/domain/domain.h"
 
+#include <unistd.h>
+
 #include <future>
+#include <map>
 #include <mutex>
 #include <unordered_map>
 
@@ -241,6 +244,53 @@ Result<std::unique_ptr<PersonalDataVault>> open_vault(const std::string& dir, lo
   auto vault = SealedVault::open(dir, log.key_store());
   if (!vault.ok()) return vault.status();
   return std::unique_ptr<PersonalDataVault>(std::move(vault.value()));
+}
+
+namespace {
+
+// The wrapped keys as a reader found them; nothing is written.
+class FrozenKeys final : public log::KeyStore {
+ public:
+  explicit FrozenKeys(std::vector<std::pair<std::string, std::string>> keys) : keys_(keys.begin(), keys.end()) {}
+  Result<std::optional<std::string>> get(std::string_view name) const override {
+    const auto found = keys_.find(std::string(name));
+    if (found == keys_.end()) return std::optional<std::string>();
+    return std::optional<std::string>(found->second);
+  }
+  Status put(std::string_view, std::string_view) override { return Status(Code::unsupported, "a vault opened for reading"); }
+  Status destroy(std::string_view) override { return Status(Code::unsupported, "a vault opened for reading"); }
+
+ private:
+  std::map<std::string, std::string> keys_;
+};
+
+class ReadingVault final : public PersonalDataVault {
+ public:
+  ReadingVault(std::unique_ptr<FrozenKeys> keys, std::unique_ptr<SealedVault> vault) : keys_(std::move(keys)), vault_(std::move(vault)) {}
+  Result<std::string> seal(DataSubject, UserId, const PersonalData&) override {
+    return Status(Code::unsupported, "a vault opened for reading seals nothing");
+  }
+  Result<PersonalData> open(DataSubject kind, UserId subject, std::string_view sealed) const override {
+    return vault_->open(kind, subject, sealed);
+  }
+  Status erase(DataSubject, UserId) override { return Status(Code::unsupported, "a vault opened for reading erases nothing"); }
+  std::uint64_t request_digest(std::string_view canonical) const override { return vault_->request_digest(canonical); }
+
+ private:
+  std::unique_ptr<FrozenKeys> keys_;  // before vault_: the vault points into it
+  std::unique_ptr<SealedVault> vault_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<PersonalDataVault>> open_vault_for_reading(const std::string& dir, const log::LogReader& reader) {
+  if (::access((dir + "/master.key").c_str(), F_OK) != 0) return Status(Code::not_found, dir + "/master.key is missing");
+  auto wrapped = reader.wrapped_keys();
+  if (!wrapped.ok()) return wrapped.status();
+  auto keys = std::make_unique<FrozenKeys>(std::move(*wrapped));
+  auto vault = SealedVault::open(dir, *keys);
+  if (!vault.ok()) return vault.status();
+  return std::unique_ptr<PersonalDataVault>(std::make_unique<ReadingVault>(std::move(keys), std::move(vault.value())));
 }
 
 }  // namespace ejournal::domain

@@ -13,5 +13,6 @@ int run_demo(const std::vector<std::string>& args);
 int run_backup(const std::vector<std::string>& args);
 int run_archive(const std::vector<std::string>& args);
 int run_restore(const std::vector<std::string>& args);
+int run_report(const std::vector<std::string>& args);
 
 }  // namespace ejournal::ejctl

@@ -15,7 +15,7 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"verify", "check a data directory or a backup: ejctl verify (--data DIR [--from N] [--to N] | --backup DIR)",
+    {"verify", "check a data directory or a backup: ejctl verify (--data DIR [--from N] [--to N] [--digest P:HASH] | --backup DIR)",
      ejournal::ejctl::run_verify},
     {"backup", "copy the log since the last backup: ejctl backup --data DIR --to A [--to B]",
      ejournal::ejctl::run_backup},
@@ -23,6 +23,9 @@ constexpr Command kCommands[] = {
      ejournal::ejctl::run_archive},
     {"restore", "a new data directory from copies: ejctl restore --from A [--from B] [--at TIME] --to NEWDIR",
      ejournal::ejctl::run_restore},
+    {"report", "a report as CSV, XLSX or PDF: ejctl report KIND --data DIR [--class 5А] [--subject S] [--term N] "
+               "[--from D --to D] [--as-of TIME] --format csv|xlsx|pdf --out FILE",
+     ejournal::ejctl::run_report},
     {"demo", "write the demo school into an empty directory: ejctl demo --data DIR [--seed S] [--students N] [--years Y]",
      ejournal::ejctl::run_demo},
 };

@@ -1,7 +1,9 @@
 // ejctl verify: checks a data directory's log (every record and hash link) or a backup/archive directory
 // (its manifest, every file's hash, every record rebuilt and chained). A data directory is read through a
 // RocksDB secondary instance, so it works while ejournald holds it open.
+#include <cctype>
 #include <cstdio>
+#include <stdexcept>
 #include <iostream>
 #include <limits>
 
@@ -51,6 +53,55 @@ int verify_data(const std::string& data, log::Position from, log::Position to) {
   return 0;
 }
 
+// A printed page's "POSITION:HASH": is that the hash of the record at that position, in a log whose chain
+// verifies up to it? (A report printed from this journal says yes; a changed position or hash says no.)
+int verify_digest(const std::string& data, const std::string& digest) {
+  const auto colon = digest.find(':');
+  log::Position position = 0;
+  const std::string hash = colon == std::string::npos ? std::string() : digest.substr(colon + 1);
+  try {
+    if (colon == std::string::npos || colon == 0) throw std::invalid_argument("no position");
+    std::size_t used = 0;
+    position = std::stoull(digest.substr(0, colon), &used);
+    if (used != colon || position == 0) throw std::invalid_argument("bad position");
+  } catch (const std::exception&) {
+    std::cerr << "ejctl verify: --digest must be POSITION:HASH (a position and 64 hex digits), as printed on a report\n";
+    return 2;
+  }
+  if (hash.size() != 64 || hash.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+    std::cerr << "ejctl verify: --digest must be POSITION:HASH (a position and 64 hex digits), as printed on a report\n";
+    return 2;
+  }
+  auto reader = log::open_log_reader(data);
+  if (!reader.ok()) {
+    std::cerr << "ejctl verify: " << reader.status().to_string() << "\n";
+    return 2;
+  }
+  if (position > (*reader)->head()) {
+    std::cout << "NOT IN LOG: position " << position << " is beyond the head " << (*reader)->head() << "\n";
+    return 1;
+  }
+  // The chain up to the position must hold, or the record found there proves nothing.
+  auto chain = (*reader)->verify(1, position);
+  if (!chain.ok()) {
+    std::cerr << "ejctl verify: " << chain.status().to_string() << "\n";
+    return 2;
+  }
+  if (!chain->ok()) {
+    std::cout << "FAULT at position " << chain->first_bad << ": " << chain->problem << "\n";
+    return 1;
+  }
+  std::string lower = hash;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (chain->last_hash.to_hex() != lower) {
+    std::cout << "NOT IN LOG: the record at position " << position << " has hash " << chain->last_hash.to_hex()
+              << ", not the one given: the paper does not come from this journal, or was changed\n";
+    return 1;
+  }
+  std::cout << "OK position " << position << " hash " << lower << " is in the journal's history (the chain verifies up to it)\n";
+  return 0;
+}
+
 int verify_backup(const std::string& dir) {
   cli::ProgressBar bar("verify", "records");
   auto check = backup::verify_backup(dir, [&bar](std::uint64_t done, std::uint64_t total) { bar.update(done, total); });
@@ -72,7 +123,7 @@ int verify_backup(const std::string& dir) {
 }  // namespace
 
 int run_verify(const std::vector<std::string>& args) {
-  std::string data, backup_dir;
+  std::string data, backup_dir, digest;
   log::Position from = 1;
   log::Position to = std::numeric_limits<log::Position>::max();
   po::options_description desc("ejctl verify");
@@ -81,12 +132,20 @@ int run_verify(const std::vector<std::string>& args) {
       ("data", po::value(&data), "data directory of the journal")
       ("backup", po::value(&backup_dir), "a backup or archive directory")
       ("from", po::value(&from), "with --data: first position to check (default 1)")
-      ("to", po::value(&to), "with --data: last position to check (default: the head)");
+      ("to", po::value(&to), "with --data: last position to check (default: the head)")
+      ("digest", po::value(&digest), "with --data: POSITION:HASH printed on a report — is it in the journal's history?");
   po::variables_map vm;
   if (auto stop = cli::parse_options("ejctl verify", args, desc, vm)) return *stop;
   if (data.empty() == backup_dir.empty()) {
     std::cerr << "ejctl verify: name either --data DIR or --backup DIR\n" << desc;
     return 2;
+  }
+  if (!digest.empty()) {
+    if (data.empty()) {
+      std::cerr << "ejctl verify: --digest checks a data directory: give --data DIR\n";
+      return 2;
+    }
+    return verify_digest(data, digest);
   }
   return data.empty() ? verify_backup(backup_dir) : verify_data(data, from, to);
 }

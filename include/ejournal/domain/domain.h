@@ -77,4 +77,9 @@ class Domain {
 // KeyStore).
 Result<std::unique_ptr<PersonalDataVault>> open_vault(const std::string& dir, log::EventLog& log);
 
+// A vault that only opens sealed records, for tools reading a directory ejournald may hold open (through a
+// LogReader, a RocksDB secondary instance): it reads `dir`/master.key (never creates it: not_found) and the
+// wrapped keys as they are now; seal and erase are refused (unsupported).
+Result<std::unique_ptr<PersonalDataVault>> open_vault_for_reading(const std::string& dir, const log::LogReader& reader);
+
 }  // namespace ejournal::domain

@@ -139,6 +139,15 @@ struct ProgressRow {
   std::uint32_t weights = 0;                 // Σ weight
 };
 
+// A term, year, exam or final mark of a student (JournalProjection::attestations_of).
+struct AttestationEntry {
+  domain::SubjectId subject = 0;
+  domain::AttestationKind kind = domain::AttestationKind::Term;
+  domain::YearId year = 0;
+  domain::TermId term = 0;  // 0 but for term marks
+  domain::AttestationValue value{};
+};
+
 class JournalProjection final : public Projection {
  public:
   std::string_view name() const override { return "journal"; }
@@ -179,6 +188,8 @@ class JournalProjection final : public Projection {
   // Progress (projections/journal/progress.cc): the held lessons with day in from..to of `class_id` (0: every
   // class of `year`), summed by (class, subject, teacher), in that order.
   std::vector<ProgressRow> progress(domain::YearId year, domain::ClassId class_id, domain::Day from, domain::Day to) const;
+  // Every term, year, exam and final mark of the student now, by (subject, kind, year, term).
+  std::vector<AttestationEntry> attestations_of(domain::UserId student) const;
 
   // Rounds half up to two decimals, as the journal shows averages.
   static double round_average(double value);

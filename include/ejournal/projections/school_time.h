@@ -74,4 +74,17 @@ inline std::optional<log::Timestamp> parse_school_time(const std::string& text) 
   return day_us + ((h * 60LL + mi) * 60LL + s) * 1'000'000LL + 999'999 - zone;
 }
 
+// A time as the school reads it, in school time: "03.12.2026 11:20".
+inline std::string format_school_time(log::Timestamp t) {
+  const log::Timestamp local = t + kSchoolUtcOffset;
+  const domain::Day day = school_day(t);
+  const log::Timestamp in_day = local - static_cast<log::Timestamp>(day) * kMicrosPerDay;
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{day}}};
+  const long long minutes = in_day / 60'000'000LL;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%02u.%02u.%04d %02lld:%02lld", static_cast<unsigned>(ymd.day()), static_cast<unsigned>(ymd.month()),
+                static_cast<int>(ymd.year()), minutes / 60, minutes % 60);
+  return buf;
+}
+
 }  // namespace ejournal::projections
