@@ -623,10 +623,10 @@ std::string person_name(Services& s, DataSubject kind, UserId id, const std::str
 }  // namespace query
 
 // Every query's handler table, one per file that answers queries.
-const std::array<const query::HandlerTable*, 5>& tables() {
-  static const std::array<const query::HandlerTable*, 5> all = {&handlers(), &query::people_handlers(),
+const std::array<const query::HandlerTable*, 6>& tables() {
+  static const std::array<const query::HandlerTable*, 6> all = {&handlers(), &query::people_handlers(),
                                                                 &query::correction_handlers(), &query::stats_handlers(),
-                                                                &query::setup_handlers()};
+                                                                &query::setup_handlers(), &query::report_handlers()};
   return all;
 }
 

@@ -59,5 +59,7 @@ const HandlerTable& correction_handlers();
 const HandlerTable& stats_handlers();
 // What school setup reads (roster.years, roster.timetable).
 const HandlerTable& setup_handlers();
+// Reports as files (report.make) and the check of a printed digest (verify.digest).
+const HandlerTable& report_handlers();
 
 }  // namespace ejournal::server::query

@@ -73,3 +73,43 @@ TEST_CASE("progress sums a period's marks and absences by class, subject and tea
   CHECK(marks == 5);     // the fixture's, and four here (a removed mark was still entered)
   CHECK(absences == 2);
 }
+
+TEST_CASE("report.make answers a file to save, within the reader's scope; verify.digest checks a printed record", "[server][reports]") {
+  Fixture f;
+  auto& s = f.school;
+  f.settle();
+  const auto written = s.log().head();
+  auto director = signed_in(f, "director");
+  const json::value made = director->call("report.make", json::object{{"kind", "summary"}, {"format", "csv"}, {"class", "5А"}});
+  REQUIRE(ok(made));
+  const auto& r = made.at("result").as_object();
+  CHECK(r.at("name") == "summary-5А.csv");
+  CHECK(r.at("content_type") == "text/csv; charset=utf-8");
+  const std::string digest(r.at("digest").as_string());
+  // The state of now: at least everything the test wrote (sign-ins are recorded beside the answers).
+  const auto position = std::stoull(digest.substr(0, digest.find(':')));
+  CHECK(position >= written);
+  CHECK(position <= f.school.log().head());
+  CHECK(r.at("data").as_string().size() > 100);
+  const json::value checked = director->call("verify.digest", json::object{{"digest", digest}});
+  REQUIRE(ok(checked));
+  CHECK(checked.at("result").at("in_log").as_bool());
+  std::string changed = digest;
+  changed.back() = changed.back() == 'a' ? 'b' : 'a';
+  CHECK_FALSE(director->call("verify.digest", json::object{{"digest", changed}}).at("result").at("in_log").as_bool());
+  CHECK(code(director->call("verify.digest", json::object{{"digest", "12:zz"}})) == "invalid_argument");
+  CHECK(code(director->call("report.make", json::object{{"kind", "nonsense"}, {"format", "csv"}})) == "invalid_argument");
+  CHECK(code(director->call("report.make", json::object{{"kind", "summary"}, {"format", "docx"}})) == "invalid_argument");
+
+  // The curator of 5А: their class, not another, not the whole school; a parent nothing.
+  auto curator = signed_in(f, "teacher.a");
+  CHECK(ok(curator->call("report.make", json::object{{"kind", "attendance"}, {"format", "csv"}, {"class", "5А"}})));
+  CHECK(code(curator->call("report.make", json::object{{"kind", "attendance"}, {"format", "csv"}, {"class", "5Б"}})) == "forbidden");
+  CHECK(code(curator->call("report.make", json::object{{"kind", "progress"}, {"format", "csv"}})) == "forbidden");
+  // teacher.b teaches mathematics in 5Б: that journal, not 5А's.
+  auto teacher = signed_in(f, "teacher.b");
+  CHECK(ok(teacher->call("report.make", json::object{{"kind", "journal"}, {"format", "pdf"}, {"class", "5Б"}, {"subject", "Математика"}})));
+  CHECK(code(teacher->call("report.make", json::object{{"kind", "journal"}, {"format", "pdf"}, {"class", "5А"}, {"subject", "Математика"}})) == "forbidden");
+  auto parent = signed_in(f, "p" + std::to_string(s.parent_a1));
+  CHECK(code(parent->call("report.make", json::object{{"kind", "summary"}, {"format", "csv"}, {"class", "5А"}})) == "forbidden");
+}

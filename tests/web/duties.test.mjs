@@ -781,3 +781,49 @@ test('a teacher of a graduating class sets year and examination marks in the gri
   await tp.screenshot({ path: join(OUT, 'journal-graduating.png'), fullPage: false });
   await Promise.all([ap.context().close(), tp.context().close()]);
 });
+
+test('a deputy makes the сводная ведомость as PDF from "Отчёты", the printed digest checks out, and a changed one does not', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const dp = await signIn(deputy(), { viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  await dp.click('nav a[href="#/reports"]');
+  await dp.waitForSelector('.view[data-ready] #report-form');
+  await dp.selectOption('#report-kind', 'summary');
+  await dp.selectOption('#report-class', '5А');
+  await dp.selectOption('#report-format', 'pdf');
+  await dp.fill('#report-school', 'Гимназия № 1');
+  const [download] = await Promise.all([dp.waitForEvent('download'), dp.click('#report-form button[type=submit]')]);
+  assert.equal(download.suggestedFilename(), 'summary-5А.pdf');
+  const file = join(OUT, 'report-summary-5A.pdf');
+  await download.saveAs(file);
+  const text = execFileSync('pdftotext', ['-layout', file, '-']).toString();
+  const c5 = (await ask(dp, 'roster.classes')).find((c) => c.name === '5А');
+  for (const pupil of await ask(dp, 'roster.class', { class_id: c5.id })) assert.ok(text.includes(pupil.name.split(' ').slice(0, 2).join(' ')), `${pupil.name} is on the sheet`);
+  assert.match(text, /Гимназия № 1/);
+  const digest = (await dp.textContent('#report-result')).match(/запись журнала (\d+:[0-9a-f]{64})/)[1];
+  assert.ok(text.includes(digest), 'the pages carry the digest the page shows');
+  execFileSync('qpdf', ['--check', file]);
+  await dp.screenshot({ path: join(OUT, 'reports.png'), fullPage: true });
+
+  await dp.fill('#digest', digest);
+  await dp.click('#digest-form button[type=submit]');
+  await dp.waitForFunction(() => /^Да:/.test(document.querySelector('#digest-verdict').textContent));
+  const changed = digest.slice(0, -1) + (digest.endsWith('0') ? '1' : '0');
+  await dp.fill('#digest', changed);
+  await dp.click('#digest-form button[type=submit]');
+  await dp.waitForFunction(() => /^Нет:/.test(document.querySelector('#digest-verdict').textContent));
+
+  // A teacher is offered their own classes, and may not print another subject's journal.
+  const tp = await signIn(teacher());
+  await tp.click('nav a[href="#/reports"]');
+  await tp.waitForSelector('.view[data-ready] #report-form');
+  const offered = await tp.$$eval('#report-class option', (os) => os.map((o) => o.value));
+  assert.ok(offered.length > 0 && !offered.includes(''), 'no "every class" for a teacher');
+  await tp.selectOption('#report-kind', 'journal');
+  await tp.selectOption('#report-subject', 'Физическая культура');
+  await tp.click('#report-form button[type=submit]');
+  await tp.waitForSelector('#report-result.error');
+  assert.match(await tp.textContent('#report-result'), /учитель — журнал своего класса и предмета/);
+  await tp.setViewportSize({ width: 390, height: 844 });
+  await tp.screenshot({ path: join(OUT, 'reports-phone.png'), fullPage: true });
+  await Promise.all([dp.context().close(), tp.context().close()]);
+});

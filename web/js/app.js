@@ -9,6 +9,7 @@ import { controlPage } from './control.js';
 import { todayPage } from './today.js';
 import { schoolPage } from './school.js';
 import { setupPage } from './setup.js';
+import { reportsPage } from './reports.js';
 
 const api = new Api(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
 const main = document.getElementById('main');
@@ -27,6 +28,7 @@ const ROUTES = [
   { id: 'journal', title: 'Журнал', page: journalPage, allowed: () => has('teacher') || isManager() },
   { id: 'class', title: 'Класс', page: classPage, allowed: () => has('curator') || isManager() },
   { id: 'control', title: 'Контроль', page: controlPage, allowed: isManager },
+  { id: 'reports', title: 'Отчёты', page: reportsPage, allowed: () => isManager() || has('curator') || has('teacher') },
   { id: 'diary', title: 'Дневник', page: diaryPage, allowed: () => has('student') || has('parent') },
   { id: 'admin', title: 'Администрирование', page: adminPage, allowed: () => has('administrator') },
   { id: 'setup', title: 'Настройка', page: setupPage, allowed: () => has('deputy') || has('administrator') },
