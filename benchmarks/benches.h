@@ -16,5 +16,6 @@ int run_query(const std::vector<std::string>& args);
 int run_asof(const std::vector<std::string>& args);
 int run_ws(const std::vector<std::string>& args);
 int run_backup(const std::vector<std::string>& args);
+int run_report(const std::vector<std::string>& args);
 
 }  // namespace ejournal::bench

@@ -7,6 +7,7 @@
 //   ej-bench query [--queries N]
 //   ej-bench asof [--events N] [--samples S] [--data DIR]
 //   ej-bench ws [--clients N] [--seconds S] [--window W] [--threads T]
+//   ej-bench report [--students N] [--year-start Y]
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -30,11 +31,12 @@ int main(int argc, char** argv) {
       {"asof", ejournal::bench::run_asof},
       {"ws", ejournal::bench::run_ws},
       {"backup", ejournal::bench::run_backup},
+      {"report", ejournal::bench::run_report},
   };
   if (argc >= 2) {
     for (const auto& b : kBenches)
       if (argv[1] == std::string(b.name)) return b.run(std::vector<std::string>(argv + 2, argv + argc));
   }
-  std::fprintf(stderr, "usage: ej-bench {append|read|execute|demo|replay|query|asof|ws} [--help]\n");
+  std::fprintf(stderr, "usage: ej-bench {append|read|execute|demo|replay|query|asof|ws|backup|report} [--help]\n");
   return 2;
 }

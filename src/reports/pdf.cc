@@ -8,6 +8,7 @@
 #include <pango/pangocairo.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 
 #include "ejournal/reports/report.h"
@@ -45,6 +46,7 @@ class Writer {
     bold_ = pango_font_description_from_string("DejaVu Sans Bold");
   }
   ~Writer() {
+    for (auto& [key, layout] : short_) g_object_unref(layout);
     pango_font_description_free(regular_);
     pango_font_description_free(bold_);
     g_object_unref(layout_);
@@ -69,6 +71,30 @@ class Writer {
 
   // Draws `text` in a box at (x, y) `width` wide; align 0 left, 1 centre, 2 right.
   void text(double x, double y, double width, const std::string& text, bool bold, double size = kFont, int align = 0) {
+    // Short texts (marks, counts: most cells) are shaped once each and placed by their own width: setting
+    // text in pango is what a page of tables spends its time on.
+    if (text.size() <= 12 && text.find('\n') == std::string::npos) {
+      const std::string key = std::string(bold ? "b" : "r") + std::to_string(size) + "|" + text;
+      auto found = short_.find(key);
+      if (found == short_.end()) {
+        PangoLayout* layout = pango_cairo_create_layout(cr_);
+        pango_cairo_context_set_resolution(pango_layout_get_context(layout), 72);
+        pango_layout_context_changed(layout);
+        pango_font_description_set_size(bold ? bold_ : regular_, static_cast<gint>(size * PANGO_SCALE));
+        pango_layout_set_font_description(layout, bold ? bold_ : regular_);
+        pango_layout_set_text(layout, text.c_str(), static_cast<int>(text.size()));
+        found = short_.emplace(key, layout).first;
+      }
+      int w = 0, h = 0;
+      pango_layout_get_size(found->second, &w, &h);
+      const double tw = static_cast<double>(w) / PANGO_SCALE;
+      if (tw <= width) {
+        const double dx = align == 1 ? (width - tw) / 2 : align == 2 ? width - tw : 0;
+        cairo_move_to(cr_, x + dx, y);
+        pango_cairo_show_layout(cr_, found->second);
+        return;
+      }
+    }
     set(text, width, bold, size);
     pango_layout_set_alignment(layout_, align == 1 ? PANGO_ALIGN_CENTER : align == 2 ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
     cairo_move_to(cr_, x, y);
@@ -117,6 +143,7 @@ class Writer {
   PangoLayout* layout_ = nullptr;
   PangoFontDescription* regular_ = nullptr;
   PangoFontDescription* bold_ = nullptr;
+  std::map<std::string, PangoLayout*> short_;  // shaped short texts, by font and text
 };
 
 std::size_t columns_of(const Table& t) {
@@ -181,7 +208,12 @@ const std::string& text_at(const std::vector<Cell>& row, std::size_t c) {
 double row_height(Writer& pdf, const Table& t, const Band& band, const std::vector<double>& w, std::size_t r) {
   const bool bold = std::find(t.bold_rows.begin(), t.bold_rows.end(), static_cast<int>(r)) != t.bold_rows.end();
   double h = kFont * 1.3;
-  for (std::size_t c : band.columns) h = std::max(h, pdf.measure(text_at(t.rows[r], c), w[c] - 2 * kPad, bold));
+  for (std::size_t c : band.columns) {
+    const std::string& text = text_at(t.rows[r], c);
+    // A short text fits one line: no need to set it to know (most cells are a mark or a number).
+    if (text.empty() || (text.size() <= 8 && w[c] >= 6 * kCharWidth)) continue;
+    h = std::max(h, pdf.measure(text, w[c] - 2 * kPad, bold));
+  }
   return h + 2 * kPad;
 }
 
@@ -193,7 +225,7 @@ double header_height(Writer& pdf, const Table& t, const Band& band, const std::v
 }
 
 void draw_page(Writer& pdf, const Report& r, const PageLayout& p, const std::vector<Band>& bands, const std::vector<double>& w,
-               int number, int pages) {
+               const std::vector<double>& heights, int number, int pages) {
   const Table& t = *p.table;
   const Band& band = bands[p.band];
   const double pw = page_width(t), ph = page_height(t), width = pw - 2 * kMargin;
@@ -228,13 +260,13 @@ void draw_page(Writer& pdf, const Report& r, const PageLayout& p, const std::vec
     y += h;
   }
   for (std::size_t row = p.first; row < p.last; ++row) {
-    const double h = row_height(pdf, t, band, w, row);
+    const double h = heights[row];
     const bool bold = std::find(t.bold_rows.begin(), t.bold_rows.end(), static_cast<int>(row)) != t.bold_rows.end();
     double x = kMargin;
     for (std::size_t c : band.columns) {
       pdf.rect(x, y, w[c], h, 1);
       const Cell* cell = c < t.rows[row].size() ? &t.rows[row][c] : nullptr;
-      if (cell != nullptr)
+      if (cell != nullptr && !cell->text.empty())
         pdf.text(x + kPad, y + kPad, w[c] - 2 * kPad, cell->text, bold, kFont, cell->kind == Cell::Kind::number ? 1 : 0);
       x += w[c];
     }
@@ -267,6 +299,7 @@ Status write_pdf(const Report& r, const std::string& path) {
   struct Laid {
     std::vector<double> widths;
     std::vector<Band> bands;
+    std::vector<std::vector<double>> heights;  // per band, per row
   };
   std::vector<Laid> laid;
   std::vector<PageLayout> pages;
@@ -276,8 +309,9 @@ Status write_pdf(const Report& r, const std::string& path) {
   if (tables.empty()) tables.push_back(&none);
   laid.reserve(tables.size());
   for (const Table* t : tables) {
-    Laid l{column_widths(*t), {}};
+    Laid l{column_widths(*t), {}, {}};
     l.bands = bands_of(*t, l.widths);
+    l.heights.resize(l.bands.size());
     const double bottom = page_height(*t) - kMargin - kBottomBlock;
     for (std::size_t b = 0; b < l.bands.size(); ++b) {
       double head = kMargin + kTopBlock - 10;
@@ -286,6 +320,7 @@ Status write_pdf(const Report& r, const std::string& path) {
       double y = head;
       for (std::size_t row = 0; row < t->rows.size(); ++row) {
         const double h = row_height(pdf, *t, l.bands[b], l.widths, row);
+        l.heights[b].push_back(h);
         if (y + h > bottom && row > first) {  // a row taller than a page still gets a page of its own
           pages.push_back(PageLayout{t, b, first, row});
           first = row;
@@ -299,7 +334,8 @@ Status write_pdf(const Report& r, const std::string& path) {
   }
   for (std::size_t i = 0; i < pages.size(); ++i) {
     const std::size_t ti = static_cast<std::size_t>(std::find(tables.begin(), tables.end(), pages[i].table) - tables.begin());
-    draw_page(pdf, r, pages[i], laid[ti].bands, laid[ti].widths, static_cast<int>(i + 1), static_cast<int>(pages.size()));
+    draw_page(pdf, r, pages[i], laid[ti].bands, laid[ti].widths, laid[ti].heights[pages[i].band], static_cast<int>(i + 1),
+              static_cast<int>(pages.size()));
   }
   pdf.finish();
   return pdf.status();
