@@ -827,3 +827,32 @@ test('a deputy makes the сводная ведомость as PDF from "Отчё
   await tp.screenshot({ path: join(OUT, 'reports-phone.png'), fullPage: true });
   await Promise.all([dp.context().close(), tp.context().close()]);
 });
+
+test('the browser prints the journal on landscape pages with every column and no toolbar, and the diary without its controls', async () => {
+  const tp = await signIn(teacher(), { viewport: { width: 1280, height: 900 } });
+  await openJournal(tp);
+  await tp.setViewportSize({ width: 1047, height: 740 });  // an A4 landscape sheet inside 10 mm margins, at 96 px/inch
+  await tp.emulateMedia({ media: 'print' });
+  for (const hidden of ['header.top', '.toolbar', '.hint']) assert.equal(await tp.locator(hidden).first().isVisible(), false, `${hidden} does not print`);
+  assert.match(await tp.textContent('#print-caption'), /^Класс 5А — .+ — .+четверть/);
+  assert.ok(await tp.locator('#print-caption').isVisible());
+  // Every column is on the sheet: the grid is not clipped by its scroll box.
+  const right = await tp.$eval('table.grid', (t) => t.getBoundingClientRect().right);
+  assert.ok(right <= 1047, `the grid fits the sheet's width (${right} px)`);
+  assert.equal(await tp.$eval('.grid-wrap', (w) => getComputedStyle(w).overflow), 'visible');
+  const pdf = await tp.pdf({ preferCSSPageSize: true });
+  const { execFileSync } = await import('node:child_process');
+  const file = join(OUT, 'journal-print.pdf');
+  (await import('node:fs')).writeFileSync(file, pdf);
+  const info = execFileSync('pdfinfo', [file]).toString();
+  assert.match(info, /Page size:\s+841\.\d+ x 59[45]\.\d+ pts \(A4\)/, 'landscape A4');
+  await tp.emulateMedia({ media: 'screen' });
+
+  const pp = await signIn(suite.logins.find((l) => l[0] === 'родитель'));
+  await pp.waitForSelector('#days');
+  await pp.emulateMedia({ media: 'print' });
+  assert.equal(await pp.locator('.toolbar').isVisible(), false);
+  assert.match(await pp.textContent('#print-caption'), /^Дневник: .+, неделя \d\d\.\d\d\.\d{4}–/);
+  await pp.screenshot({ path: join(OUT, 'diary-print.png'), fullPage: true });
+  await Promise.all([tp.context().close(), pp.context().close()]);
+});

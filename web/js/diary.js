@@ -34,7 +34,8 @@ export async function diaryPage({ api, account, main, params }) {
       .map((s) => h('option', { value: s.id, selected: s.id === state.chartSubject }, s.name)));
   };
   const chart = h('div', { class: 'chart', id: 'chart' });
-  main.replaceChildren(
+  const printCaption = h('h2', { class: 'print-only', id: 'print-caption' });  // the toolbar does not print
+  main.replaceChildren(printCaption,
     h('div', { class: 'toolbar' },
       childSelect ? h('div', {}, h('label', { for: 'child' }, 'Ребёнок'), childSelect) : null,
       h('div', {}, h('label', { for: 'week' }, 'Неделя'), weekInput),
@@ -71,6 +72,8 @@ export async function diaryPage({ api, account, main, params }) {
   }
 
   async function load(changedLesson) {
+    const child = children.find((c) => c.id === state.student);
+    printCaption.textContent = `Дневник: ${child?.name ?? ''}, неделя ${ruDate(state.monday)}–${ruDate(addDays(state.monday, 6))}`;
     const args = { student: state.student, monday: state.monday };
     if (state.asOf) args.as_of = state.asOf;
     let week;

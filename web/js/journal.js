@@ -106,7 +106,14 @@ export async function journalPage({ api, account, main, params, isManager }) {
   const live = h('span', { class: 'live', 'aria-live': 'polite' });
   const banner = h('div');
   const wrap = h('div', { class: 'grid-wrap' });
-  main.replaceChildren(
+  // What a printed sheet says at its top (the toolbar does not print).
+  const printCaption = h('h2', { class: 'print-only', id: 'print-caption' });
+  const caption = () => {
+    const pick = (sel) => sel.selectedOptions[0]?.textContent ?? '';
+    printCaption.textContent = `Класс ${pick(classSelect)} — ${pick(assignmentSelect)} — ${pick(termSelect)}` +
+      (state.asOf ? ` — на ${ruDate(state.asOf.slice(0, 10))} ${state.asOf.slice(11, 16)}` : '');
+  };
+  main.replaceChildren(printCaption,
     h('div', { class: 'toolbar' },
       h('div', {}, h('label', { for: 'journal-class' }, 'Класс'), classSelect),
       h('div', {}, h('label', { for: 'assignment' }, 'Предмет'), assignmentSelect),
@@ -172,6 +179,7 @@ export async function journalPage({ api, account, main, params, isManager }) {
   }
 
   function render(changed) {
+    caption();
     const { lessons, rows } = state.page;
     const hadFocus = wrap.contains(document.activeElement);  // keep the keyboard where it was
     const table = h('table', { class: 'grid' + (state.asOf ? ' past' : ''), role: 'grid', 'aria-label': 'Журнал' });
