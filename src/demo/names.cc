@@ -57,6 +57,7 @@ std::string patronymic(const std::string& father, bool female) {
   if (father == "Пётр") return female ? "Петровна" : "Петрович";
   if (father == "Павел") return female ? "Павловна" : "Павлович";
   if (father == "Илья") return female ? "Ильинична" : "Ильич";
+  if (father == "Михаил") return female ? "Михайловна" : "Михайлович";
   const std::string ij = "ий", a = "а";
   if (father.size() > ij.size() && father.compare(father.size() - ij.size(), ij.size(), ij) == 0)
     return father.substr(0, father.size() - ij.size()) + (female ? "ьевна" : "ьевич");

@@ -43,7 +43,7 @@ std::string to_csv(const Report& r) {
     for (const auto& row : t.rows) {
       std::vector<std::string> fields;
       fields.reserve(row.size());
-      for (const Cell& c : row) fields.push_back(c.text);
+      for (const Cell& c : row) fields.push_back(c.flagged ? c.text + "*" : c.text);
       line(out, fields);
     }
     for (const std::string& n : t.notes) line(out, {n});

@@ -57,6 +57,9 @@ class Scope {
   };
   std::vector<JournalKey> journals_of(const projections::RosterClass& c) const;
   std::string staff_name(domain::UserId id) const;
+  // The query's period (from, to): its dates where given; otherwise the year so far, or with `month` the
+  // month of the school's today (a time sheet's).
+  std::pair<domain::Day, domain::Day> period(bool month = false) const;
   // The stamp, with the title and period given.
   Stamp stamp(std::string title, std::string period) const;
 
@@ -72,5 +75,10 @@ Result<Report> summary(const Scope& scope);
 Result<Report> progress(const Scope& scope);
 Result<Report> journal(const Scope& scope);
 Result<Report> attendance(const Scope& scope);
+Result<Report> accumulation(const Scope& scope);
+Result<Report> timeliness(const Scope& scope);
+Result<Report> register_of_lessons(const Scope& scope);
+Result<Report> timesheet(const Scope& scope);
+Result<Report> usage(const Scope& scope);
 
 }  // namespace ejournal::reports::detail

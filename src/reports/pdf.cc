@@ -266,8 +266,9 @@ void draw_page(Writer& pdf, const Report& r, const PageLayout& p, const std::vec
     for (std::size_t c : band.columns) {
       pdf.rect(x, y, w[c], h, 1);
       const Cell* cell = c < t.rows[row].size() ? &t.rows[row][c] : nullptr;
+      if (cell != nullptr && cell->flagged) pdf.rect(x, y, w[c], h, 0.85);  // too few marks: shaded
       if (cell != nullptr && !cell->text.empty())
-        pdf.text(x + kPad, y + kPad, w[c] - 2 * kPad, cell->text, bold, kFont, cell->kind == Cell::Kind::number ? 1 : 0);
+        pdf.text(x + kPad, y + kPad, w[c] - 2 * kPad, cell->text, bold || cell->flagged, kFont, cell->kind == Cell::Kind::number ? 1 : 0);
       x += w[c];
     }
     y += h;

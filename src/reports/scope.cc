@@ -43,7 +43,8 @@ Cell Cell::decimal(double x, int digits) {
 std::string Stamp::digest() const { return std::to_string(position) + ":" + head_hash; }
 
 std::optional<Kind> kind_of(std::string_view word) {
-  for (Kind k : {Kind::journal, Kind::summary, Kind::progress, Kind::attendance})
+  for (Kind k : {Kind::journal, Kind::summary, Kind::progress, Kind::attendance, Kind::accumulation, Kind::timeliness,
+                 Kind::lesson_register, Kind::timesheet, Kind::usage})
     if (word == kind_word(k)) return k;
   return std::nullopt;
 }
@@ -54,6 +55,11 @@ const char* kind_word(Kind kind) {
     case Kind::summary: return "summary";
     case Kind::progress: return "progress";
     case Kind::attendance: return "attendance";
+    case Kind::accumulation: return "accumulation";
+    case Kind::timeliness: return "timeliness";
+    case Kind::lesson_register: return "register";
+    case Kind::timesheet: return "timesheet";
+    case Kind::usage: return "usage";
   }
   return "?";
 }
@@ -201,6 +207,24 @@ std::string Scope::staff_name(UserId id) const {
   return s == s_.roster->staff().end() ? "№ " + std::to_string(id) : s->second.name;
 }
 
+std::pair<Day, Day> Scope::period(bool month) const {
+  const RosterYear* y = year_record();
+  const Day today = s_.today;
+  Day from = y->first_day, to = std::min(y->last_day, today);
+  if (month) {  // the month of the school's today
+    const CivilDate c = civil_of(today);
+    char first[16];
+    std::snprintf(first, sizeof first, "%04d-%02u-01", c.year, c.month);
+    parse_day(first, &from);
+    const CivilDate next = civil_of(from + 31);
+    char nf[16];
+    std::snprintf(nf, sizeof nf, "%04d-%02u-01", next.year, next.month);
+    parse_day(nf, &to);
+    --to;
+  }
+  return {q_.from.value_or(from), q_.to.value_or(to)};
+}
+
 Stamp Scope::stamp(std::string title, std::string period) const {
   Stamp st;
   st.school = s_.school;
@@ -225,6 +249,17 @@ Result<Report> build(const Query& query, const Sources& sources) {
     case Kind::progress: return detail::progress(scope);
     case Kind::journal: return detail::journal(scope);
     case Kind::attendance: return detail::attendance(scope);
+    case Kind::accumulation: return detail::accumulation(scope);
+    case Kind::timeliness:
+    case Kind::lesson_register:
+    case Kind::timesheet:
+      if (sources.control == nullptr) return Status(Code::invalid_argument, "report sources missing: control");
+      return query.kind == Kind::timeliness ? detail::timeliness(scope)
+             : query.kind == Kind::lesson_register ? detail::register_of_lessons(scope)
+                                            : detail::timesheet(scope);
+    case Kind::usage:
+      if (sources.stats == nullptr) return Status(Code::invalid_argument, "report sources missing: stats");
+      return detail::usage(scope);
   }
   return Status(Code::invalid_argument, "unknown report kind");
 }

@@ -64,6 +64,11 @@ Status write_xlsx(const Report& r, const std::string& path) {
   lxw_format* total = workbook_add_format(wb);
   format_set_bold(total);
   format_set_border(total, LXW_BORDER_THIN);
+  lxw_format* flagged = workbook_add_format(wb);
+  format_set_border(flagged, LXW_BORDER_THIN);
+  format_set_font_color(flagged, 0xB3261E);
+  format_set_bold(flagged);
+  format_set_bg_color(flagged, 0xFDE7E9);
   lxw_format* muted = workbook_add_format(wb);
   format_set_font_color(muted, 0x5F6B7A);
 
@@ -110,7 +115,7 @@ Status write_xlsx(const Report& r, const std::string& path) {
       const bool is_total = std::find(t.bold_rows.begin(), t.bold_rows.end(), static_cast<int>(i)) != t.bold_rows.end();
       for (std::size_t c = 0; c < t.rows[i].size(); ++c) {
         const Cell& x = t.rows[i][c];
-        lxw_format* f = is_total ? total : x.kind == Cell::Kind::number ? decimals[std::clamp(x.decimals, 0, 2)] : cell;
+        lxw_format* f = x.flagged ? flagged : is_total ? total : x.kind == Cell::Kind::number ? decimals[std::clamp(x.decimals, 0, 2)] : cell;
         const auto col = static_cast<lxw_col_t>(c);
         if (x.kind == Cell::Kind::number) worksheet_write_number(ws, row, col, x.number, f);
         else if (x.kind == Cell::Kind::text) worksheet_write_string(ws, row, col, x.text.c_str(), f);

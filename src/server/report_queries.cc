@@ -13,7 +13,9 @@
 #include <boost/json.hpp>
 
 #include "ejournal/log/envelope.h"
+#include "ejournal/projections/control.h"
 #include "ejournal/projections/roster.h"
+#include "ejournal/projections/stats.h"
 #include "ejournal/projections/school_time.h"
 #include "ejournal/reports/report.h"
 #include "query_support.h"
@@ -29,6 +31,8 @@ constexpr std::size_t kMaxReportBytes = 4 << 20;  // base64 of it stays under a 
 
 bool allowed(const Caller& c, const reports::Query& q, const RosterProjection& roster, YearId year) {
   if (is_manager(c)) return true;
+  if (q.kind == reports::Kind::usage) return c.account.has(Role::Administrator);
+  if (q.kind == reports::Kind::timeliness || q.kind == reports::Kind::lesson_register || q.kind == reports::Kind::timesheet) return false;
   if (q.class_name.empty()) return false;
   ClassId k = 0;
   for (const auto& [id, klass] : roster.classes())
@@ -74,10 +78,13 @@ Result<json::value> make(Services& s, const Caller& c, Args& a) {
   if (a.given("from")) q.from = a.day("from");
   if (a.given("to")) q.to = a.day("to");
   q.as_of = a.timestamp_or_none("as_of");
+  q.min_marks = static_cast<int>(a.integer_or("min_marks", 1, 20, 3));
   const std::string school = a.text_or("school");
   if (!a.ok()) return a.status();
   const auto k = reports::kind_of(kind);
-  if (!k) return Status(Code::invalid_argument, "Поле «kind»: journal, summary, progress или attendance");
+  if (!k)
+    return Status(Code::invalid_argument,
+                  "Поле «kind»: journal, summary, progress, attendance, accumulation, timeliness, register, timesheet или usage");
   q.kind = *k;
   const std::string format = format_index == 0 ? "csv" : format_index == 1 ? "xlsx" : "pdf";
 
@@ -105,10 +112,25 @@ Result<json::value> make(Services& s, const Caller& c, Args& a) {
     if (y.first_day <= src.today && (year == 0 || y.first_day > r.years().at(year).first_day)) year = id;
   if (!allowed(c, q, r, year))
     return Status(Code::forbidden, "Отчёты делают заместители директора и директор; классный руководитель — по своему классу, "
-                                   "учитель — журнал своего класса и предмета");
+                                   "учитель — журнал своего класса и предмета, администратор — отчёт о работе в журнале");
   auto journal = s.host.as_of("journal", at, year != 0 ? year : Projection::kAllParts);
   if (!journal.ok()) return journal.status();
   src.journal = &static_cast<const JournalProjection&>(**journal);
+  std::shared_ptr<const Projection> control, stats;
+  if (q.kind == reports::Kind::timeliness || q.kind == reports::Kind::lesson_register || q.kind == reports::Kind::timesheet) {
+    const auto y = r.years().find(year);
+    const Projection::PartKey part = y == r.years().end() ? Projection::kAllParts : ControlProjection::part_of(y->second.first_day, y->second.last_day);
+    auto past = s.host.as_of("control", at, part);
+    if (!past.ok()) return past.status();
+    control = *past;
+    src.control = &static_cast<const ControlProjection&>(*control);
+  }
+  if (q.kind == reports::Kind::usage) {
+    auto past = s.host.as_of("stats", at);
+    if (!past.ok()) return past.status();
+    stats = *past;
+    src.stats = &static_cast<const StatsProjection&>(*stats);
+  }
 
   auto report = reports::build(q, src);
   if (!report.ok()) return report.status();

@@ -117,6 +117,8 @@ TEST_CASE("patronymics follow the usual rules", "[demo]") {
   CHECK(patronymic("Никита", false) == "Никитич");
   CHECK(patronymic("Илья", true) == "Ильинична");
   CHECK(patronymic("Лев", false) == "Львович");
+  CHECK(patronymic("Михаил", true) == "Михайловна");
+  CHECK(patronymic("Михаил", false) == "Михайлович");
 }
 
 TEST_CASE("a demo built on a day of the year stops there: its week scheduled, the current term open", "[demo]") {

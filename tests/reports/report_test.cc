@@ -9,8 +9,10 @@
 #include <catch2/catch.hpp>
 
 #include "ejournal/log/envelope.h"
+#include "ejournal/projections/control.h"
 #include "ejournal/projections/journal.h"
 #include "ejournal/projections/roster.h"
+#include "ejournal/projections/stats.h"
 #include "ejournal/reports/report.h"
 #include "school.h"
 
@@ -36,6 +38,8 @@ std::pair<std::string, int> shell(const std::string& command) {
 struct State {
   projections::JournalProjection journal;
   projections::RosterProjection roster;
+  projections::ControlProjection control;
+  projections::StatsProjection stats;
   log::Position position = 0;
   std::string hash;
 };
@@ -47,6 +51,8 @@ std::unique_ptr<State> replay(testkit::School& s, log::Position upto = log::kNoP
     const auto view = projections::view_of(c->position(), c->bytes());
     st->journal.apply(view);
     st->roster.apply(view);
+    st->control.apply(view);
+    st->stats.apply(view);
     st->position = c->position();
     st->hash = log::record_hash(c->bytes()).to_hex();
   }
@@ -57,6 +63,8 @@ reports::Sources sources(testkit::School& s, const State& st) {
   reports::Sources src;
   src.journal = &st.journal;
   src.roster = &st.roster;
+  src.control = &st.control;
+  src.stats = &st.stats;
   src.student_name = [&s](UserId id, const std::string& sealed) {
     auto p = s.vault().open(DataSubject::Student, id, sealed);
     return p.ok() ? p->last_name + " " + p->first_name : std::string();
@@ -106,6 +114,9 @@ struct Fixture {
     s.must(s.teacher_a, cmd::SetAttendance{s.lesson_5a, s.student_a2, Attendance::Absent, std::nullopt});
     s.must(s.teacher_a, cmd::SetAttendance{second, s.student_a2, Attendance::Sick, std::nullopt});
     s.must(s.teacher_a, cmd::SetTopic{second, "Дроби; сложение и вычитание"});
+    // The third lesson of 5А's mathematics is given by teacher_b for teacher_a.
+    const auto third = s.must(s.teacher_a, cmd::ScheduleLesson{s.math_5a, kSep4 + 2, 3});
+    s.must(s.deputy, cmd::SubstituteLesson{third, s.teacher_b, "болезнь учителя"});
     s.clock->set(testkit::school_time(testkit::kNov6 + 5, 17));
     s.must(s.teacher_a, cmd::SetAttestationMark{s.student_a1, s.math, AttestationKind::Year, 0, AttestationValue::Four, "", s.year});
   }
@@ -187,7 +198,7 @@ TEST_CASE("the journal prints the grid and the lessons' topics; attendance count
   CHECK(row_of(grid, "Иванов Пётр")[2].number == 5);
   CHECK(row_of(grid, "Смирнова Ольга")[2].text == "н");
   CHECK(row_of(grid, "Смирнова Ольга")[3].text == "2 б");
-  CHECK(row_of(grid, "Иванов Пётр")[5].number == 5);  // the term mark, after the average
+  CHECK(row_of(grid, "Иванов Пётр")[column(grid, "Отм.")].number == 5);  // the term mark, after the average
   const auto& topics = r->tables[1];
   CHECK(topics.rows.at(1).at(2).text == "Дроби; сложение и вычитание");
 
@@ -291,4 +302,72 @@ TEST_CASE("ejctl report writes a report from the data directory, and its digest 
   CHECK(shell(std::string(EJCTL_PATH) + " verify --data " + data + " --digest " + earlier).second == 1);
   CHECK(shell(std::string(EJCTL_PATH) + " verify --data " + data + " --digest 12 2>/dev/null").second == 2);
   CHECK(shell(std::string(EJCTL_PATH) + " report nonsense --data " + data + " --format pdf --out " + out + " 2>/dev/null").second == 2);
+}
+
+TEST_CASE("the control reports: accumulation flags too few marks, the register, the табель and timeliness", "[reports]") {
+  Fixture f;
+  auto st = replay(f.s);
+  auto src = sources(f.s, *st);
+  reports::Query q;
+  q.class_name = "5А";
+  q.from = testkit::kSep1;
+  q.to = testkit::kOct31;
+
+  q.kind = reports::Kind::accumulation;
+  q.min_marks = 2;
+  auto acc = reports::build(q, src);
+  REQUIRE(acc.ok());
+  const auto& t = acc->tables.at(0);
+  const auto math = column(t, "мат");
+  CHECK(row_of(t, "Иванов Пётр")[math].number == 2);  // the 5 and the 4
+  CHECK_FALSE(row_of(t, "Иванов Пётр")[math].flagged);
+  CHECK(row_of(t, "Смирнова Ольга")[math].number == 1);  // the 2
+  CHECK(row_of(t, "Смирнова Ольга")[math].flagged);
+  CHECK(reports::to_csv(*acc).find(";1*") != std::string::npos);
+
+  q.kind = reports::Kind::lesson_register;
+  auto reg = reports::build(q, src);
+  REQUIRE(reg.ok());
+  REQUIRE(reg->tables.at(0).rows.size() == 1);
+  const auto& sub = reg->tables[0].rows[0];
+  CHECK(sub[0].text == "06.09.2023");
+  CHECK(sub[4].text == "Анна Сергеевна");
+  CHECK(sub[5].text == "Борис Иванович");
+  CHECK(sub[6].text == "болезнь учителя");
+
+  q.kind = reports::Kind::timesheet;
+  q.from = kSep4 - 3;  // September
+  q.to = kSep4 + 26;
+  auto sheet = reports::build(q, src);
+  REQUIRE(sheet.ok());
+  const auto& ts = sheet->tables.at(0);
+  const auto& anna = row_of(ts, "Анна Сергеевна");
+  const auto& boris = row_of(ts, "Борис Иванович");
+  // Columns: №, name, a day each of 1..30 September, then own, substitutions, missed, all.
+  CHECK(anna[2 + 3].number == 2);  // 4 September: 5А's and 1А's lessons
+  CHECK(anna[2 + 30].number == 3);  // own lessons held
+  CHECK(anna[2 + 32].number == 1);  // missed: the substituted one
+  CHECK(boris[2 + 31].number == 1);  // a substitution given
+  CHECK(boris[2 + 33].number == 2);  // 5Б's lesson and the substitution
+  q.to = kSep4 + 60;
+  CHECK(reports::build(q, src).status().code() == Code::invalid_argument);  // a month at most
+
+  q.kind = reports::Kind::timeliness;
+  q.from = testkit::kSep1;
+  q.to = testkit::kOct31;
+  auto time = reports::build(q, src);
+  REQUIRE(time.ok());
+  const auto& anna_t = row_of(time->tables.at(0), "Анна Сергеевна");
+  CHECK(anna_t[2].number == 3);  // lessons due: 5А twice, 1А once
+  CHECK(anna_t[3].number == 3);  // without a topic by the lesson day: the first 5А lesson, 1А's, and the second
+                                 // (its topic was entered on 31 October)
+
+  q.kind = reports::Kind::usage;
+  auto use = reports::build(q, src);
+  REQUIRE(use.ok());
+  const auto& roles = use->tables.at(0).rows;
+  const auto total = std::find_if(roles.begin(), roles.end(), [](const auto& r) { return r[0].text == "Всего"; });
+  REQUIRE(total != roles.end());
+  CHECK((*total)[1].number == 11);  // the fixture: five staff, four pupils, two parents
+
 }

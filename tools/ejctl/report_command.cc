@@ -11,8 +11,10 @@
 #include "ejournal/domain/domain.h"
 #include "ejournal/log/envelope.h"
 #include "ejournal/log/event_log.h"
+#include "ejournal/projections/control.h"
 #include "ejournal/projections/journal.h"
 #include "ejournal/projections/roster.h"
+#include "ejournal/projections/stats.h"
 #include "ejournal/projections/school_time.h"
 #include "ejournal/reports/report.h"
 
@@ -22,8 +24,9 @@ namespace po = boost::program_options;
 int run_report(const std::vector<std::string>& args) {
   std::string kind_word, data, class_name, subject, from, to, as_of, format, out, school = "Школа", today_text;
   int term = 0;
+  reports::Query q;
   po::options_description desc(
-      "ejctl report KIND (journal | summary | progress | attendance)");
+      "ejctl report KIND (journal | summary | progress | attendance | accumulation | timeliness | register | timesheet | usage)");
   desc.add_options()
       ("help,h", "this text")
       ("kind", po::value(&kind_word)->required(), "the report")
@@ -31,8 +34,9 @@ int run_report(const std::vector<std::string>& args) {
       ("class", po::value(&class_name), "one class, e.g. 5А (journal: required)")
       ("subject", po::value(&subject), "one subject, by name or short name")
       ("term", po::value(&term), "one term: 1, 2 … among the class's (default: the whole year)")
-      ("from", po::value(&from), "progress, attendance: first day, YYYY-MM-DD")
-      ("to", po::value(&to), "progress, attendance: last day, YYYY-MM-DD")
+      ("from", po::value(&from), "the period's first day, YYYY-MM-DD (default: the year's, or the month's for timesheet)")
+      ("to", po::value(&to), "the period's last day, YYYY-MM-DD (default: today, or the month's last)")
+      ("min-marks", po::value(&q.min_marks), "accumulation: fewer marks than this are flagged (default 3)")
       ("as-of", po::value(&as_of), "the journal as it stood then: YYYY-MM-DD (end of that day) or YYYY-MM-DDTHH:MM")
       ("format", po::value(&format)->required(), "csv, xlsx or pdf")
       ("out", po::value(&out)->required(), "the file to write")
@@ -43,10 +47,10 @@ int run_report(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (auto stop = cli::parse_options("ejctl report", args, desc, vm, &positional)) return *stop;
 
-  reports::Query q;
   const auto kind = reports::kind_of(kind_word);
   if (!kind) {
-    std::cerr << "ejctl report: unknown report «" << kind_word << "»: journal, summary, progress or attendance\n";
+    std::cerr << "ejctl report: unknown report «" << kind_word << "»: journal, summary, progress, attendance, accumulation, "
+              << "timeliness, register, timesheet or usage\n";
     return 2;
   }
   if (format != "csv" && format != "xlsx" && format != "pdf") {
@@ -95,11 +99,18 @@ int run_report(const std::vector<std::string>& args) {
   }
   projections::JournalProjection journal;
   projections::RosterProjection roster;
+  projections::ControlProjection control;
+  projections::StatsProjection stats;
+  const bool needs_control = q.kind == reports::Kind::timeliness || q.kind == reports::Kind::lesson_register ||
+                             q.kind == reports::Kind::timesheet;
+  const bool needs_stats = q.kind == reports::Kind::usage;
   std::string last_bytes;
   for (auto c = (*reader)->cursor(1); c->valid() && c->position() <= upto; c->next()) {
     const projections::EventView view = projections::view_of(c->position(), c->bytes());
     journal.apply(view);
     roster.apply(view);
+    if (needs_control) control.apply(view);
+    if (needs_stats) stats.apply(view);
     if (c->position() == upto) last_bytes = std::string(c->bytes());
     if (!c->status().ok()) {
       std::cerr << "ejctl report: " << c->status().to_string() << "\n";
@@ -116,6 +127,8 @@ int run_report(const std::vector<std::string>& args) {
   reports::Sources s;
   s.journal = &journal;
   s.roster = &roster;
+  s.control = &control;
+  s.stats = &stats;
   s.student_name = [&](domain::UserId id, const std::string& sealed) -> std::string {
     auto p = (*vault)->open(domain::DataSubject::Student, id, sealed);
     if (!p.ok()) return {};

@@ -22,8 +22,10 @@
 #include "ejournal/status.h"
 
 namespace ejournal::projections {
+class ControlProjection;
 class JournalProjection;
 class RosterProjection;
+class StatsProjection;
 }  // namespace ejournal::projections
 
 namespace ejournal::reports {
@@ -36,6 +38,7 @@ struct Cell {
   std::string text;   // text; for a number, as it is shown (with `decimals` digits, a decimal comma)
   double number = 0;  // number
   int decimals = 0;
+  bool flagged = false;  // to be seen (too few marks): red in XLSX and PDF, "*" after it in CSV
 
   static Cell of(std::string s);
   static Cell integer(long long n);
@@ -77,7 +80,7 @@ struct Report {
 
 // ------------------------------------------------------------------ kinds and what they read
 
-enum class Kind { journal, summary, progress, attendance };
+enum class Kind { journal, summary, progress, attendance, accumulation, timeliness, lesson_register, timesheet, usage };  // lesson_register: "register"
 // "journal" … ; nullopt for an unknown word.
 std::optional<Kind> kind_of(std::string_view word);
 const char* kind_word(Kind kind);
@@ -89,12 +92,15 @@ struct Query {
   int term = 0;                            // 1-based among the class's terms; 0 every term of the year
   std::optional<domain::Day> from, to;     // progress, attendance: the period (default: the year so far)
   std::optional<log::Timestamp> as_of;     // shown on the page; the sources must be that state
+  int min_marks = 3;                       // accumulation: fewer marks than this in a subject are flagged
 };
 
 // The states a report reads, with what to print on it.
 struct Sources {
   const projections::JournalProjection* journal = nullptr;
   const projections::RosterProjection* roster = nullptr;
+  const projections::ControlProjection* control = nullptr;  // timeliness, register, timesheet
+  const projections::StatsProjection* stats = nullptr;      // usage
   // A student's full name, opened from the roster's sealed record ("" when erased).
   std::function<std::string(domain::UserId student, const std::string& sealed)> student_name;
   std::string school = "Школа";
