@@ -825,7 +825,21 @@ test('a deputy makes the сводная ведомость as PDF from "Отчё
   assert.match(await tp.textContent('#report-result'), /учитель — журнал своего класса и предмета/);
   await tp.setViewportSize({ width: 390, height: 844 });
   await tp.screenshot({ path: join(OUT, 'reports-phone.png'), fullPage: true });
-  await Promise.all([dp.context().close(), tp.context().close()]);
+
+  // The administrator's report on the work in the journal, as XLSX, read back by openpyxl.
+  const ap = await signIn(suite.logins.find((l) => l[0] === 'администратор'), { acceptDownloads: true });
+  await ap.click('nav a[href="#/reports"]');
+  await ap.waitForSelector('.view[data-ready] #report-form');
+  assert.deepEqual(await ap.$$eval('#report-kind option', (os) => os.map((o) => o.value)), ['usage']);
+  await ap.selectOption('#report-format', 'xlsx');
+  const [sheet] = await Promise.all([ap.waitForEvent('download'), ap.click('#report-form button[type=submit]')]);
+  const xlsx = join(OUT, 'report-usage.xlsx');
+  await sheet.saveAs(xlsx);
+  const total = execFileSync('/usr/bin/python3', ['-c', "import openpyxl,sys; ws=openpyxl.load_workbook(sys.argv[1])['Учётные записи']; " +
+    "print([r[1] for r in ws.iter_rows(values_only=True) if r[0]=='Всего'][0])", xlsx]).toString().trim();
+  const stats = await ask(ap, 'stats.summary', {});
+  assert.equal(Number(total), stats.accounts.total, 'the accounts the statistics count');
+  await Promise.all([dp.context().close(), tp.context().close(), ap.context().close()]);
 });
 
 test('the browser prints the journal on landscape pages with every column and no toolbar, and the diary without its controls', async () => {

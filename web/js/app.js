@@ -28,9 +28,9 @@ const ROUTES = [
   { id: 'journal', title: 'Журнал', page: journalPage, allowed: () => has('teacher') || isManager() },
   { id: 'class', title: 'Класс', page: classPage, allowed: () => has('curator') || isManager() },
   { id: 'control', title: 'Контроль', page: controlPage, allowed: isManager },
-  { id: 'reports', title: 'Отчёты', page: reportsPage, allowed: () => isManager() || has('curator') || has('teacher') },
   { id: 'diary', title: 'Дневник', page: diaryPage, allowed: () => has('student') || has('parent') },
   { id: 'admin', title: 'Администрирование', page: adminPage, allowed: () => has('administrator') },
+  { id: 'reports', title: 'Отчёты', page: reportsPage, allowed: () => isManager() || has('curator') || has('teacher') || has('administrator') },
   { id: 'setup', title: 'Настройка', page: setupPage, allowed: () => has('deputy') || has('administrator') },
 ];
 

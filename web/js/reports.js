@@ -5,12 +5,19 @@
 // those of their class; a teacher the journal of their classes and subjects.
 import { h, asOfControl } from './util.js';
 
+// Each kind, and who is offered it: every kind for the deputies and the director (`all`).
 const KINDS = [
-  ['journal', 'Классный журнал (предмет, период)'],
-  ['summary', 'Сводная ведомость'],
-  ['progress', 'Успеваемость и качество знаний'],
-  ['attendance', 'Посещаемость'],
+  ['journal', 'Классный журнал (предмет, период)', 'class'],
+  ['summary', 'Сводная ведомость', 'class'],
+  ['progress', 'Успеваемость и качество знаний', 'class'],
+  ['attendance', 'Посещаемость', 'class'],
+  ['accumulation', 'Накопляемость отметок', 'class'],
+  ['timeliness', 'Своевременность заполнения журнала', 'all'],
+  ['register', 'Пропущенные и заменённые уроки', 'all'],
+  ['timesheet', 'Табель учителей (за месяц)', 'all'],
+  ['usage', 'Работа в журнале (администратору)', 'admin'],
 ];
+const WITH_DATES = ['progress', 'attendance', 'accumulation', 'timeliness', 'register', 'timesheet', 'usage'];
 const FORMATS = [['pdf', 'PDF (печать)'], ['xlsx', 'Excel (XLSX)'], ['csv', 'CSV']];
 
 // The bytes of a base64 string.
@@ -22,6 +29,7 @@ function bytesOf(b64) {
 }
 
 export async function reportsPage({ api, main, account, isManager, has }) {
+  // The administrator: only the usage report, of the whole school.
   const [classes, subjects, assignments] = await Promise.all([
     api.call('roster.classes'), api.call('roster.subjects'),
     has('teacher') ? api.callAll('roster.assignments', { teacher: account.user }) : Promise.resolve([])]);
@@ -30,7 +38,9 @@ export async function reportsPage({ api, main, account, isManager, has }) {
   // The classes this reader may report on: every one for the deputies and the director.
   const mine = new Set([...(account.curator_of || []), ...assignments.filter((a) => !a.ended).map((a) => a.class_id)]);
   const shown = classes.filter((c) => c.year === year && (isManager || mine.has(c.id))).sort((a, b) => collator.compare(a.name, b.name));
-  const kind = h('select', { id: 'report-kind' }, KINDS.map(([v, t]) => h('option', { value: v }, t)));
+  const offered = KINDS.filter(([, , who]) => isManager || (who === 'class' && (has('teacher') || has('curator'))) ||
+    (who === 'admin' && has('administrator')));
+  const kind = h('select', { id: 'report-kind' }, offered.map(([v, t]) => h('option', { value: v }, t)));
   const klass = h('select', { id: 'report-class' }, isManager ? h('option', { value: '' }, 'все классы') : null,
     shown.map((c) => h('option', { value: c.name }, c.name)));
   const subject = h('select', { id: 'report-subject' }, h('option', { value: '' }, 'все предметы'),
@@ -46,7 +56,7 @@ export async function reportsPage({ api, main, account, isManager, has }) {
   const asOfBox = asOfControl((v) => { asOf = v; });
   const field = (label, el) => h('div', { class: 'field' }, h('label', { for: el.id }, label), el);
   const dates = h('div', { class: 'report-dates' }, field('С', from), field('По', to));
-  const sync = () => { dates.hidden = !['progress', 'attendance'].includes(kind.value); };
+  const sync = () => { dates.hidden = !WITH_DATES.includes(kind.value); };
   kind.addEventListener('change', sync);
   sync();
 
