@@ -870,3 +870,40 @@ test('the browser prints the journal on landscape pages with every column and no
   await pp.screenshot({ path: join(OUT, 'diary-print.png'), fullPage: true });
   await Promise.all([tp.context().close(), pp.context().close()]);
 });
+
+test('the deputy\'s analytics: a class term by term, a subject across the classes, missed lessons by week — and as of a past date', async () => {
+  const dp = await signIn(deputy(), { viewport: { width: 1280, height: 900 } });
+  await dp.click('nav a[href="#/analytics"]');
+  await dp.waitForSelector('.view[data-ready^="now:"]');
+  const classes = await ask(dp, 'roster.classes');
+  const year = Math.max(...classes.map((c) => c.year));
+  const c5 = classes.find((c) => c.name === '5А' && c.year === year);
+  // The first term's row agrees with stats.progress over that term.
+  const terms = (await ask(dp, 'roster.terms')).filter((t) => t.year === year && t.grade_from <= 5 && 5 <= t.grade_to)
+    .sort((a, b) => (a.first_day < b.first_day ? -1 : 1));
+  const rows = await ask(dp, 'stats.progress', { from: terms[0].first_day, to: terms[0].last_day, class_id: c5.id });
+  const count = rows.reduce((n, r) => n + r.count, 0);
+  const good = rows.reduce((n, r) => n + r.marks['4'] + r.marks['5'], 0);
+  const cells = dp.locator(`#an-by-term tr[data-term="${terms[0].id}"] td`);
+  assert.equal(await cells.nth(1).textContent(), String(count));
+  assert.equal(await cells.nth(4).textContent(), (Math.round((1000 * good) / count) / 10).toLocaleString('ru-RU', { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
+  assert.ok(await dp.$('#an-by-term .uplot') && await dp.$('#an-by-class .uplot') && await dp.$('#an-by-week .uplot'), 'three charts');
+  // A subject across the classes: mathematics is taught from grade 2 to 6 in the demo.
+  await dp.selectOption('#an-subject', { label: 'Математика' });
+  const maths = (await ask(dp, 'roster.subjects')).find((s) => s.name === 'Математика').id;
+  await dp.waitForSelector(`.view[data-ready$=":${maths}"] #an-by-class tr[data-class]`);
+  assert.ok(await dp.locator('#an-by-class tr[data-class]').count() >= 5);
+  const weeksNow = await dp.textContent('#an-weeks-total');
+  await dp.screenshot({ path: join(OUT, 'analytics.png'), fullPage: true });
+  // As of the end of the first term's first month: fewer weeks, fewer lessons missed.
+  const past = addDays(terms[0].first_day, 30);
+  await dp.fill('#as-of', `${past}T18:00`);
+  await dp.dispatchEvent('#as-of', 'change');
+  await dp.waitForSelector(`.view[data-ready^="${past}T18:00:00:"]`);
+  assert.ok(await dp.$('.past-banner'));
+  const missed = (t) => Number(t.match(/— ([\d\s ]+)$/)[1].replace(/\s/g, ''));
+  assert.ok(missed(await dp.textContent('#an-weeks-total')) < missed(weeksNow), 'fewer lessons missed by then');
+  await dp.setViewportSize({ width: 390, height: 844 });
+  await dp.screenshot({ path: join(OUT, 'analytics-phone.png'), fullPage: true });
+  await dp.context().close();
+});

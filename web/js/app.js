@@ -10,6 +10,7 @@ import { todayPage } from './today.js';
 import { schoolPage } from './school.js';
 import { setupPage } from './setup.js';
 import { reportsPage } from './reports.js';
+import { analyticsPage } from './analytics.js';
 
 const api = new Api(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
 const main = document.getElementById('main');
@@ -28,6 +29,7 @@ const ROUTES = [
   { id: 'journal', title: 'Журнал', page: journalPage, allowed: () => has('teacher') || isManager() },
   { id: 'class', title: 'Класс', page: classPage, allowed: () => has('curator') || isManager() },
   { id: 'control', title: 'Контроль', page: controlPage, allowed: isManager },
+  { id: 'analytics', title: 'Аналитика', page: analyticsPage, allowed: isManager },
   { id: 'diary', title: 'Дневник', page: diaryPage, allowed: () => has('student') || has('parent') },
   { id: 'admin', title: 'Администрирование', page: adminPage, allowed: () => has('administrator') },
   { id: 'reports', title: 'Отчёты', page: reportsPage, allowed: () => isManager() || has('curator') || has('teacher') || has('administrator') },
