@@ -68,10 +68,32 @@ Result<std::string> render(const reports::Report& r, const std::string& format) 
   return bytes;
 }
 
+// The document model itself, for a page to show as tables: each table's heading rows and rows as text,
+// and the cells flagged (too few marks) as [row, column] pairs.
+json::object model_json(const reports::Report& r) {
+  json::array tables;
+  for (const reports::Table& t : r.tables) {
+    json::array header, rows, flagged;
+    for (const auto& h : t.header) header.push_back(json::value_from(h));
+    for (std::size_t i = 0; i < t.rows.size(); ++i) {
+      json::array row;
+      for (std::size_t c = 0; c < t.rows[i].size(); ++c) {
+        row.push_back(json::value(t.rows[i][c].text));
+        if (t.rows[i][c].flagged) flagged.push_back(json::array{i, c});
+      }
+      rows.push_back(std::move(row));
+    }
+    tables.push_back(json::object{{"name", t.name}, {"caption", t.caption}, {"header", std::move(header)}, {"rows", std::move(rows)},
+                                  {"bold_rows", json::value_from(t.bold_rows)}, {"flagged", std::move(flagged)}, {"notes", json::value_from(t.notes)}});
+  }
+  return json::object{{"title", r.stamp.title}, {"period", r.stamp.period}, {"as_of", r.stamp.as_of}, {"digest", r.stamp.digest()},
+                      {"tables", std::move(tables)}};
+}
+
 Result<json::value> make(Services& s, const Caller& c, Args& a) {
   reports::Query q;
   const std::string kind = a.text("kind");
-  const int format_index = a.choice("format", {"csv", "xlsx", "pdf"});
+  const int format_index = a.choice("format", {"csv", "xlsx", "pdf", "json"});
   q.class_name = a.text_or("class");
   q.subject = a.text_or("subject");
   q.term = static_cast<int>(a.integer_or("term", 0, 8, 0));
@@ -86,7 +108,8 @@ Result<json::value> make(Services& s, const Caller& c, Args& a) {
     return Status(Code::invalid_argument,
                   "Поле «kind»: journal, summary, progress, attendance, accumulation, timeliness, register, timesheet или usage");
   q.kind = *k;
-  const std::string format = format_index == 0 ? "csv" : format_index == 1 ? "xlsx" : "pdf";
+  static const char* kFormats[] = {"csv", "xlsx", "pdf", "json"};
+  const std::string format = kFormats[format_index];
 
   const log::Timestamp printed = log::SystemClock().now();
   const log::Timestamp at = q.as_of.value_or(printed);
@@ -134,6 +157,7 @@ Result<json::value> make(Services& s, const Caller& c, Args& a) {
 
   auto report = reports::build(q, src);
   if (!report.ok()) return report.status();
+  if (format == "json") return json::value(model_json(*report));
   auto bytes = render(*report, format);
   if (!bytes.ok()) return bytes.status();
   if (bytes->size() > kMaxReportBytes)

@@ -888,6 +888,11 @@ test('the deputy\'s analytics: a class term by term, a subject across the classe
   assert.equal(await cells.nth(1).textContent(), String(count));
   assert.equal(await cells.nth(4).textContent(), (Math.round((1000 * good) / count) / 10).toLocaleString('ru-RU', { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
   assert.ok(await dp.$('#an-by-term .uplot') && await dp.$('#an-by-class .uplot') && await dp.$('#an-by-week .uplot'), 'three charts');
+  // Накопляемость: the flagged cells are those the report flags, and the note counts them.
+  const acc = await ask(dp, 'report.make', { kind: 'accumulation', format: 'json', class: '5А', min_marks: 3 });
+  assert.equal(await dp.locator('#an-accumulation td.few').count(), acc.tables[0].flagged.length);
+  assert.match(await dp.textContent('#an-accumulation-note'), new RegExp(`: ${acc.tables[0].flagged.length}\\.`));
+  assert.ok(await dp.$('#an-accumulation .uplot'));
   // A subject across the classes: mathematics is taught from grade 2 to 6 in the demo.
   await dp.selectOption('#an-subject', { label: 'Математика' });
   const maths = (await ask(dp, 'roster.subjects')).find((s) => s.name === 'Математика').id;

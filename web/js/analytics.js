@@ -1,6 +1,7 @@
 // "Аналитика" (deputies, director): the figures the deputies judge teaching by, as tables and uPlot charts,
 // from stats.progress — a class's average and качество знаний term by term, one subject across the classes,
-// and the lessons missed week by week — each as of any date.
+// and the lessons missed week by week — and a class's накопляемость (the accumulation report's table) — each
+// as of any date.
 import uPlot from '/node_modules/uplot/dist/uPlot.esm.js';
 import { h, addDays, mondayOf, schoolToday, asOfControl, pastBanner } from './util.js';
 
@@ -43,10 +44,12 @@ export async function analyticsPage({ api, main }) {
   const subjectSelect = h('select', { id: 'an-subject' }, [...subjects].sort((a, b) => collator.compare(a.name, b.name))
     .map((s) => h('option', { value: s.id, selected: s.id === state.subject }, s.name)));
   const byTerm = h('div', { id: 'an-by-term' }), byClass = h('div', { id: 'an-by-class' }), byWeek = h('div', { id: 'an-by-week' });
+  const accumulation = h('div', { id: 'an-accumulation' });
   main.replaceChildren(h('h2', {}, 'Аналитика'),
     h('div', { class: 'toolbar' }, asOfControl(async (v) => { state.asOf = v; await load(); })), banner,
     h('section', { class: 'setup' }, h('h3', {}, 'Класс по учебным периодам'),
-      h('div', { class: 'toolbar' }, h('label', { for: 'an-class' }, 'Класс'), classSelect), byTerm),
+      h('div', { class: 'toolbar' }, h('label', { for: 'an-class' }, 'Класс'), classSelect), byTerm,
+      h('h3', {}, 'Накопляемость отметок за текущий период'), accumulation),
     h('section', { class: 'setup' }, h('h3', {}, 'Предмет по классам (учебный год)'),
       h('div', { class: 'toolbar' }, h('label', { for: 'an-subject' }, 'Предмет'), subjectSelect), byClass),
     h('section', { class: 'setup' }, h('h3', {}, 'Пропуски уроков по неделям (вся школа)'), byWeek));
@@ -81,6 +84,31 @@ export async function analyticsPage({ api, main }) {
       axes: [{ values: (u, vals) => vals.map((v) => (Number.isInteger(v) ? all[v]?.name ?? '' : '')), incrs: [1] },
         { scale: 'pct', values: (u, vals) => vals.map((v) => `${v} %`) }],
     }, [all.map((_, i) => i), value((f) => f.quality), value((f) => f.success)]);
+  }
+
+  // The accumulation report's table (report.make, json): each pupil's marks per subject, too few flagged; and
+  // how many pupils have too few in each subject, as a chart.
+  async function loadAccumulation() {
+    const klass = className.get(state.classId);
+    const r = await api.call('report.make', withAsOf({ kind: 'accumulation', format: 'json', class: klass, min_marks: 3 }));
+    const t = r.tables[0];
+    accumulation.replaceChildren();
+    if (!t) { accumulation.append(h('p', {}, 'Учебный период ещё не начался.')); return; }
+    const flagged = new Set(t.flagged.map(([row, col]) => `${row}:${col}`));
+    accumulation.append(h('p', { class: 'muted' }, t.caption),
+      h('div', { class: 'scroll-x' }, h('table', { class: 'list accumulation' },
+        h('thead', {}, h('tr', {}, t.header[0].map((x) => h('th', {}, x)))),
+        h('tbody', {}, t.rows.map((row, ri) => h('tr', {}, row.map((x, ci) => h('td', { class: flagged.has(`${ri}:${ci}`) ? 'few' : null }, x))))))));
+    const subjects = t.header[0].slice(2);
+    const few = subjects.map((_, i) => t.flagged.filter(([, col]) => col === i + 2).length);
+    const box = h('div', { class: 'chart' });
+    accumulation.append(box, ...t.notes.map((n) => h('p', { class: 'muted', id: 'an-accumulation-note' }, n)));
+    chart('accumulation', box, {
+      scales: { x: { time: false, range: [-0.5, subjects.length - 0.5] } },
+      series: [{ label: 'Предмет', value: (u, v) => subjects[v] ?? '' },
+        { label: 'Учеников с недостатком отметок', stroke: '#b3261e', fill: 'rgba(179,38,30,0.3)', paths: bars(), points: { show: false } }],
+      axes: [{ values: (u, vals) => vals.map((v) => (Number.isInteger(v) ? subjects[v] ?? '' : '')), space: 18, incrs: [1, 2, 3] }, {}],
+    }, [subjects.map((_, i) => i), few]);
   }
 
   async function loadSubject() {
@@ -123,12 +151,12 @@ export async function analyticsPage({ api, main }) {
 
   // `data-ready` names what is shown (as of, class, subject) once all three sections are.
   const shown = () => `${state.asOf || 'now'}:${state.classId}:${state.subject}`;
-  async function load(parts = [loadTerms, loadSubject, loadWeeks]) {
+  async function load(parts = [loadTerms, loadAccumulation, loadSubject, loadWeeks]) {
     banner.replaceChildren(...(state.asOf ? [pastBanner(state.asOf)] : []));
     await Promise.all(parts.map((f) => f()));
     main.dataset.ready = shown();
   }
-  classSelect.addEventListener('change', async () => { state.classId = Number(classSelect.value); await load([loadTerms]); });
+  classSelect.addEventListener('change', async () => { state.classId = Number(classSelect.value); await load([loadTerms, loadAccumulation]); });
   subjectSelect.addEventListener('change', async () => { state.subject = Number(subjectSelect.value); await load([loadSubject]); });
   await load();
   return async () => drop();
