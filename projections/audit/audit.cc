@@ -15,15 +15,6 @@ using namespace domain;
 std::string str(const flatbuffers::String* s) { return s != nullptr ? s->str() : std::string(); }
 std::string_view view(const flatbuffers::String* s) { return s != nullptr ? s->string_view() : std::string_view(); }
 
-std::string_view attendance_text(Attendance a) {
-  switch (a) {
-    case Attendance::Absent: return "н";
-    case Attendance::Excused: return "уп";
-    case Attendance::Sick: return "б";
-    case Attendance::Late: return "оп";
-  }
-  return "?";
-}
 
 std::string attestation_text(AttestationValue v) {
   switch (v) {
@@ -68,7 +59,7 @@ AuditProjection::TextRef AuditProjection::value_text(int value) {
 
 AuditProjection::TextRef AuditProjection::attendance_ref(Attendance code) {
   TextRef& ref = attendance_texts_[static_cast<std::uint8_t>(code)];
-  if (ref == 0) ref = texts_.add(attendance_text(code));
+  if (ref == 0) ref = texts_.add(attendance_letter(code));
   return ref;
 }
 

@@ -54,6 +54,16 @@ CivilDate civil_of(Day day) {
   return c;
 }
 
+std::string_view attendance_letter(Attendance a) {
+  switch (a) {
+    case Attendance::Absent: return "н";
+    case Attendance::Excused: return "уп";
+    case Attendance::Sick: return "б";
+    case Attendance::Late: return "оп";
+  }
+  return "?";
+}
+
 std::string format_day(Day day) {
   int y = 0;
   unsigned m = 0, d = 0;

@@ -52,12 +52,8 @@ Result<Report> timeliness(const Scope& scope) {
                       Cell::integer(static_cast<long long>(r.without_homework.size())),
                       Cell::integer(static_cast<long long>(r.late_marks.size())), Cell::integer(r.max_days_late),
                       Cell::integer(r.reviews), Cell::integer(r.reviews_not_conforming)});
-  Report report;
-  report.kind = "timeliness";
-  report.signatures = {"Заместитель директора", "Директор"};
-  report.tables.push_back(std::move(t));
-  report.stamp = scope.stamp("Контроль своевременности заполнения журнала", ru_day(from) + "–" + ru_day(to));
-  return report;
+  return one_table("timeliness", {"Заместитель директора", "Директор"}, std::move(t),
+                   scope.stamp("Контроль своевременности заполнения журнала", ru_day(from) + "–" + ru_day(to)));
 }
 
 Result<Report> register_of_lessons(const Scope& scope) {
@@ -75,12 +71,8 @@ Result<Report> register_of_lessons(const Scope& scope) {
                       Cell::of(subject_name(scope, l.subject)), Cell::of(scope.staff_name(l.teacher)),
                       Cell::of(!l.held ? "урок не проведён" : scope.staff_name(l.substitute)), Cell::of(l.reason)});
   }
-  Report report;
-  report.kind = "register";
-  report.signatures = {"Заместитель директора", "Директор"};
-  report.tables.push_back(std::move(t));
-  report.stamp = scope.stamp("Учёт пропущенных и замещённых уроков", ru_day(from) + "–" + ru_day(to));
-  return report;
+  return one_table("register", {"Заместитель директора", "Директор"}, std::move(t),
+                   scope.stamp("Учёт пропущенных и замещённых уроков", ru_day(from) + "–" + ru_day(to)));
 }
 
 Result<Report> timesheet(const Scope& scope) {
@@ -129,12 +121,8 @@ Result<Report> timesheet(const Scope& scope) {
   for (long long h : per_day) total.push_back(h == 0 ? Cell() : Cell::integer(h));
   for (long long x : {given, subs, missed, given + subs}) total.push_back(Cell::integer(x));
   t.rows.push_back(std::move(total));
-  Report report;
-  report.kind = "timesheet";
-  report.signatures = {"Заместитель директора", "Директор"};
-  report.tables.push_back(std::move(t));
-  report.stamp = scope.stamp("Табель учёта рабочего времени", ru_day(from) + "–" + ru_day(to));
-  return report;
+  return one_table("timesheet", {"Заместитель директора", "Директор"}, std::move(t),
+                   scope.stamp("Табель учёта рабочего времени", ru_day(from) + "–" + ru_day(to)));
 }
 
 }  // namespace ejournal::reports::detail

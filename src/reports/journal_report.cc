@@ -53,7 +53,7 @@ Result<Report> journal(const Scope& scope) {
         for (const JournalCell& cell : r.cells) {
           std::string text;
           for (const JournalMark& m : cell.marks) text += (text.empty() ? "" : " ") + std::to_string(m.value);
-          if (cell.attendance) text += (text.empty() ? "" : " ") + std::string(attendance_letter(*cell.attendance));
+          if (cell.attendance) text += (text.empty() ? "" : " ") + std::string(domain::attendance_letter(*cell.attendance));
           row.push_back(cell.marks.size() == 1 && !cell.attendance ? Cell::integer(cell.marks[0].value) : Cell::of(text));
         }
         row.push_back(r.average ? Cell::decimal(*r.average, 2) : Cell());

@@ -15,8 +15,8 @@ namespace ejournal::reports::detail {
 std::string ru_day(domain::Day day);
 // "1 четверть" → "1 ч.", "2 полугодие" → "2 п."
 std::string term_label(const std::string& name);
-// An attendance code as the journal writes it: н, уп, б, оп.
-const char* attendance_letter(domain::Attendance a);
+// A report of one table.
+Report one_table(const char* kind, std::vector<std::string> signatures, Table table, Stamp stamp);
 // "5", "4" … "н/а", "зач"; a mark 2–5 as a number cell, a word as text.
 Cell attestation_cell(domain::AttestationValue v);
 const char* attestation_word(domain::AttestationValue v);

@@ -79,14 +79,13 @@ std::string term_label(const std::string& name) {
   return name.substr(0, space) + " " + name.substr(space + 1, 2) + ".";  // one Cyrillic letter: two bytes
 }
 
-const char* attendance_letter(Attendance a) {
-  switch (a) {
-    case Attendance::Absent: return "н";
-    case Attendance::Excused: return "уп";
-    case Attendance::Sick: return "б";
-    case Attendance::Late: return "оп";
-  }
-  return "?";
+Report one_table(const char* kind, std::vector<std::string> signatures, Table table, Stamp stamp) {
+  Report r;
+  r.kind = kind;
+  r.signatures = std::move(signatures);
+  r.tables.push_back(std::move(table));
+  r.stamp = std::move(stamp);
+  return r;
 }
 
 const char* attestation_word(AttestationValue v) {

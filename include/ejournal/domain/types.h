@@ -41,6 +41,9 @@ struct CivilDate {
 };
 CivilDate civil_of(Day day);
 
+// An attendance code as the journal writes it: н (absent), уп (excused), б (sick), оп (late).
+std::string_view attendance_letter(Attendance a);
+
 // "2023-09-01" ⇄ day; parse_day returns false for anything but a valid ISO date.
 std::string format_day(Day day);
 bool parse_day(const std::string& iso, Day* day);
