@@ -179,6 +179,13 @@ TEST_CASE("progress gives each class and subject its marks, average, успев�
   CHECK(math[9].number == Approx(66.7));
   CHECK(math[10].number == Approx(66.7));
   CHECK(row_of(t, "Итого по классу")[7].number == 3);
+  // On the term marks: Иванов's 5 and Смирнова's н/а — two graded, one without a pass.
+  CHECK(t.header[0][11] == "Отметки за период");
+  CHECK(math[11].number == 2);
+  CHECK(math[12].number == 1);
+  CHECK(math[13].number == Approx(50.0));  // успеваемость: without 2 and н/а
+  CHECK(math[14].number == Approx(50.0));  // качество: 4 and 5
+  CHECK(row_of(t, "Итого по классу")[11].number == 2);
 }
 
 TEST_CASE("the journal prints the grid and the lessons' topics; attendance counts the lessons missed", "[reports]") {
