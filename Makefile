@@ -3,11 +3,13 @@
 #   make test  — install what is missing, build, run every test
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= 2
 CMAKE_ARGS ?=
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all deps configure build run test test-asan bench clean
+.PHONY: all deps configure build run test test-asan fuzz fuzz-build fuzz-seeds bench clean
 
 all: build
 
@@ -34,9 +36,22 @@ test-asan: deps
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 
+# libFuzzer targets (clang, ASan + UBSan), each run for FUZZ_SECONDS from tests/fuzz/corpus; what they find
+# is left in $(FUZZ_BUILD)/findings.
+fuzz-build: deps
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++-14 -DEJ_FUZZ=ON
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
+
+fuzz: fuzz-build
+	tools/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# Writes the seed corpora again (after a format or protocol change); commit what changes.
+fuzz-seeds: fuzz-build
+	$(FUZZ_BUILD)/bin/fuzz_seeds tests/fuzz/corpus
+
 bench: build
 	$(BUILD)/bin/ej-bench append --events 1000000 --threads 16
 	$(BUILD)/bin/ej-bench read --events 1000000
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -21,8 +21,8 @@ target_compile_options(ejournal_warnings INTERFACE
   -Wformat=2            # printf-style format checks, including non-literal formats
   -Wimplicit-fallthrough # a switch case that falls through must say so
   -Wmisleading-indentation
-  -Wduplicated-cond     # if (a) … else if (a)
-  -Wlogical-op          # suspicious uses of && and ||
+  $<$<CXX_COMPILER_ID:GNU>:-Wduplicated-cond>  # if (a) … else if (a) (GCC only; clang builds the fuzz targets)
+  $<$<CXX_COMPILER_ID:GNU>:-Wlogical-op>       # suspicious uses of && and || (GCC only)
 )
 if(EJ_WARNINGS_AS_ERRORS)
   target_compile_options(ejournal_warnings INTERFACE -Werror)

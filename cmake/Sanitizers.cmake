@@ -9,3 +9,15 @@ if(EJ_SANITIZE)
   add_compile_options(${ej_san_flags} -O1)
   add_link_options(${ej_san_flags})
 endif()
+
+# EJ_FUZZ=ON (clang only) builds the libFuzzer targets of tests/fuzz, with everything they reach instrumented
+# for coverage and checked by ASan and UBSan (make fuzz).
+option(EJ_FUZZ "Build the libFuzzer targets (clang) with ASan and UBSan" OFF)
+if(EJ_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "EJ_FUZZ needs clang (CMAKE_CXX_COMPILER=clang++-14)")
+  endif()
+  set(ej_fuzz_flags -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_compile_options(${ej_fuzz_flags} -fsanitize=fuzzer-no-link -O1 -g)
+  add_link_options(${ej_fuzz_flags})
+endif()

@@ -5,6 +5,8 @@
 #include <set>
 
 #include "ejournal/json_log.h"
+#include "ejournal/projections/catalog.h"
+#include "ejournal/projections/host.h"
 #include "ejournal/fb/snapshot_manifest_generated.h"
 #include "flat_state.h"
 #include "snapshot_codec.h"
@@ -144,6 +146,54 @@ void remove_snapshots(log::SnapshotStore& store, std::string_view name, const st
     for (log::Position p : *stored)
       if (!named.contains({key, p})) (void)store.remove(part_name(name, key), p);
   }
+}
+
+Result<SnapshotCheck> check_snapshots(const log::SnapshotStore& store) {
+  SnapshotCheck out;
+  for (const auto& projection : all_projections()) {
+    const std::string name(projection->name());
+    auto positions = store.positions(name);
+    if (!positions.ok()) return positions.status();
+    for (const log::Position at : *positions) {
+      ++out.snapshots;
+      const auto bad = [&](const std::string& why) {
+        ++out.bad;
+        if (out.problems.size() < 20) out.problems.push_back("snapshot of " + name + " at " + std::to_string(at) + ": " + why);
+      };
+      auto bytes = store.get(name, at);
+      if (!bytes.ok()) {
+        bad(bytes.status().message());
+        continue;
+      }
+      auto unframed = unframe_snapshot(*bytes);
+      if (!unframed.ok()) {
+        bad(unframed.status().message());
+        continue;
+      }
+      if (unframed->position != at) {
+        bad("its frame names position " + std::to_string(unframed->position));
+        continue;
+      }
+      if (!is_manifest(unframed->raw)) continue;
+      auto manifest = decode_manifest(unframed->raw);
+      if (!manifest) {
+        bad("its manifest is malformed");
+        continue;
+      }
+      for (const PartRef& ref : *manifest) {
+        ++out.parts;
+        const std::string part = part_name(name, ref.key);
+        auto stored = store.get(part, ref.stored_at);
+        auto raw = stored.ok() ? unframe_snapshot(*stored) : Result<Unframed>(stored.status());
+        if (!raw.ok() || raw->position != ref.stored_at) {
+          bad("part " + part + " stored at " + std::to_string(ref.stored_at) + ": " +
+              (raw.ok() ? std::string("its frame names another position") : raw.status().message()));
+          break;
+        }
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace ejournal::projections

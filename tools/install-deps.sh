@@ -2,7 +2,8 @@
 # Installs what ejournal needs to build and test, from Debian packages only.
 # prometheus brings promtool, which the server tests use to check /metrics. The reports are written with
 # libxlsxwriter (XLSX) and cairo + pango (PDF, DejaVu fonts embedded); their tests read them back with real
-# readers: python3-openpyxl, poppler-utils (pdftotext, pdffonts) and qpdf.
+# readers: python3-openpyxl, poppler-utils (pdftotext, pdffonts) and qpdf. clang and libFuzzer build the fuzz
+# targets (make fuzz).
 # Idempotent: when every package is already installed it does nothing and returns in well under a second.
 # Boost comes from the 1.81 packages (Beast, Asio, JSON); they conflict with the default libboost-dev (1.74),
 # so that one must never be installed alongside.
@@ -17,6 +18,7 @@ packages=(
   prometheus
   libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
   poppler-utils qpdf python3-openpyxl
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev
 )
 
 missing=()

@@ -55,8 +55,9 @@ Result<BackupReport> backup(const log::LogReader& log, const std::string& data_d
     by_from[slot.result.from].push_back(&slot);
   }
 
-  for (auto& [from, group] : by_from) {
+  for (auto& [from, same_start] : by_from) {
     if (from > source->head) continue;
+    std::vector<Slot*>& group = same_start;  // a structured binding cannot be captured before clang 16
     const log::Digest prev_hash = from == 1 ? log::Digest{} : group.front()->writer->previous()->head_hash;
     auto sink = [&group](const EncodedSegment& seg) -> Status {
       bool any = false;

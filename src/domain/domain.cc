@@ -240,8 +240,21 @@ Result<Executed> Domain::execute(UserId actor, const log::CommandId& id, Command
   return future.get();
 }
 
+namespace {
+
+// The name of a wrapped subject key in `keys`, if there is one (the check value is not a subject's key).
+std::optional<std::string> sample_key(const std::vector<std::pair<std::string, std::string>>& keys) {
+  for (const auto& [name, wrapped] : keys)
+    if (name != SealedVault::kCheckName) return name;
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<PersonalDataVault>> open_vault(const std::string& dir, log::EventLog& log) {
-  auto vault = SealedVault::open(dir, log.key_store());
+  auto wrapped = log.wrapped_keys();
+  if (!wrapped.ok()) return wrapped.status();
+  auto vault = SealedVault::open(dir, log.key_store(), sample_key(*wrapped));
   if (!vault.ok()) return vault.status();
   return std::unique_ptr<PersonalDataVault>(std::move(vault.value()));
 }
@@ -287,10 +300,33 @@ Result<std::unique_ptr<PersonalDataVault>> open_vault_for_reading(const std::str
   if (::access((dir + "/master.key").c_str(), F_OK) != 0) return Status(Code::not_found, dir + "/master.key is missing");
   auto wrapped = reader.wrapped_keys();
   if (!wrapped.ok()) return wrapped.status();
+  const auto sample = sample_key(*wrapped);
   auto keys = std::make_unique<FrozenKeys>(std::move(*wrapped));
-  auto vault = SealedVault::open(dir, *keys);
+  auto vault = SealedVault::open(dir, *keys, sample);
   if (!vault.ok()) return vault.status();
   return std::unique_ptr<PersonalDataVault>(std::make_unique<ReadingVault>(std::move(keys), std::move(vault.value())));
+}
+
+Result<VaultCheck> check_vault(const std::string& dir, const log::LogReader& reader) {
+  auto wrapped = reader.wrapped_keys();
+  if (!wrapped.ok()) return wrapped.status();
+  VaultCheck out;
+  if (wrapped->empty() && ::access((dir + "/master.key").c_str(), F_OK) != 0) return out;  // nothing recorded yet
+  FrozenKeys keys(*wrapped);
+  auto vault = SealedVault::open(dir, keys, sample_key(*wrapped));
+  if (!vault.ok()) return vault.status();
+  for (const auto& [name, bytes] : *wrapped) {
+    if (name == SealedVault::kCheckName) {
+      out.has_check_value = true;
+      continue;
+    }
+    ++out.keys;
+    if (auto s = (*vault)->check_key(name); !s.ok()) {
+      if (out.problems.size() < 20) out.problems.push_back(s.message());
+      ++out.bad;
+    }
+  }
+  return out;
 }
 
 }  // namespace ejournal::domain

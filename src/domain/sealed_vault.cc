@@ -55,11 +55,16 @@ std::string str(const flatbuffers::String* s) { return s != nullptr ? s->str() :
 
 }  // namespace
 
-Result<std::unique_ptr<SealedVault>> SealedVault::open(const std::string& dir, log::KeyStore& keys) {
+Result<std::unique_ptr<SealedVault>> SealedVault::open(const std::string& dir, log::KeyStore& keys,
+                                                       const std::optional<std::string>& sample_key) {
   if (sodium_init() < 0) return Status(Code::io_error, "libsodium cannot initialise");
   const std::string path = dir + "/master.key";
   Key master{};
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT && sample_key) {
+    return Status(Code::not_found, path + " is missing, but the directory holds wrapped personal-data keys: put back "
+                                          "the master.key it was made with (a backup's keys file holds it)");
+  }
   if (fd < 0 && errno == ENOENT) {
     fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return Status(Code::io_error, "cannot create " + path + ": " + std::strerror(errno));
@@ -84,7 +89,39 @@ Result<std::unique_ptr<SealedVault>> SealedVault::open(const std::string& dir, l
   }
   std::unique_ptr<SealedVault> vault(new SealedVault(master, keys));
   sodium_memzero(master.data(), master.size());
+  if (auto s = vault->check_master(sample_key); !s.ok()) return s;
   return vault;
+}
+
+Status SealedVault::check_master(const std::optional<std::string>& sample_key) {
+  const std::string name(kCheckName);
+  const Status wrong(Code::corruption, "master.key does not open this directory's personal-data keys: it was changed, "
+                                       "or belongs to another directory; restore it from a backup's keys file");
+  auto stored = keys_->get(name);
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value()) {
+    const std::string& check = **stored;
+    std::string plain;
+    if (check.empty() || static_cast<unsigned char>(check[0]) != kWrapVersion ||
+        !decrypt(master_.data(), std::string_view(check).substr(1), name, &plain) || !plain.empty())
+      return wrong;
+    return Status::OK();
+  }
+  // No check value yet: a new directory, or one made before them. Its keys must open before one is stored.
+  if (sample_key) {
+    if (auto s = check_key(*sample_key); !s.ok()) return wrong;
+  }
+  std::string check(1, static_cast<char>(kWrapVersion));
+  check += encrypt(master_.data(), {}, name);
+  auto s = keys_->put(name, check);
+  return s.code() == Code::unsupported ? Status::OK() : s;  // a vault opened for reading stores nothing
+}
+
+Status SealedVault::check_key(const std::string& name) const {
+  auto key = subject_key(name, false);
+  if (!key.ok()) return key.status();
+  sodium_memzero(key->data(), key->size());
+  return Status::OK();
 }
 
 SealedVault::SealedVault(const Key& master, log::KeyStore& keys) : master_(master), keys_(&keys) {

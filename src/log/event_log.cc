@@ -72,6 +72,8 @@ class RocksEventLog final : public EventLog {
     return reader_.verify(from, to, head());
   }
   Result<SegmentReport> verify_segments() const override { return reader_.verify_segments(head()); }
+  Result<StorageReport> verify_storage() const override { return reader_.verify_storage(head()); }
+  const SnapshotStore& saved_snapshots() const override { return snapshots_; }
   Result<std::vector<std::pair<std::string, std::string>>> wrapped_keys() const override {
     return list_keys(*store_);
   }
@@ -125,7 +127,7 @@ class RocksEventLog final : public EventLog {
 class RocksLogView final : public LogReader {
  public:
   RocksLogView(std::unique_ptr<RocksStore> store, Position head)
-      : store_(std::move(store)), reader_(*store_), head_(head) {}
+      : store_(std::move(store)), reader_(*store_), snapshots_(*store_), head_(head) {}
 
   Position head() const override { return head_; }
   std::unique_ptr<LogCursor> cursor(Position from) const override { return reader_.cursor(from, head_); }
@@ -138,6 +140,8 @@ class RocksLogView final : public LogReader {
     return reader_.verify(from, to, head_);
   }
   Result<SegmentReport> verify_segments() const override { return reader_.verify_segments(head_); }
+  Result<StorageReport> verify_storage() const override { return reader_.verify_storage(head_); }
+  const SnapshotStore& saved_snapshots() const override { return snapshots_; }
   Result<std::vector<std::pair<std::string, std::string>>> wrapped_keys() const override {
     return list_keys(*store_);
   }
@@ -145,6 +149,7 @@ class RocksLogView final : public LogReader {
  private:
   std::unique_ptr<RocksStore> store_;
   RecordReader reader_;
+  RocksSnapshotStore snapshots_;
   Position head_;
 };
 

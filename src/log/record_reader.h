@@ -34,6 +34,7 @@ class RecordReader {
   Result<std::optional<AppendResult>> find_command(const CommandId& id) const;
   Result<VerifyReport> verify(Position from, Position to, Position head) const;
   Result<SegmentReport> verify_segments(Position head) const;
+  Result<StorageReport> verify_storage(Position head) const;
 
   // Called (from the reading thread) with the first position of a sealed segment a cursor found damaged,
   // or found missing between two others, so that the sealer can write it again. Set before any cursor.

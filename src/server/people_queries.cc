@@ -34,6 +34,7 @@ void put_data(Services& s, DataSubject kind, UserId id, const std::string& seale
   }
   auto pd = s.vault.open(kind, id, sealed);
   out["data"] = pd.ok() ? data_json(*pd) : json::value();
+  if (!pd.ok() && pd.status().code() != Code::not_found) out["unreadable"] = pd.status().message();
 }
 
 Result<json::value> personal_data(Services& s, const Caller& c, Args& a) {

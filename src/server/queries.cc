@@ -617,7 +617,9 @@ std::string full_name(const PersonalData& p) {
 std::string person_name(Services& s, DataSubject kind, UserId id, const std::string& sealed) {
   if (sealed.empty()) return {};
   auto pd = s.vault.open(kind, id, sealed);
-  return pd.ok() ? full_name(*pd) : std::string();
+  if (pd.ok()) return full_name(*pd);
+  // Erased: the name is gone by design. Anything else is damage, and must not look like a blank name.
+  return pd.status().code() == Code::not_found ? std::string() : std::string(domain::kUnreadableName);
 }
 
 }  // namespace query

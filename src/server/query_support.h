@@ -45,7 +45,8 @@ projections::Projection::PartKey journal_part(Services& s, F&& year_of) {
 boost::json::value day_json(domain::Day d);
 // "Фамилия Имя Отчество".
 std::string full_name(const domain::PersonalData& p);
-// The name of a student or parent, opened from the roster's sealed record; "" when erased or absent.
+// The name of a student or parent, opened from the roster's sealed record; "" when erased or absent,
+// domain::kUnreadableName when the record or its key is damaged.
 std::string person_name(Services& s, domain::DataSubject kind, domain::UserId id, const std::string& sealed);
 
 using Handler = std::function<Result<boost::json::value>(Services&, const Caller&, Args&)>;

@@ -1,8 +1,10 @@
 // Personal data never sits in clear anywhere in the data directory, and erasing a person makes their data
 // unreadable while the log stays whole.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <tuple>
 
 #include <catch2/catch.hpp>
 
@@ -119,4 +121,97 @@ TEST_CASE("a birth date before 1970 is accepted; one outside 1900-2100 is refuse
   const auto refused = s.run(s.teacher_a, cmd::AddParent{s.student_a1, too_old});
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.status().code() == Code::invalid_argument);
+}
+
+namespace {
+
+void flip_master_key_bit(const std::string& dir, int byte, int bit) {
+  const std::string path = dir + "/master.key";
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(byte);
+  char c = 0;
+  f.get(c);
+  f.seekp(byte);
+  f.put(static_cast<char>(c ^ (1 << bit)));
+}
+
+}  // namespace
+
+TEST_CASE("a master key that opens nothing is refused at open, never shown as blank names", "[domain][personal-data]") {
+  testkit::School s;
+  const std::string dir = s.data_dir();
+  s.close();
+  {
+    auto log = log::open_event_log(dir);
+    REQUIRE(log.ok());
+    auto keys = (*log)->wrapped_keys();
+    REQUIRE(keys.ok());
+    CHECK(std::any_of(keys->begin(), keys->end(), [](const auto& k) { return k.first == "check/master"; }));
+    auto reader_check = domain::check_vault(dir, **log);
+    REQUIRE(reader_check.ok());
+    CHECK(reader_check->ok());
+    CHECK(reader_check->has_check_value);
+    CHECK(reader_check->keys > 0);
+  }
+
+  SECTION("one flipped bit of master.key") {
+    flip_master_key_bit(dir, 17, 3);
+    auto log = log::open_event_log(dir);
+    REQUIRE(log.ok());
+    auto vault = open_vault(dir, **log);
+    REQUIRE_FALSE(vault.ok());
+    CHECK(vault.status().code() == Code::corruption);
+    CHECK_THAT(vault.status().message(), Catch::Contains("master.key does not open"));
+    CHECK(open_vault_for_reading(dir, **log).status().code() == Code::corruption);
+    CHECK(check_vault(dir, **log).status().code() == Code::corruption);
+  }
+  SECTION("master.key missing while wrapped keys exist: never replaced by a new one") {
+    fs::remove(dir + "/master.key");
+    auto log = log::open_event_log(dir);
+    REQUIRE(log.ok());
+    auto vault = open_vault(dir, **log);
+    CHECK(vault.status().code() == Code::not_found);
+    CHECK_FALSE(fs::exists(dir + "/master.key"));
+  }
+  SECTION("a directory made before check values: its keys are tried, then the check value is stored") {
+    {
+      auto log = log::open_event_log(dir);
+      REQUIRE(log.ok());
+      REQUIRE((*log)->key_store().destroy("check/master").ok());
+    }
+    SECTION("the right master key") {
+      auto log = log::open_event_log(dir);
+      REQUIRE(log.ok());
+      REQUIRE(open_vault(dir, **log).ok());
+      CHECK((*log)->key_store().get("check/master")->has_value());
+    }
+    SECTION("a changed one") {
+      flip_master_key_bit(dir, 0, 0);
+      auto log = log::open_event_log(dir);
+      REQUIRE(log.ok());
+      CHECK(open_vault(dir, **log).status().code() == Code::corruption);
+      CHECK_FALSE((*log)->key_store().get("check/master")->has_value());
+    }
+  }
+  SECTION("one person's wrapped key altered: check_vault names it") {
+    {
+      auto log = log::open_event_log(dir);
+      REQUIRE(log.ok());
+      auto keys = (*log)->wrapped_keys();
+      REQUIRE(keys.ok());
+      std::string name, wrapped;
+      for (const auto& [n, w] : *keys)
+        if (n.starts_with("student/")) std::tie(name, wrapped) = std::tie(n, w);
+      REQUIRE_FALSE(name.empty());
+      wrapped[10] = static_cast<char>(wrapped[10] ^ 1);
+      REQUIRE((*log)->key_store().put(name, wrapped).ok());
+    }
+    auto reader = log::open_log_reader(dir);
+    REQUIRE(reader.ok());
+    auto checked = check_vault(dir, **reader);
+    REQUIRE(checked.ok());
+    CHECK(checked->bad == 1);
+    REQUIRE(checked->problems.size() == 1);
+    CHECK_THAT(checked->problems[0], Catch::Contains("cannot be unwrapped with master.key"));
+  }
 }

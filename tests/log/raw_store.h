@@ -47,6 +47,16 @@ class RawStore {
     wo.sync = true;
     check(db_->Delete(wo, by_name_.at(std::string(family)), key));
   }
+  // The live table files of `family` (full paths), after flushing its memtable into one.
+  std::vector<std::string> table_files(std::string_view family, const std::string& dir) {
+    check(db_->Flush(rocksdb::FlushOptions(), by_name_.at(std::string(family))));
+    std::vector<rocksdb::LiveFileMetaData> files;
+    db_->GetLiveFilesMetaData(&files);
+    std::vector<std::string> out;
+    for (const auto& f : files)
+      if (f.column_family_name == family) out.push_back(dir + f.name);
+    return out;
+  }
   // Reads record `p`, lets `edit` change its bytes, writes it back.
   void rewrite_record(log::Position p, const std::function<void(std::string&)>& edit) {
     std::string bytes = get(log::format::kLogFamily, log::format::position_key(p));

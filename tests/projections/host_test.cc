@@ -270,3 +270,41 @@ TEST_CASE("as_of(T) is the state of the log cut at T", "[projections]") {
   }
   CHECK(host->as_of("roster", first_time - 1).ok());  // before the first record: the empty roster
 }
+
+TEST_CASE("check_snapshots finds a damaged snapshot and a missing part, and passes intact ones", "[projections]") {
+  testkit::TempDir dir;
+  const std::string data = demo_school(dir, 5);
+  auto log = log::open_event_log(data);
+  REQUIRE(log.ok());
+  {
+    auto host = ProjectionHost::start(**log, all(), no_follow());
+    REQUIRE(host.ok());
+    REQUIRE((*host)->write_snapshots().ok());
+  }
+  auto& store = (*log)->snapshot_store();
+  auto intact = check_snapshots(store);
+  REQUIRE(intact.ok());
+  CHECK(intact->ok());
+  CHECK(intact->snapshots >= all().size());
+  CHECK(intact->parts > 0);  // the journal is stored in parts
+
+  SECTION("a whole snapshot's byte changed") {
+    const auto at = store.positions("roster").value().back();
+    std::string bytes = store.get("roster", at).value();
+    bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 4);
+    REQUIRE(store.put("roster", at, bytes).ok());
+    auto r = check_snapshots(store);
+    REQUIRE(r.ok());
+    CHECK(r->bad == 1);
+    REQUIRE(r->problems.size() == 1);
+    CHECK_THAT(r->problems[0], Catch::StartsWith("snapshot of roster at " + std::to_string(at) + ": "));
+  }
+  SECTION("a part the journal's manifest names is gone") {
+    const auto at = store.positions("journal#0").value().back();
+    REQUIRE(store.remove("journal#0", at).ok());
+    auto r = check_snapshots(store);
+    REQUIRE(r.ok());
+    CHECK(r->bad >= 1);
+    CHECK_THAT(r->problems[0], Catch::Contains("part journal#0 stored at " + std::to_string(at)));
+  }
+}

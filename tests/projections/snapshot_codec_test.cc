@@ -46,3 +46,23 @@ TEST_CASE("snapshot frames have their own magic; older frames still read", "[pro
   flipped.back() = static_cast<char>(flipped.back() ^ 1);
   CHECK_FALSE(unframe_snapshot(flipped).ok());
 }
+
+// Found by fuzz_snapshot: a damaged frame declaring gigabytes had them allocated before any check. Now the
+// checksum and the size the zstd frame records come first, and decompression grows with what it produces.
+TEST_CASE("a frame that declares a size its bytes do not hold is refused without allocating it", "[projections][snapshots]") {
+  const std::string raw(1000, 'x');
+  std::string framed = frame_snapshot(42, raw);
+  REQUIRE(unframe_snapshot(framed).ok());
+  SECTION("a declared size of 3 GiB, checksum intact") {
+    for (int i = 0; i < 8; ++i) framed[16 + i] = "\x00\x00\x00\x00\xc0\x00\x00\x00"[i];
+    auto u = unframe_snapshot(framed);
+    REQUIRE_FALSE(u.ok());
+    CHECK_THAT(u.status().message(), Catch::Contains("does not record the declared size"));
+  }
+  SECTION("an old version-1 frame (checksum over the raw bytes, checked last) declaring more than it holds") {
+    framed.replace(0, 8, std::string("EJS1\x00\x00\x00\x01", 8));
+    for (int i = 0; i < 8; ++i) framed[16 + i] = "\x00\x00\x00\x00\x10\x00\x00\x00"[i];
+    auto u = unframe_snapshot(framed);
+    REQUIRE_FALSE(u.ok());
+  }
+}

@@ -69,6 +69,10 @@ void ChildProcess::kill_hard() {
   if (pid_ > 0) ::kill(pid_, SIGKILL);
 }
 
+void ChildProcess::terminate() {
+  if (pid_ > 0) ::kill(pid_, SIGTERM);
+}
+
 int ChildProcess::wait() {
   int status = 0;
   if (pid_ > 0) {

@@ -20,6 +20,7 @@ class ChildProcess {
   // Reads until a full line arrives (without '\n'), or returns false at end of output / timeout.
   bool read_line(std::string& line, int timeout_ms);
   void kill_hard();       // SIGKILL
+  void terminate();       // SIGTERM: a clean stop
   int wait();             // reaps; returns the exit status as from waitpid
 
  private:

@@ -131,7 +131,7 @@ int run_report(const std::vector<std::string>& args) {
   s.stats = &stats;
   s.student_name = [&](domain::UserId id, const std::string& sealed) -> std::string {
     auto p = (*vault)->open(domain::DataSubject::Student, id, sealed);
-    if (!p.ok()) return {};
+    if (!p.ok()) return p.status().code() == Code::not_found ? std::string() : std::string(domain::kUnreadableName);
     return p->last_name + " " + p->first_name + (p->patronymic.empty() ? "" : " " + p->patronymic);
   };
   s.school = school;

@@ -1,4 +1,5 @@
-// ejctl verify: checks a data directory's log (every record and hash link) or a backup/archive directory
+// ejctl verify: checks a data directory (every record and hash link; then every table file's block checksums,
+// the command-id index, the snapshots and the personal-data keys) or a backup/archive directory
 // (its manifest, every file's hash, every record rebuilt and chained). A data directory is read through a
 // RocksDB secondary instance, so it works while ejournald holds it open.
 #include <cctype>
@@ -12,7 +13,9 @@
 #include "cli_options.h"
 #include "commands.h"
 #include "ejournal/backup/backup.h"
+#include "ejournal/domain/domain.h"
 #include "ejournal/log/event_log.h"
+#include "ejournal/projections/host.h"
 #include "progress.h"
 
 namespace ejournal::ejctl {
@@ -20,7 +23,48 @@ namespace po = boost::program_options;
 
 namespace {
 
-int verify_data(const std::string& data, log::Position from, log::Position to) {
+// The checks beyond the chain: block checksums, the command-id index, snapshots, and the personal-data keys.
+// Prints a line per family; returns the number of faults (warnings are in copies that lose nothing).
+int verify_families(const std::string& data, const log::LogReader& reader) {
+  int faults = 0;
+  const auto print = [&](const char* label, const std::vector<std::string>& lines) {
+    for (const auto& l : lines) std::cout << label << " " << l << "\n";
+  };
+  auto storage = reader.verify_storage();
+  if (!storage.ok()) {
+    std::cout << "FAULT the storage cannot be read: " << storage.status().message() << "\n";
+    return 1;
+  }
+  print("FAULT", storage->faults);
+  print("WARNING", storage->warnings);
+  faults += static_cast<int>(storage->faults.size());
+  std::cout << "tables " << storage->table_files << " files, every block checksum read\n"
+            << "commands " << storage->commands << ", command-id index " << storage->index_entries << " entries\n";
+
+  auto snapshots = projections::check_snapshots(reader.saved_snapshots());
+  if (!snapshots.ok()) {
+    std::cout << "WARNING the snapshots cannot be read: " << snapshots.status().message() << "\n";
+  } else {
+    for (const auto& l : snapshots->problems)
+      std::cout << "WARNING " << l << " (a saved state: it is skipped and the log replayed instead)\n";
+    std::cout << "snapshots " << snapshots->snapshots << " (" << snapshots->parts << " parts), " << snapshots->bad
+              << " damaged\n";
+  }
+
+  auto keys = domain::check_vault(data, reader);
+  if (!keys.ok()) {
+    std::cout << "FAULT personal-data keys: " << keys.status().message() << "\n";
+    return faults + 1;
+  }
+  for (const auto& l : keys->problems) std::cout << "FAULT " << l << "\n";
+  faults += static_cast<int>(keys->bad);
+  std::cout << "keys " << keys->keys << " wrapped, " << keys->bad << " do not open under master.key"
+            << (keys->has_check_value ? "" : " (no check value stored yet: ejournald stores it at its next start)")
+            << "\n";
+  return faults;
+}
+
+int verify_data(const std::string& data, log::Position from, log::Position to, bool chain_only) {
   auto reader = log::open_log_reader(data);
   if (!reader.ok()) {
     std::cerr << "ejctl verify: " << reader.status().to_string() << "\n";
@@ -50,6 +94,12 @@ int verify_data(const std::string& data, log::Position from, log::Position to) {
               << "in its place)\n";
   else
     std::cout << "segments " << segments->segments << " sealed up to " << segments->sealed_end - 1 << "\n";
+  if (chain_only) return 0;
+  const int faults = verify_families(data, **reader);
+  if (faults > 0) {
+    std::cout << "FAULT " << faults << " problem" << (faults == 1 ? "" : "s") << " beyond the chain (above)\n";
+    return 1;
+  }
   return 0;
 }
 
@@ -133,7 +183,9 @@ int run_verify(const std::vector<std::string>& args) {
       ("backup", po::value(&backup_dir), "a backup or archive directory")
       ("from", po::value(&from), "with --data: first position to check (default 1)")
       ("to", po::value(&to), "with --data: last position to check (default: the head)")
-      ("digest", po::value(&digest), "with --data: POSITION:HASH printed on a report — is it in the journal's history?");
+      ("digest", po::value(&digest), "with --data: POSITION:HASH printed on a report — is it in the journal's history?")
+      ("chain-only", "with --data: check the records and their chain only (not block checksums, the command-id "
+                     "index, snapshots and keys)");
   po::variables_map vm;
   if (auto stop = cli::parse_options("ejctl verify", args, desc, vm)) return *stop;
   if (data.empty() == backup_dir.empty()) {
@@ -147,7 +199,9 @@ int run_verify(const std::vector<std::string>& args) {
     }
     return verify_digest(data, digest);
   }
-  return data.empty() ? verify_backup(backup_dir) : verify_data(data, from, to);
+  // A part of the chain is checked alone; the whole directory is checked when the whole chain is.
+  const bool chain_only = vm.count("chain-only") > 0 || vm.count("from") > 0 || vm.count("to") > 0;
+  return data.empty() ? verify_backup(backup_dir) : verify_data(data, from, to, chain_only);
 }
 
 }  // namespace ejournal::ejctl

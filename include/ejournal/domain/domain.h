@@ -21,6 +21,9 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "ejournal/domain/commands.h"
 #include "ejournal/domain/vault.h"
@@ -81,5 +84,19 @@ Result<std::unique_ptr<PersonalDataVault>> open_vault(const std::string& dir, lo
 // LogReader, a RocksDB secondary instance): it reads `dir`/master.key (never creates it: not_found) and the
 // wrapped keys as they are now; seal and erase are refused (unsupported).
 Result<std::unique_ptr<PersonalDataVault>> open_vault_for_reading(const std::string& dir, const log::LogReader& reader);
+
+// What check_vault() found.
+struct VaultCheck {
+  std::uint64_t keys = 0;             // wrapped subject keys tried
+  std::uint64_t bad = 0;              // of them, keys that do not open under the master key
+  bool has_check_value = false;       // the master key's check value is stored (directories made before: no)
+  std::vector<std::string> problems;  // the first 20, one line each
+  bool ok() const { return bad == 0; }
+};
+
+// Opens every wrapped personal-data key of the directory under its master.key. An error status when the
+// master key itself is refused (missing while keys exist: not_found; altered or another directory's:
+// corruption) or the keys cannot be read.
+Result<VaultCheck> check_vault(const std::string& dir, const log::LogReader& reader);
 
 }  // namespace ejournal::domain

@@ -14,6 +14,10 @@
 
 namespace ejournal::domain {
 
+// Shown in place of a person's name whose sealed record or key is damaged (open() fails with anything but
+// not_found), so that damage never looks like a blank name; an erased person's name is simply absent.
+inline constexpr std::string_view kUnreadableName = "⚠ данные не читаются";
+
 class PersonalDataVault {
  public:
   virtual ~PersonalDataVault() = default;

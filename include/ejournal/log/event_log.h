@@ -100,6 +100,19 @@ struct SegmentReport {
   bool ok() const { return first_bad == kNoPosition; }
 };
 
+// What verify_storage() found: the families verify() and verify_segments() do not read.
+struct StorageReport {
+  std::uint64_t table_files = 0;      // RocksDB table files whose every block checksum was read and held
+  std::uint64_t commands = 0;         // commands found in the log (runs of records under one command id)
+  std::uint64_t index_entries = 0;    // entries in the command-id index
+  // What is wrong, one line each (at most 20 of each). Faults are in what the journal is: the log, the
+  // command-id index, the keys, the meta family. Warnings are in copies that are rebuilt or skipped when
+  // damaged (snapshots, sealed segments): they lose nothing.
+  std::vector<std::string> faults;
+  std::vector<std::string> warnings;
+  bool ok() const { return faults.empty(); }
+};
+
 // Read access, shared by the writable log and by a read-only view of a directory another process holds open.
 class LogReader {
  public:
@@ -132,6 +145,16 @@ class LogReader {
   // Checks every sealed segment up to the head: they follow one another from position 1, decode, and hold
   // each record byte for byte as the log family does. Stops at the first fault.
   virtual Result<SegmentReport> verify_segments() const = 0;
+
+  // Checks what the other checks do not read: every block checksum of every table file of every family (the
+  // log, the command-id index, snapshots, keys, segments, meta), and the command-id index against the log up
+  // to the head — each command's records have exactly one entry, naming their first position and count, and
+  // the index holds no other entry. Reads the whole directory: minutes on a large one. An error status only
+  // when the walk itself fails.
+  virtual Result<StorageReport> verify_storage() const = 0;
+
+  // The saved projection states in the same directory (read-only in a view).
+  virtual const SnapshotStore& saved_snapshots() const = 0;
 
   // Every wrapped personal-data key (name → wrapped bytes, docs/log-format.md §8), in name order, for backups.
   // They open nothing without the directory's master.key.

@@ -93,4 +93,18 @@ std::string stored_snapshot(const Projection& projection, log::Position position
 // it reflects (kNoPosition and an untouched projection when none serves). For tools and tests.
 Result<log::Position> restore_latest(const log::SnapshotStore& store, Projection& projection, log::Position position);
 
+// What check_snapshots() found.
+struct SnapshotCheck {
+  std::uint64_t snapshots = 0;        // stored snapshots of the catalogue's projections checked
+  std::uint64_t parts = 0;            // parts their manifests name, checked
+  std::uint64_t bad = 0;              // snapshots with a damaged frame, checksum, manifest or part
+  std::vector<std::string> problems;  // the first 20, one line each
+  bool ok() const { return bad == 0; }
+};
+
+// Checks every stored snapshot of every projection in the catalogue: its frame and checksum, and for a
+// partitioned one its manifest and every part it names. A damaged snapshot loses nothing (the host skips it
+// and replays the log instead); this says which. An error status only when the store cannot be read.
+Result<SnapshotCheck> check_snapshots(const log::SnapshotStore& store);
+
 }  // namespace ejournal::projections
