@@ -11,7 +11,7 @@ namespace {
 using namespace domain;
 
 std::string str(const flatbuffers::String* s) { return s != nullptr ? s->str() : std::string(); }
-std::uint32_t bit(Role r) { return 1u << static_cast<unsigned>(r); }
+std::uint32_t bit(Role r) { return domain::role_bit(r); }
 
 }  // namespace
 

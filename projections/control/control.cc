@@ -283,7 +283,7 @@ Status ControlProjection::restore_parts(std::span<const std::string_view> parts,
         if (lo > 0 && hi < IdTable<LessonId, ControlLesson>::kMaxId) next.lessons_.reserve(lo, hi);
       }
       for (const auto* x : *c->lessons()) {
-        if (x->id() == 0 || x->id() >= IdTable<LessonId, ControlLesson>::kMaxId) return Status(Code::corruption, "control snapshot: bad lesson id");
+        if (x->id() >= IdTable<LessonId, ControlLesson>::kMaxId) return Status(Code::corruption, "control snapshot: bad lesson id");
         ControlLesson& l = next.lessons_[x->id()];
         l = ControlLesson{x->id(), x->assignment(), x->teacher(), x->substitute(), x->class_id(), x->group(), x->subject(),
                           x->day(), x->period(), x->held(), str(x->reason()), x->topic_day(), x->register_day(),

@@ -670,7 +670,10 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
   // room has been taken in page order (lay_out).
   std::vector<std::string> aligned(parts.size());
   std::vector<const s::Journal*> roots;
-  const auto too_big = [](std::uint64_t id) { return id == 0 || id >= IdTable<LessonId, Lesson>::kMaxId; };
+  // The bound keeps a damaged snapshot from making the tables allocate without limit. Id 0 ("none") is
+  // allowed: a record the log names with 0 is held by the live state too, which must restore from its own
+  // snapshot (tests/fuzz/fuzz_envelope).
+  const auto too_big = [](std::uint64_t id) { return id >= IdTable<LessonId, Lesson>::kMaxId; };
   IdTable<LessonId, std::uint32_t> mark_count, cell_count;
   for (std::size_t part = 0; part < parts.size(); ++part) {
     const s::Journal* j = verified_root<s::Journal>(parts[part], s::JournalIdentifier(), aligned[part]);

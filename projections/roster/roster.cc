@@ -65,19 +65,19 @@ void RosterProjection::apply(const EventView& ev) {
       const auto* e = ev.as<fb::AccountCreated>();
       if (e->role() == Role::Student || e->role() == Role::Parent) break;  // people of the class lists
       staff_[e->user()] = RosterStaff{e->user(), str(e->login()), str(e->display_name()),
-                                      1u << static_cast<unsigned>(e->role()), false};
+                                      domain::role_bit(e->role()), false};
       break;
     }
     case E::RoleGranted: {
       const auto* e = ev.as<fb::RoleGranted>();
-      if (auto it = staff_.find(e->user()); it != staff_.end()) it->second.roles |= 1u << static_cast<unsigned>(e->role());
+      if (auto it = staff_.find(e->user()); it != staff_.end()) it->second.roles |= domain::role_bit(e->role());
       if (e->role() == Role::Curator)
         if (auto c = classes_.find(e->class_id()); c != classes_.end()) c->second.curator = e->user();
       break;
     }
     case E::RoleRevoked: {
       const auto* e = ev.as<fb::RoleRevoked>();
-      if (auto it = staff_.find(e->user()); it != staff_.end()) it->second.roles &= ~(1u << static_cast<unsigned>(e->role()));
+      if (auto it = staff_.find(e->user()); it != staff_.end()) it->second.roles &= ~(domain::role_bit(e->role()));
       if (e->role() == Role::Curator)
         for (auto& [id, c] : classes_)
           if (c.curator == e->user()) c.curator = 0;

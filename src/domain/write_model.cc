@@ -165,7 +165,7 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
       UserState& u = slot(users_, e->user());
       u.exists = true;
       u.login = str(e->login());
-      u.roles |= 1u << static_cast<unsigned>(e->role());
+      u.roles |= role_bit(e->role());
       logins_[u.login] = e->user();
       if (e->role() == Role::Parent) slot(parents_, e->user()).exists = true;
       break;
@@ -173,14 +173,14 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
     case E::RoleGranted: {
       const auto* e = env.event_as_RoleGranted();
       UserState& u = slot(users_, e->user());
-      u.roles |= 1u << static_cast<unsigned>(e->role());
+      u.roles |= role_bit(e->role());
       if (e->role() == Role::Curator) u.curator_of = e->class_id();
       break;
     }
     case E::RoleRevoked: {
       const auto* e = env.event_as_RoleRevoked();
       UserState& u = slot(users_, e->user());
-      u.roles &= ~(1u << static_cast<unsigned>(e->role()));
+      u.roles &= ~(role_bit(e->role()));
       if (e->role() == Role::Curator) u.curator_of = 0;
       break;
     }

@@ -10,6 +10,7 @@
 #include "log/rocks_snapshot_store.h"
 #include "log/rocks_store.h"
 #include "log/sealer.h"
+#include "log/testing.h"
 
 namespace ejournal::log {
 
@@ -182,8 +183,12 @@ Result<WriterState> recover_state(const RecordReader& reader) {
 }  // namespace
 
 Result<std::unique_ptr<EventLog>> open_event_log(const std::string& dir, LogOptions options) {
+  return open_event_log_on(dir, std::move(options), nullptr);
+}
+
+Result<std::unique_ptr<EventLog>> open_event_log_on(const std::string& dir, LogOptions options, rocksdb::Env* env) {
   if (!options.clock) options.clock = std::make_shared<SystemClock>();
-  auto store = RocksStore::open(dir, RocksStore::Mode::primary, options.create_if_missing);
+  auto store = RocksStore::open(dir, RocksStore::Mode::primary, options.create_if_missing, env);
   if (!store.ok()) return store.status();
   RecordReader reader(**store);
   auto state = recover_state(reader);

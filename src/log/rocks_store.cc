@@ -215,7 +215,7 @@ Status require_zstd() {
 
 }  // namespace
 
-Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& dir, Mode mode, bool create) {
+Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& dir, Mode mode, bool create, rocksdb::Env* env) {
   if (auto s = require_zstd(); !s.ok()) return s;
   std::unique_ptr<RocksStore> store(new RocksStore());
   store->dir_ = dir;
@@ -269,6 +269,7 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& dir, Mod
   rocksdb::Status rs;
   if (mode == Mode::primary) {
     rocksdb::DBOptions o = db_options(create);
+    if (env != nullptr) o.env = env;
     // A log made before a family existed (snap, seg) gets it here; check_families has made sure it is ours.
     o.create_missing_column_families = true;
     rs = rocksdb::DB::Open(o, dir, descriptors, &handles, &raw);

@@ -1,4 +1,5 @@
-// libFuzzer target: the envelope verifier, and every projection folding what it accepts. A record that passes
+// libFuzzer target: the envelope verifier, and the domain's write model and every projection folding what
+// it accepts (a server replays both at start). A record that passes
 // check_envelope is what the log hands to the projections; whatever its fields say (ids, days, kinds never
 // seen together), folding it must not crash, and a snapshot of the result must restore.
 #include <cstddef>
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "ejournal/log/envelope.h"
+#include "domain/write_model.h"
 #include "ejournal/projections/catalog.h"
 
 using namespace ejournal;
@@ -16,6 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string bytes(reinterpret_cast<const char*>(data), size);
   if (!log::check_envelope(bytes).ok()) return 0;
   const auto view = projections::view_of(1, bytes);
+  domain::WriteModel model;
+  model.apply(view.envelope, view.actor);
   for (const auto& p : projections::all_projections()) {
     p->apply(view);
     const std::string snap = p->snapshot();

@@ -77,3 +77,20 @@ TEST_CASE("reserving ids makes room without making records", "[projections][id_t
   CHECK(table.empty());
   CHECK(table.find(150) == nullptr);
 }
+
+TEST_CASE("an id past kMaxId is never stored, so a live state never holds what its snapshot refuses",
+          "[projections][id_table]") {
+  IdTable<std::uint32_t, int> t;
+  t[5] = 1;
+  const std::uint32_t huge = static_cast<std::uint32_t>(IdTable<std::uint32_t, int>::kMaxId) + 7;
+  t[huge] = 42;
+  CHECK(t[huge] == 0);  // a fresh scratch record each time
+  CHECK_FALSE(t.contains(huge));
+  int seen = 0;
+  t.for_each([&](std::uint32_t id, int v) {
+    CHECK(id == 5);
+    CHECK(v == 1);
+    ++seen;
+  });
+  CHECK(seen == 1);
+}

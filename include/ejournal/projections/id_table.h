@@ -2,7 +2,11 @@
 // index — a lookup is two array accesses where a std::map walked a tree of cache misses.
 //
 // Ids in events come from the write model, so they are dense and the table stays as long as the log has
-// made ids. Ids read from a snapshot are checked against kMaxId first (restore refuses the snapshot).
+// made ids. Ids read from a snapshot are checked against kMaxId first (restore refuses the snapshot). An
+// id at or past kMaxId in an event (which the domain never makes) is never stored: operator[] hands out a
+// scratch record that no lookup, iteration or snapshot sees, so a live state never holds what its own
+// snapshot would refuse, and one stray id cannot make the table allocate its whole range (found by
+// tests/fuzz/fuzz_envelope).
 // The table starts at the block of the lowest id it holds, so a state that holds only recent records (one
 // academic year of the journal) costs what it holds, not what the school has made since its first day.
 //
@@ -34,8 +38,13 @@ class IdTable {
   bool contains(Id id) const { return find(id) != nullptr; }
   bool empty() const { return blocks_.empty(); }
 
-  // The record of `id`, made (value-initialised) when absent — like std::map::operator[].
+  // The record of `id`, made (value-initialised) when absent — like std::map::operator[]. For an id at or
+  // past kMaxId: a value-initialised scratch record, not stored (see above).
   T& operator[](Id id) {
+    if (std::uint64_t{id} >= kMaxId) {
+      scratch_ = T{};
+      return scratch_;
+    }
     cover(id, id);
     const std::size_t at = id - base_;
     Block& b = *blocks_[at / kBlock];
@@ -100,6 +109,7 @@ class IdTable {
 
   Id base_ = 0;  // a multiple of kBlock
   std::vector<std::unique_ptr<Block>> blocks_;
+  T scratch_{};  // what operator[] hands out for an id out of range
 };
 
 }  // namespace ejournal::projections

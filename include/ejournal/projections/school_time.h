@@ -2,9 +2,11 @@
 // since 2014), so "the lesson day" and "entered N days late" are counted in it, not in UTC.
 #pragma once
 
-#include <chrono>
+#include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -17,7 +19,9 @@ inline constexpr log::Timestamp kMicrosPerDay = 86'400'000'000LL;
 inline constexpr log::Timestamp kSchoolUtcOffset = 3LL * 3'600'000'000LL;
 
 constexpr domain::Day school_day(log::Timestamp recorded_at) {
-  const log::Timestamp local = recorded_at + kSchoolUtcOffset;
+  // Clamped to ±292,000 years, so that no time a damaged record could carry overflows the arithmetic.
+  constexpr log::Timestamp kBound = std::numeric_limits<log::Timestamp>::max() / 2;
+  const log::Timestamp local = std::clamp(recorded_at, -kBound, kBound) + kSchoolUtcOffset;
   return static_cast<domain::Day>(local >= 0 ? local / kMicrosPerDay : (local - kMicrosPerDay + 1) / kMicrosPerDay);
 }
 
