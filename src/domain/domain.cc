@@ -201,8 +201,11 @@ Result<Accepted> Domain::submit(UserId actor, const log::CommandId& id, Command 
         if (!r.ok()) {
           // The model already holds this command's effects, which the log does not: stop deciding.
           if (state) state->failed.store(true);
-          done(r.status());
-          for (auto& w : waiters) w(r.status());
+          // Said so that a teacher knows the mark is not saved and whom to tell; the log's reason follows.
+          const Status failed(r.status().code(), "Запись не сохранена: ошибка записи на диск сервера, сообщите "
+                                                 "администратору (" + r.status().message() + ")");
+          done(failed);
+          for (auto& w : waiters) w(failed);
           return;
         }
         if (state) {

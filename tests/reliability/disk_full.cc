@@ -214,7 +214,10 @@ int main() {
                        {"chain_verifies", chain}, {"backup_exit", exit_of(backup_exit)},
                        {"full_backup_disk_named", small_named}, {"other_disk_verifies", exit_of(big_verify) == 0},
                        {"full_disk_verify_exit", exit_of(small_verify)}};
-    const bool clear = refusal_code == "io_error" || refusal_code == "unavailable";
+    // Clear to the teacher who sees it: in Russian, saying the mark is not saved, with the disk's reason.
+    const bool clear = (refusal_code == "io_error" || refusal_code == "unavailable") &&
+                       refusal_message.find("Запись не сохранена") != std::string::npos &&
+                       refusal_message.find("No space left on device") != std::string::npos;
     if (acked.empty() || !clear || second_code != "unavailable" || !reads_ok || !recovered || missing != 0 ||
         duplicated != 0 || !chain)
       result = 1;
