@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <condition_variable>
 #include <deque>
+#include <algorithm>
 #include <functional>
 #include <iostream>
 #include <optional>
@@ -30,10 +31,16 @@ namespace json = boost::json;
 
 std::string code_word(Code c) { return std::string(code_name(c)); }
 
+// The operations api.cc answers itself; the rest are commands, queries and backup operations.
+constexpr std::string_view kOwnOps[] = {"auth.login", "auth.resume", "auth.logout", "auth.change_password",
+                                        "auth.unlock", "subscribe", "unsubscribe", "issue_credential"};
+
 bool known_op(std::string_view op) {
-  static const std::set<std::string, std::less<>> kOwn = {"auth.login", "auth.resume", "auth.logout", "auth.change_password",
-                                                          "auth.unlock", "subscribe", "unsubscribe", "issue_credential"};
-  return kOwn.count(op) != 0 || is_command_op(op) || is_query_op(op) || is_backup_op(op);
+  static const std::set<std::string, std::less<>> all = [] {
+    const auto names = protocol_operations();
+    return std::set<std::string, std::less<>>(names.begin(), names.end());
+  }();
+  return all.contains(op);
 }
 
 // A few threads for Argon2id, so that hashing never holds a network thread.
@@ -98,7 +105,8 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
   HashingPool hashing;  // last: its threads stop first
 
   State(Services& s, Metrics& m, ApiOptions o)
-      : services(s), metrics(m), options(o), sessions(o.session_idle), hub(s, m), hashing(o.hashing_threads) {
+      : services(s), metrics(m), options(o), sessions(o.session_idle),
+        hub(s, m, [this](Client& c, const Topic& t) { return permit(c, t); }), hashing(o.hashing_threads) {
     throttle.free_failures = o.free_login_failures;
     throttle.lock_after = o.lock_after_failures;
   }
@@ -132,6 +140,62 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
       const projections::Account* acc = a.by_id(user);
       return acc == nullptr ? std::optional<Caller>() : std::optional<Caller>(Caller{user, *acc});
     });
+  }
+
+  // The connection's session: its user while the session lives. A session ended anywhere — signed out on
+  // another connection, expired, ended by a password reset — signs this connection out too, at its next
+  // request, and ends its subscriptions.
+  enum class Session { none, ended, live };
+  Session session_of(Client& c, UserId& user) {
+    std::string token;
+    {
+      std::lock_guard lock(c.mu);
+      user = c.user;
+      token = c.token;
+    }
+    if (user == 0) return Session::none;
+    if (sessions.resume(token) == user) return Session::live;
+    {
+      std::lock_guard lock(c.mu);
+      if (c.token == token) {
+        c.user = 0;
+        c.token.clear();
+        c.must_change_password = false;
+      }
+    }
+    hub.forget(&c);
+    user = 0;
+    return Session::ended;
+  }
+
+  static Status not_signed_in(Session s) {
+    return Status(Code::forbidden, s == Session::ended ? "Сеанс завершён: войдите снова" : "Сначала войдите в систему (auth.login)");
+  }
+
+  bool may_subscribe(const Caller& caller, const Topic& t) {
+    switch (t.kind) {
+      case Topic::Kind::journal: return may_read_journal(services, caller, t.class_id, t.group, t.subject);
+      case Topic::Kind::diary: return may_read_diary(services, caller, t.student);
+      case Topic::Kind::audit:
+      case Topic::Kind::control: return is_manager(caller);
+    }
+    return false;
+  }
+
+  // The hub asks before it pushes: the subscriber's session must live, its account be open, and its rights
+  // to the topic hold still (they are those of subscribe).
+  Hub::Verdict permit(Client& c, const Topic& t) {
+    std::string token;
+    UserId user = 0;
+    {
+      std::lock_guard lock(c.mu);
+      user = c.user;
+      token = c.token;
+    }
+    if (user == 0 || sessions.peek(token) != user) return Hub::Verdict::signed_out;
+    const auto caller = caller_of(user);
+    if (!caller || caller->account.blocked) return Hub::Verdict::signed_out;
+    return may_subscribe(*caller, t) ? Hub::Verdict::allowed : Hub::Verdict::forbidden;
   }
 
   bool take_token(Client& c) {
@@ -176,13 +240,12 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
 
     if (reply.op.rfind("auth.", 0) == 0) return auth(reply, args);
     UserId user = 0;
+    if (const Session session = session_of(*client, user); session != Session::live) return reply.fail(not_signed_in(session));
     bool must_change = false;
     {
       std::lock_guard lock(client->mu);
-      user = client->user;
       must_change = client->must_change_password;
     }
-    if (user == 0) return reply.fail(Status(Code::forbidden, "Сначала войдите в систему (auth.login)"));
     if (must_change) return reply.fail(Status(Code::forbidden, "Смените одноразовый пароль (auth.change_password)"));
     auto caller = caller_of(user);
     if (!caller || caller->account.blocked) return reply.fail(Status(Code::forbidden, "Учётная запись заблокирована"));
@@ -282,23 +345,18 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
     Topic t;
     t.kind = static_cast<Topic::Kind>(a.choice("topic", {"journal", "diary", "audit", "control"}));
     if (!a.ok()) return reply.fail(a.status());
-    bool allowed = false;
     switch (t.kind) {
       case Topic::Kind::journal:
         t.class_id = a.id("class_id");
         t.group = a.id_or0("group");
         t.subject = a.id("subject");
-        allowed = a.ok() && may_read_journal(services, caller, t.class_id, t.group, t.subject);
         break;
-      case Topic::Kind::diary:
-        t.student = a.id("student");
-        allowed = a.ok() && may_read_diary(services, caller, t.student);
-        break;
+      case Topic::Kind::diary: t.student = a.id("student"); break;
       case Topic::Kind::audit:
-      case Topic::Kind::control: allowed = is_manager(caller); break;
+      case Topic::Kind::control: break;
     }
     if (!a.ok()) return reply.fail(a.status());
-    if (!allowed) return reply.fail(Status(Code::forbidden, "Нет прав на эту подписку"));
+    if (!may_subscribe(caller, t)) return reply.fail(Status(Code::forbidden, "Нет прав на эту подписку"));
     reply.ok(json::object{{"subscription", hub.subscribe(reply.client, t)}});
   }
 
@@ -346,12 +404,7 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
       auto user = sessions.resume(token);
       auto caller = user ? caller_of(*user) : std::nullopt;
       if (!caller || caller->account.blocked) return reply.fail(Status(Code::forbidden, "Сеанс истёк: войдите снова"));
-      {
-        std::lock_guard lock(reply.client->mu);
-        reply.client->user = caller->id;
-        reply.client->token = token;
-        reply.client->must_change_password = caller->account.one_time;
-      }
+      bind(*reply.client, caller->id, token, caller->account.one_time);
       return reply.ok(session_json(token, *caller));
     }
     if (reply.op == "auth.logout") {
@@ -370,11 +423,7 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
       const std::string old_password = a.text("old_password"), password = a.text("new_password");
       if (!a.ok()) return reply.fail(a.status());
       UserId user = 0;
-      {
-        std::lock_guard lock(reply.client->mu);
-        user = reply.client->user;
-      }
-      if (user == 0) return reply.fail(Status(Code::forbidden, "Сначала войдите в систему (auth.login)"));
+      if (const Session session = session_of(*reply.client, user); session != Session::live) return reply.fail(not_signed_in(session));
       if (auto s = check_password_strength(password); !s.ok()) return reply.fail(s);
       if (password == old_password) return reply.fail(Status(Code::invalid_argument, "Новый пароль совпадает со старым"));
       auto caller = caller_of(user);
@@ -406,10 +455,7 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
       const std::string login = a.text("login");
       if (!a.ok()) return reply.fail(a.status());
       UserId user = 0;
-      {
-        std::lock_guard lock(reply.client->mu);
-        user = reply.client->user;
-      }
+      session_of(*reply.client, user);
       auto caller = user != 0 ? caller_of(user) : std::nullopt;
       if (!caller || !caller->account.has(Role::Administrator)) return reply.fail(Status(Code::forbidden, "Снимает блокировку входа администратор"));
       throttle.unlock(login);
@@ -418,14 +464,22 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
     reply.fail(Status(Code::not_found, "Неизвестная операция «" + reply.op + "»"));
   }
 
+  // The connection now acts as `user`. Subscriptions made as someone else end.
+  void bind(Client& c, UserId user, const std::string& token, bool one_time) {
+    UserId before = 0;
+    {
+      std::lock_guard lock(c.mu);
+      before = c.user;
+      c.user = user;
+      c.token = token;
+      c.must_change_password = one_time;
+    }
+    if (before != user) hub.forget(&c);
+  }
+
   void signed_in(const Reply& reply, const projections::Account& account) {
     const std::string token = sessions.create(account.id);
-    {
-      std::lock_guard lock(reply.client->mu);
-      reply.client->user = account.id;
-      reply.client->token = token;
-      reply.client->must_change_password = account.one_time;
-    }
+    bind(*reply.client, account.id, token, account.one_time);
     reply.ok(session_json(token, Caller{account.id, account}));
   }
 
@@ -434,6 +488,15 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
     return out;
   }
 };
+
+std::vector<std::string> protocol_operations() {
+  std::vector<std::string> out(std::begin(kOwnOps), std::end(kOwnOps));
+  for (const std::vector<std::string>& list : {command_ops(), query_ops(), backup_ops()})
+    out.insert(out.end(), list.begin(), list.end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
 
 Api::Api(Services& services, Metrics& metrics, ApiOptions options)
     : state_(std::make_shared<State>(services, metrics, options)) {}

@@ -10,7 +10,9 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "client.h"
 #include "metrics.h"
@@ -26,6 +28,10 @@ struct ApiOptions {
   int lock_after_failures = 10;
   unsigned hashing_threads = 2;      // Argon2id: ~0.1 s and 64 MiB each
 };
+
+// Every operation name the protocol answers (docs/protocol.md lists each), sorted: auth.*, subscriptions,
+// the domain's commands, the queries, the backup operations.
+std::vector<std::string> protocol_operations();
 
 class Api {
  public:

@@ -51,6 +51,14 @@ std::optional<domain::UserId> Sessions::resume(const std::string& token) {
   return it->second.user;
 }
 
+std::optional<domain::UserId> Sessions::peek(const std::string& token) {
+  if (token.size() != 64) return std::nullopt;
+  std::lock_guard lock(mu_);
+  auto it = by_hash_.find(token_hash(token));
+  if (it == by_hash_.end() || it->second.expires < Clock::now()) return std::nullopt;
+  return it->second.user;
+}
+
 void Sessions::revoke(const std::string& token) {
   std::lock_guard lock(mu_);
   by_hash_.erase(token_hash(token));

@@ -27,7 +27,12 @@ class Sessions {
  public:
   explicit Sessions(std::chrono::seconds idle) : idle_(idle) {}
   std::string create(domain::UserId user);
+  // The token's user while its session lives, sliding its expiry; nullopt once it ended (expired, revoked).
+  // Every request of a signed-in connection comes through here, so that a session ended anywhere ends on
+  // every connection that holds it.
   std::optional<domain::UserId> resume(const std::string& token);
+  // The same without counting as use (pushes are not the user's activity).
+  std::optional<domain::UserId> peek(const std::string& token);
   void revoke(const std::string& token);
   void revoke_user(domain::UserId user);
 

@@ -9,6 +9,7 @@ namespace ejournal::server {
 namespace json = boost::json;
 
 bool is_backup_op(std::string_view op) { return op == "backup.status" || op == "backup.run"; }
+std::vector<std::string> backup_ops() { return {"backup.status", "backup.run"}; }
 
 std::optional<Result<json::value>> run_backup_op(Services& s, const Caller& c, std::string_view op, Args& a) {
   if (!is_backup_op(op)) return std::nullopt;

@@ -13,6 +13,7 @@
 namespace ejournal::server {
 
 bool is_backup_op(std::string_view op);
+std::vector<std::string> backup_ops();
 // nullopt when `op` is not a backup operation.
 std::optional<Result<boost::json::value>> run_backup_op(Services& services, const Caller& caller, std::string_view op,
                                                         Args& args);

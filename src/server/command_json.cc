@@ -149,6 +149,12 @@ std::optional<Result<Command>> command_from_json(std::string_view op, const json
 
 bool is_command_op(std::string_view op) { return parsers().find(op) != parsers().end(); }
 
+std::vector<std::string> command_ops() {
+  std::vector<std::string> out;
+  for (const auto& [name, parser] : parsers()) out.push_back(name);
+  return out;
+}
+
 const char* role_word(Role r) { return word(kRoles, static_cast<int>(r)); }
 const char* attendance_word(Attendance a) { return word(kAttendance, static_cast<int>(a)); }
 const char* attestation_word(AttestationValue v) { return word(kAttestationValues, static_cast<int>(v)); }

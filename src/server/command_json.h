@@ -5,7 +5,9 @@
 
 #include <boost/json/object.hpp>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "ejournal/domain/commands.h"
 #include "ejournal/status.h"
@@ -17,6 +19,8 @@ std::optional<Result<domain::Command>> command_from_json(std::string_view op, co
 
 // Whether `op` names a command.
 bool is_command_op(std::string_view op);
+// Every command's operation name.
+std::vector<std::string> command_ops();
 
 // Protocol words for enums, shared with the answers.
 const char* role_word(domain::Role r);

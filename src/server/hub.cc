@@ -147,6 +147,7 @@ const char* kind_word(Topic::Kind k) {
 struct Hub::State {
   Services& services;
   Metrics& metrics;
+  Permit permit;
   std::mutex mu;
   struct Sub {
     std::uint64_t id;
@@ -159,44 +160,83 @@ struct Hub::State {
   std::atomic<bool> stopping{false};
   std::thread thread;
 
-  State(Services& s, Metrics& m) : services(s), metrics(m) {}
+  State(Services& s, Metrics& m, Permit p) : services(s), metrics(m), permit(std::move(p)) {}
+
+  static void send_closed(Client& c, std::uint64_t id, Verdict v) {
+    c.send(json::serialize(json::object{{"push", "closed"}, {"subscription", id},
+                                        {"reason", v == Verdict::signed_out ? "signed_out" : "forbidden"}}));
+  }
+
+  // Whether `s` may still receive its topic, asked once per batch (`verdicts`). A refusal ends the
+  // subscription — all of the client's when its session ended — and tells the client so.
+  Verdict verdict(const Sub& s, Client& c, const std::vector<Sub>& batch, std::map<std::uint64_t, Verdict>& verdicts) {
+    if (auto it = verdicts.find(s.id); it != verdicts.end()) return it->second;
+    const Verdict v = permit(c, s.topic);
+    verdicts[s.id] = v;
+    if (v == Verdict::allowed) return v;
+    {
+      std::lock_guard lock(mu);
+      std::erase_if(subs, [&](const Sub& x) { return v == Verdict::signed_out ? x.key == s.key : x.id == s.id; });
+    }
+    if (v == Verdict::forbidden) {
+      send_closed(c, s.id, v);
+      return v;
+    }
+    for (const Sub& x : batch) {
+      if (x.key != s.key) continue;
+      auto [it, fresh] = verdicts.try_emplace(x.id, v);
+      if (!fresh && x.id != s.id && it->second == Verdict::forbidden) continue;  // told already
+      it->second = v;
+      send_closed(c, x.id, v);
+    }
+    return v;
+  }
 
   void run() {
     log::Position known = services.log.head();
+    metrics.pushed_through.store(known);
     while (!stopping.load()) {
       const log::Position head = services.log.wait_beyond(known, std::chrono::milliseconds(200));
       if (head <= known) continue;
       services.host.wait_applied(head, std::chrono::seconds(5));
-      std::vector<Sub> snapshot;
+      std::vector<Sub> batch;
       {
         std::lock_guard lock(mu);
-        snapshot = subs;
+        batch = subs;
       }
-      if (snapshot.empty()) {
+      if (batch.empty()) {
         known = head;
+      metrics.pushed_through.store(known);
         continue;
       }
+      std::map<std::uint64_t, Verdict> verdicts;
+      std::vector<std::pair<std::size_t, json::object>> due;  // (subscriber in batch, its push) of one record
       for (auto c = services.log.cursor(known + 1); c->valid() && c->position() <= head; c->next()) {
         const projections::EventView view = projections::view_of(c->position(), c->bytes());
+        due.clear();
         services.host.read<projections::JournalProjection>("journal", [&](const projections::JournalProjection& j) {
           const Facts f = facts_of(j, view);
-          for (const Sub& s : snapshot) {
-            if (!matches(j, s.topic, f)) continue;
-            if (auto client = s.client.lock()) {
-              json::object push{{"push", kind_word(s.topic.kind)}, {"subscription", s.id}, {"event", f.event}};
-              client->send(json::serialize(push));
-              metrics.pushes.fetch_add(1);
-            }
-          }
+          for (std::size_t i = 0; i < batch.size(); ++i)
+            if (matches(j, batch[i].topic, f))
+              due.emplace_back(i, json::object{{"push", kind_word(batch[i].topic.kind)}, {"subscription", batch[i].id}, {"event", f.event}});
           return 0;
         });
+        // The permit reads other projections: asked with the journal's lock released.
+        for (auto& [i, push] : due) {
+          auto client = batch[i].client.lock();
+          if (client == nullptr || verdict(batch[i], *client, batch, verdicts) != Verdict::allowed) continue;
+          client->send(json::serialize(push));
+          metrics.pushes.fetch_add(1);
+        }
       }
       known = head;
+      metrics.pushed_through.store(known);
     }
   }
 };
 
-Hub::Hub(Services& services, Metrics& metrics) : state_(std::make_unique<State>(services, metrics)) {
+Hub::Hub(Services& services, Metrics& metrics, Permit permit)
+    : state_(std::make_unique<State>(services, metrics, std::move(permit))) {
   state_->thread = std::thread([s = state_.get()] { s->run(); });
 }
 

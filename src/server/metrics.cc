@@ -119,6 +119,8 @@ std::string Metrics::render(std::uint64_t log_head, std::uint64_t applied, const
       << "# TYPE ejournal_connections_total counter\nejournal_connections_total " << connections_total.load() << "\n"
       << "# HELP ejournal_connections_refused_total Connections refused because --max-connections were open.\n"
       << "# TYPE ejournal_connections_refused_total counter\nejournal_connections_refused_total " << connections_refused.load() << "\n"
+      << "# HELP ejournal_push_position Log position up to which every subscription push has been sent.\n"
+      << "# TYPE ejournal_push_position gauge\nejournal_push_position " << pushed_through.load() << "\n"
       << "# HELP ejournal_pushes_total Subscription pushes sent.\n"
       << "# TYPE ejournal_pushes_total counter\nejournal_pushes_total " << pushes.load() << "\n"
       << "# HELP ejournal_slow_clients_dropped_total Clients disconnected for leaving over --max-queued-bytes unread.\n"

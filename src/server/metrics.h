@@ -25,6 +25,7 @@ class Metrics {
   std::atomic<std::uint64_t> connections_total{0};
   std::atomic<std::uint64_t> connections_refused{0};
   std::atomic<std::uint64_t> pushes{0};
+  std::atomic<std::uint64_t> pushed_through{0};  // the log position up to which every push has been sent
   std::atomic<std::uint64_t> dropped_slow_clients{0};
 
   void request(const std::string& op);

@@ -550,11 +550,19 @@ bool may_read_journal(Services& s, const Caller& c, ClassId k, GroupId g, Subjec
   if (is_manager(c)) return true;
   if (std::find(c.account.curator_of.begin(), c.account.curator_of.end(), k) != c.account.curator_of.end()) return true;
   if (!c.account.has(Role::Teacher)) return false;
-  return s.host.read<JournalProjection>("journal", [&](const JournalProjection& j) {
-    const auto* ids = j.assignments_of(k, g, subj);
-    if (ids == nullptr) return false;
-    for (AssignmentId id : *ids)
-      if (const auto* as = j.assignment(id); as != nullptr && as->teacher == c.id) return true;
+  // The caller's assignments of that journal, then whether one of them is current (an ended assignment
+  // ends its rights; the roster knows which ended). One projection's lock at a time.
+  const std::vector<AssignmentId> mine = s.host.read<JournalProjection>("journal", [&](const JournalProjection& j) {
+    std::vector<AssignmentId> out;
+    if (const auto* ids = j.assignments_of(k, g, subj))
+      for (AssignmentId id : *ids)
+        if (const auto* as = j.assignment(id); as != nullptr && as->teacher == c.id) out.push_back(id);
+    return out;
+  });
+  if (mine.empty()) return false;
+  return s.host.read<RosterProjection>("roster", [&](const RosterProjection& r) {
+    for (AssignmentId id : mine)
+      if (auto it = r.assignments().find(id); it != r.assignments().end() && !it->second.ended) return true;
     return false;
   });
 }
@@ -636,6 +644,13 @@ bool is_query_op(std::string_view op) {
   for (const query::HandlerTable* table : tables())
     if (table->contains(op)) return true;
   return false;
+}
+
+std::vector<std::string> query_ops() {
+  std::vector<std::string> out;
+  for (const query::HandlerTable* table : tables())
+    for (const auto& [name, handler] : *table) out.push_back(name);
+  return out;
 }
 
 std::optional<Result<json::value>> run_query(Services& services, const Caller& caller, std::string_view op, Args& args) {

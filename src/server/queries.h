@@ -5,7 +5,9 @@
 
 #include <boost/json/value.hpp>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "args.h"
 #include "ejournal/projections/accounts.h"
@@ -23,6 +25,8 @@ std::optional<Result<boost::json::value>> run_query(Services& services, const Ca
 
 // Whether `op` names a query.
 bool is_query_op(std::string_view op);
+// Every query's operation name.
+std::vector<std::string> query_ops();
 
 // The caller's account as the answer of auth.login / auth.resume / me.
 boost::json::value describe_caller(Services& services, const Caller& caller);

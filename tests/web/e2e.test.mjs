@@ -305,6 +305,16 @@ test('the administrator creates a teacher and issues a one-time password, shown 
   await np.waitForSelector('main p');
   assert.match(await np.textContent('main'), /нет журналов/);
   assert.ok(await np.$('nav a[href="#/class"]'), 'a curator has the class page');
+  // A second reset ends the teacher's session: their open page is signed out at its next step.
+  await row.locator('button', { hasText: 'Выдать пароль' }).click();
+  await ap.waitForFunction((old) => {
+    const m = document.querySelector('#one-time').textContent.match(/teacher\.new: (\S+)/);
+    return m && m[1] !== old;
+  }, password);
+  await np.click('nav a[href="#/today"]');
+  await np.waitForSelector('#login-form');
+  assert.match(await np.textContent('#login-form'), /Сеанс завершён: войдите снова/);
+  await np.screenshot({ path: join(OUT, 'signed-out.png') });
   await Promise.all([ap.context().close(), np.context().close()]);
 });
 

@@ -18,6 +18,7 @@ export class Api {
     this.waiting = new Map();     // id -> {resolve, reject}
     this.handlers = new Map();    // subscription id -> {topic, args, onPush}
     this.onStateChange = () => {};
+    this.onSignedOut = () => {};  // the session ended on the server (signed out elsewhere, expired, reset)
     this.ws = null;
     this.opened = null;
   }
@@ -46,6 +47,11 @@ export class Api {
   }
 
   receive(msg) {
+    if (msg.push === 'closed') {  // the server ended a subscription (docs/protocol.md)
+      this.handlers.delete(msg.subscription);
+      if (msg.reason === 'signed_out') this.sessionEnded();
+      return;
+    }
     if (msg.push !== undefined) {
       const h = this.handlers.get(msg.subscription);
       if (h) h.onPush(msg.event);
@@ -55,7 +61,10 @@ export class Api {
     if (!w) return;
     this.waiting.delete(msg.id);
     if (msg.ok) w.resolve(msg.result);
-    else w.reject(new ApiError(msg.error.code, msg.error.message));
+    else {
+      if (msg.error.code === 'forbidden' && msg.error.message.startsWith('Сеанс завершён')) this.sessionEnded();
+      w.reject(new ApiError(msg.error.code, msg.error.message));
+    }
   }
 
   // A query or auth.* operation.
@@ -89,6 +98,13 @@ export class Api {
       this.waiting.set(id, { resolve, reject });
       this.ws.send(JSON.stringify({ id, ...req }));
     });
+  }
+
+  sessionEnded() {
+    if (!this.token) return;  // told already
+    this.token = null;
+    this.handlers.clear();
+    this.onSignedOut();
   }
 
   async login(login, password) {

@@ -149,7 +149,8 @@ async function route() {
   try {
     leave = await target.page(ctx);
   } catch (err) {
-    if (visit === visits) status(err instanceof ApiError ? err.message : String(err), true);
+    // (Signed out meanwhile: the sign-in form says so itself.)
+    if (visit === visits && account) status(err instanceof ApiError ? err.message : String(err), true);
   }
   // Superseded while it loaded: its view is detached. Its cleanup is not run, as pages' cleanups end every
   // subscription, the newer page's too; the next page change ends them all anyway.
@@ -170,6 +171,15 @@ api.onStateChange = (state) => {
       } catch { status('Нет связи с сервером', true); }
     }, 1500);
   }
+};
+
+// Signed out by the server: on another tab, by expiry, or because the administrator reset the password.
+api.onSignedOut = () => {
+  if (!account) return;
+  account = null;
+  leavePage = null;
+  location.hash = '#/';
+  showLogin('Сеанс завершён: войдите снова');
 };
 
 window.addEventListener('hashchange', () => { if (account) route(); });
