@@ -165,12 +165,10 @@ void GroupCommitWriter::commit(std::vector<Pending>& group) {
 
   if (wrote) {
     batch.Put(store_.meta_cf(), format::kHeadKey, format::head_value(next.head, next.head_hash));
-    rocksdb::WriteOptions wo;
-    wo.sync = true;  // the promise: nobody hears "done" before this returns
-    const rocksdb::Status ws = store_.db()->Write(wo, &batch);
-    if (!ws.ok()) {
+    // sync: the promise — nobody hears "done" before this returns.
+    const Status err = store_.write(batch, true, "writing to the log");
+    if (!err.ok()) {
       failed_ = true;
-      const Status err = from_rocks(ws, "writing to the log");
       for (std::size_t i = 0; i < n; ++i)
         if (in_batch[i]) outcome[i] = err;
     } else {

@@ -15,11 +15,9 @@ Result<std::optional<std::string>> RocksKeyStore::get(std::string_view name) con
 
 Status RocksKeyStore::put(std::string_view name, std::string_view value) {
   if (store_.mode() != RocksStore::Mode::primary) return Status(Code::unsupported, "the key store is read-only here");
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  return from_rocks(store_.db()->Put(wo, store_.keys_cf(), rocksdb::Slice(name.data(), name.size()),
-                                     rocksdb::Slice(value.data(), value.size())),
-                    "storing a key");
+  rocksdb::WriteBatch batch;
+  batch.Put(store_.keys_cf(), rocksdb::Slice(name.data(), name.size()), rocksdb::Slice(value.data(), value.size()));
+  return store_.write(batch, true, "storing a key");
 }
 
 Status RocksKeyStore::destroy(std::string_view name) {
@@ -28,9 +26,9 @@ Status RocksKeyStore::destroy(std::string_view name) {
   std::string ignored;
   if (store_.db()->Get(rocksdb::ReadOptions(), store_.keys_cf(), key, &ignored).IsNotFound())
     return Status::OK();  // already gone: replaying an old erasure costs nothing
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  if (auto s = store_.db()->Delete(wo, store_.keys_cf(), key); !s.ok()) return from_rocks(s, "destroying a key");
+  rocksdb::WriteBatch batch;
+  batch.Delete(store_.keys_cf(), key);
+  if (auto s = store_.write(batch, true, "destroying a key"); !s.ok()) return s;
   // A delete only hides the value: flush the family and compact it so that no live table file holds it.
   // (The write-ahead log that carried it is deleted once the flush makes it obsolete.)
   if (auto s = store_.db()->Flush(rocksdb::FlushOptions(), store_.keys_cf()); !s.ok()) return from_rocks(s, "flushing keys");

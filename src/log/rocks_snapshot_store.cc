@@ -29,11 +29,9 @@ Status writable(const RocksStore& store) {
 
 Status RocksSnapshotStore::put(std::string_view projection, Position position, std::string_view bytes) {
   if (auto s = writable(store_); !s.ok()) return s;
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  auto s = from_rocks(store_.db()->Put(wo, store_.snap_cf(), key_of(projection, position),
-                                       rocksdb::Slice(bytes.data(), bytes.size())),
-                      "storing a snapshot");
+  rocksdb::WriteBatch batch;
+  batch.Put(store_.snap_cf(), key_of(projection, position), rocksdb::Slice(bytes.data(), bytes.size()));
+  auto s = store_.write(batch, true, "storing a snapshot");
   if (s.ok()) note(projection, position, true);
   return s;
 }
@@ -114,8 +112,9 @@ Status RocksSnapshotStore::newest_first(std::string_view projection, Position at
 
 Status RocksSnapshotStore::remove(std::string_view projection, Position position) {
   if (auto s = writable(store_); !s.ok()) return s;
-  auto s = from_rocks(store_.db()->Delete(rocksdb::WriteOptions(), store_.snap_cf(), key_of(projection, position)),
-                      "removing a snapshot");
+  rocksdb::WriteBatch batch;
+  batch.Delete(store_.snap_cf(), key_of(projection, position));
+  auto s = store_.write(batch, false, "removing a snapshot");
   if (s.ok()) note(projection, position, false);
   return s;
 }

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -18,10 +20,24 @@
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
+#include "ejournal/json_log.h"
 #include "log/format.h"
 
 namespace ejournal::log {
 namespace fs = std::filesystem;
+
+Status RocksStore::write(rocksdb::WriteBatch& batch, bool sync, std::string_view what) const {
+  std::lock_guard lock(write_mu_);
+  if (!write_failure_.ok())
+    return Status(Code::unavailable, "the data directory refused a write earlier (" + write_failure_.message() +
+                                         "); nothing more is written until it is reopened");
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  const rocksdb::Status s = db_->Write(wo, &batch);
+  if (s.ok()) return Status::OK();
+  write_failure_ = from_rocks(s, what);
+  return write_failure_;
+}
 
 Status from_rocks(const rocksdb::Status& s, std::string_view what) {
   std::string msg(what);
@@ -112,13 +128,30 @@ std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
   };
 }
 
+// RocksDB's own diagnostic log goes to the server's log (stderr, as JSON lines), not to a LOG file in the
+// data directory: on a full disk a failed LOG write makes Debian's RocksDB, which is built with assertions,
+// abort the process at its next line (WritableFileWriter's "sync_without_flush_called_"; the disk_full test
+// met it). Errors only: the info level writes hundreds of lines at every start, the warning level notes
+// such as table files without unique ids on every verify.
+class RocksToServerLog : public rocksdb::Logger {
+ public:
+  RocksToServerLog() : rocksdb::Logger(rocksdb::InfoLogLevel::ERROR_LEVEL) {}
+  void Logv(const char* format, va_list ap) override { Logv(rocksdb::InfoLogLevel::ERROR_LEVEL, format, ap); }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) return;
+    char text[2048];
+    std::vsnprintf(text, sizeof text, format, ap);
+    jlog::error("rocksdb", {{"message", text}});
+  }
+};
+
 rocksdb::DBOptions db_options(bool create) {
   rocksdb::DBOptions o;
+  static const auto server_log = std::make_shared<RocksToServerLog>();
+  o.info_log = server_log;
   o.create_if_missing = create;
   o.create_missing_column_families = create;
   o.max_background_jobs = 2;
-  o.keep_log_file_num = 5;  // RocksDB's own info logs, not our data
-  o.max_log_file_size = 8 << 20;
   o.bytes_per_sync = 1 << 20;
   // The meta family is rewritten by every commit and would otherwise keep old write-ahead logs alive.
   // The bound is a trade-off: after a crash every byte of write-ahead log is replayed, and the idem family's

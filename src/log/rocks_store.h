@@ -7,10 +7,12 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include "ejournal/log/types.h"
 #include "ejournal/status.h"
@@ -47,7 +49,18 @@ class RocksStore {
   // Secondary mode: catch up with what the primary has made durable since. No-op in primary mode.
   Status refresh();
 
+  // Every write of a running store goes through here (the log's group commit, sealed segments, snapshots,
+  // wrapped keys), one at a time. After one has failed — a full or failing disk — each later write is
+  // refused as `unavailable` without reaching RocksDB: RocksDB's own state after a failed WAL write is not
+  // one to write into again (Debian's build asserts there and aborts the process; issue #23's disk_full
+  // test met it when the sealer wrote after the log's write had failed). Reads go on. `what` names the
+  // write in errors.
+  // (const as db() is: users hold the store const and write through it.)
+  Status write(rocksdb::WriteBatch& batch, bool sync, std::string_view what) const;
+
  private:
+  mutable std::mutex write_mu_;
+  mutable Status write_failure_;  // the first failed write's error (guarded by write_mu_)
   RocksStore() = default;
   Status check_format();
   bool is_unfinished_creation() const;

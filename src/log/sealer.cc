@@ -131,11 +131,9 @@ void Sealer::repair_locked() {
 Status Sealer::store_segment(const SegmentBuilder& builder) {
   const std::string value = builder.seal();
   if (value.empty()) return Status(Code::internal, "cannot compress a segment");
-  rocksdb::WriteOptions wo;
-  wo.sync = false;  // derived data (see sealer.h)
-  auto s = store_.db()->Put(wo, store_.seg_cf(), format::position_key(builder.first()), value);
-  if (!s.ok()) return from_rocks(s, "writing a sealed segment");
-  return Status::OK();
+  rocksdb::WriteBatch batch;
+  batch.Put(store_.seg_cf(), format::position_key(builder.first()), value);
+  return store_.write(batch, false, "writing a sealed segment");  // not synced: derived data (see sealer.h)
 }
 
 Status Sealer::seal_locked(Position head) {
