@@ -43,10 +43,12 @@ bool known_op(std::string_view op) {
   return all.contains(op);
 }
 
-// A few threads for Argon2id, so that hashing never holds a network thread.
+// A few threads for Argon2id, so that hashing never holds a network thread. New work waits in a bounded
+// queue (a flood of sign-ins is refused as busy instead of delaying every honest one behind it); the
+// continuation of work already begun is always taken.
 class HashingPool {
  public:
-  explicit HashingPool(unsigned n) {
+  HashingPool(unsigned n, std::size_t max_queued) : max_queued_(max_queued) {
     for (unsigned i = 0; i < std::max(1u, n); ++i) threads_.emplace_back([this] { run(); });
   }
   ~HashingPool() { stop(); }
@@ -67,6 +69,16 @@ class HashingPool {
     }
     cv_.notify_one();
   }
+  // False, and `job` dropped, when `max_queued` jobs already wait.
+  bool try_post(std::function<void()> job) {
+    {
+      std::lock_guard lock(mu_);
+      if (jobs_.size() >= max_queued_) return false;
+      jobs_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+    return true;
+  }
 
  private:
   void run() {
@@ -82,6 +94,7 @@ class HashingPool {
       job();
     }
   }
+  const std::size_t max_queued_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;
@@ -106,7 +119,8 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
 
   State(Services& s, Metrics& m, ApiOptions o)
       : services(s), metrics(m), options(o), sessions(o.session_idle),
-        hub(s, m, [this](Client& c, const Topic& t) { return permit(c, t); }), hashing(o.hashing_threads) {
+        hub(s, m, [this](Client& c, const Topic& t) { return permit(c, t); }),
+        hashing(o.hashing_threads, o.max_hashing_queue) {
     throttle.free_failures = o.free_login_failures;
     throttle.lock_after = o.lock_after_failures;
   }
@@ -166,6 +180,10 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
     hub.forget(&c);
     user = 0;
     return Session::ended;
+  }
+
+  static Status busy_hashing() {
+    return Status(Code::busy, "Сервер занят проверкой паролей: повторите через несколько секунд");
   }
 
   static Status not_signed_in(Session s) {
@@ -320,7 +338,7 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
     if (!a.ok()) return reply.fail(a.status());
     auto id = command_id(caller.id, req);
     if (!id.ok()) return reply.fail(id.status());
-    hashing.post([self = shared_from_this(), reply, caller, user, cid = *id] {
+    if (!hashing.try_post([self = shared_from_this(), reply, caller, user, cid = *id] {
       const std::string password = one_time_password();
       auto hash = hash_password(password);
       if (!hash.ok()) return reply.fail(hash.status());
@@ -331,7 +349,8 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
                               {"duplicate", r->duplicate}});
         if (!r->duplicate) reply.state->sessions.revoke_user(user);
       });
-    });
+    }))
+      reply.fail(busy_hashing());
   }
 
   void subscription(const Reply& reply, const Caller& caller, const json::object& args) {
@@ -367,9 +386,10 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
       if (a.ok() && (login.size() > 64 || password.size() > 512)) a.fail(login.size() > 64 ? "login" : "password", "слишком длинное");
       if (!a.ok()) return reply.fail(a.status());
       const std::string address = reply.client->address();
-      const Throttle::Verdict v = throttle.check(login, address);
+      const Throttle::Verdict v = throttle.begin(login, address);
       if (!v.allowed) {
         if (v.locked) return reply.fail(Status(Code::forbidden, "Вход заблокирован после многих неудачных попыток: обратитесь к администратору"));
+        if (v.in_flight) return reply.fail(Status(Code::busy, "Предыдущая попытка входа ещё проверяется: повторите через секунду"));
         return reply.fail(Status(Code::busy, "Слишком много неудачных попыток: повторите через " + std::to_string(v.retry_after.count()) + " с"));
       }
       std::optional<projections::Account> account = services.host.read<projections::AccountsProjection>(
@@ -377,7 +397,7 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
             const projections::Account* x = p.by_login(login);
             return x == nullptr ? std::optional<projections::Account>() : std::optional<projections::Account>(*x);
           });
-      hashing.post([self = shared_from_this(), reply, login, password, address, account] {
+      const bool queued = hashing.try_post([self = shared_from_this(), reply, login, password, address, account] {
         // Verify even for an unknown login, so the answer's timing does not tell which logins exist.
         static const std::string kDummy = [] {
           auto h = hash_password("not-a-password-0");
@@ -385,6 +405,7 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
         }();
         const bool known = account && !account->password_hash.empty();
         const bool good = verify_password(known ? account->password_hash : kDummy, password) && known;
+        self->throttle.end(login, address);
         const UserId user = account ? account->id : 0;
         self->services.domain.execute_async(0, log::CommandId::random(), cmd::RecordLogin{user, login, address, good && !account->blocked},
                                             [](Result<Executed>) {});
@@ -396,6 +417,10 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
         self->throttle.succeeded(login, address);
         self->signed_in(reply, *account);
       });
+      if (!queued) {
+        throttle.end(login, address);
+        return reply.fail(busy_hashing());
+      }
       return;
     }
     if (reply.op == "auth.resume") {
@@ -428,7 +453,7 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
       if (password == old_password) return reply.fail(Status(Code::invalid_argument, "Новый пароль совпадает со старым"));
       auto caller = caller_of(user);
       if (!caller) return reply.fail(Status(Code::forbidden, "Нет такой учётной записи"));
-      hashing.post([self = shared_from_this(), reply, caller = *caller, old_password, password] {
+      if (!hashing.try_post([self = shared_from_this(), reply, caller = *caller, old_password, password] {
         if (!verify_password(caller.account.password_hash, old_password)) return reply.fail(Status(Code::forbidden, "Неверный текущий пароль"));
         auto hash = hash_password(password);
         if (!hash.ok()) return reply.fail(hash.status());
@@ -448,7 +473,8 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
                 reply.ok(json::object{{"changed", true}});
               });
             });
-      });
+      }))
+        reply.fail(busy_hashing());
       return;
     }
     if (reply.op == "auth.unlock") {

@@ -27,6 +27,7 @@ struct ApiOptions {
   int free_login_failures = 3;
   int lock_after_failures = 10;
   unsigned hashing_threads = 2;      // Argon2id: ~0.1 s and 64 MiB each
+  std::size_t max_hashing_queue = 64;  // sign-ins and password changes waiting for a hashing thread; more: busy
 };
 
 // Every operation name the protocol answers (docs/protocol.md lists each), sorted: auth.*, subscriptions,

@@ -69,7 +69,7 @@ void Sessions::revoke_user(domain::UserId user) {
   std::erase_if(by_hash_, [&](const auto& kv) { return kv.second.user == user; });
 }
 
-Throttle::Verdict Throttle::check(const std::string& login, const std::string& address) {
+Throttle::Verdict Throttle::begin(const std::string& login, const std::string& address) {
   std::lock_guard lock(mu_);
   const auto now = Clock::now();
   Verdict v;
@@ -86,7 +86,25 @@ Throttle::Verdict Throttle::check(const std::string& login, const std::string& a
       v.retry_after = std::max(v.retry_after, std::chrono::ceil<std::chrono::seconds>(r.next_try - now));
     }
   }
+  if (v.allowed && (pending_logins_[login] >= 1 || pending_addresses_[address] >= max_pending_per_address)) {
+    v.allowed = false;
+    v.in_flight = true;
+    v.retry_after = std::chrono::seconds(1);
+  }
+  if (v.allowed) {
+    ++pending_logins_[login];
+    ++pending_addresses_[address];
+  } else {  // (operator[] above may have made empty entries)
+    if (pending_logins_[login] == 0) pending_logins_.erase(login);
+    if (pending_addresses_[address] == 0) pending_addresses_.erase(address);
+  }
   return v;
+}
+
+void Throttle::end(const std::string& login, const std::string& address) {
+  std::lock_guard lock(mu_);
+  if (auto it = pending_logins_.find(login); it != pending_logins_.end() && --it->second <= 0) pending_logins_.erase(it);
+  if (auto it = pending_addresses_.find(address); it != pending_addresses_.end() && --it->second <= 0) pending_addresses_.erase(it);
 }
 
 void Throttle::prune() {

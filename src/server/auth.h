@@ -7,6 +7,10 @@
 // Throttle: failed sign-ins are counted per login and per address. After `free_failures` failures each
 // further attempt must wait 2^(n - free_failures) seconds (at most 5 minutes); after `lock_after` failures a
 // login is locked until an administrator lifts it (auth.unlock) or it signs in after the lock's hour passes.
+// Failures count once the password has been checked, so attempts still being checked count too: one at a
+// time per login and at most `max_pending_per_address` per address (a school behind one NAT address signs
+// in many people at once) — otherwise a client sending hundreds of sign-ins at once would have them all
+// checked before its first failure counted.
 // Thread-safety: all methods are safe from any thread.
 #pragma once
 
@@ -51,15 +55,20 @@ class Throttle {
   struct Verdict {
     bool allowed = true;
     bool locked = false;
+    bool in_flight = false;  // refused because attempts of this login or address are still being checked
     std::chrono::seconds retry_after{0};
   };
-  Verdict check(const std::string& login, const std::string& address);
+  // Whether an attempt may be checked now; when it may, it is counted as in flight until end().
+  Verdict begin(const std::string& login, const std::string& address);
+  // Every attempt begin() allowed ends here, whatever its outcome; then failed() or succeeded() (or neither).
+  void end(const std::string& login, const std::string& address);
   void failed(const std::string& login, const std::string& address);
   void succeeded(const std::string& login, const std::string& address);
   void unlock(const std::string& login);
 
   int free_failures = 3;
   int lock_after = 10;
+  int max_pending_per_address = 8;
 
  private:
   struct Record {
@@ -72,6 +81,7 @@ class Throttle {
   static constexpr std::size_t kMaxRecords = 100'000;
   std::mutex mu_;
   std::map<std::string, Record> logins_, addresses_;
+  std::map<std::string, int> pending_logins_, pending_addresses_;
 };
 
 }  // namespace ejournal::server

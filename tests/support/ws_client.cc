@@ -37,7 +37,13 @@ struct WsClient::Impl {
   websocket::stream<tcp::socket> ws{ioc};
 };
 
-WsClient::WsClient(std::uint16_t port) : impl_(std::make_unique<Impl>()) {
+WsClient::WsClient(std::uint16_t port) : WsClient(port, "") {}
+
+WsClient::WsClient(std::uint16_t port, const std::string& source) : impl_(std::make_unique<Impl>()) {
+  if (!source.empty()) {
+    impl_->ws.next_layer().open(tcp::v4());
+    impl_->ws.next_layer().bind(tcp::endpoint(net::ip::make_address(source), 0));
+  }
   impl_->ws.next_layer().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
   impl_->ws.next_layer().set_option(tcp::no_delay(true));  // pipelined requests must not wait for ACKs
   impl_->ws.handshake("127.0.0.1", "/ws");

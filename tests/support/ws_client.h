@@ -21,6 +21,9 @@ HttpReply http_get(std::uint16_t port, const std::string& target);
 class WsClient {
  public:
   explicit WsClient(std::uint16_t port);
+  // Connects from `source`, a loopback address other than 127.0.0.1 (127.0.0.2 …): a client at another
+  // address, as the server sees it.
+  WsClient(std::uint16_t port, const std::string& source);
   ~WsClient();
 
   // Sends {"id":n,"op":op,"args":args[,"command_id":cid]} and returns the answer with that id.
