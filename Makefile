@@ -3,13 +3,14 @@
 #   make test  — install what is missing, build, run every test
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 JOBS       ?= 2
 CMAKE_ARGS ?=
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all deps configure build run test test-asan fuzz fuzz-build fuzz-seeds bench clean
+.PHONY: all deps configure build run test test-asan test-tsan fuzz fuzz-build fuzz-seeds bench clean
 
 all: build
 
@@ -36,6 +37,14 @@ test-asan: deps
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 
+# The threaded tests under ThreadSanitizer (GCC): the log's, the projection host's and the server's, with the
+# committed suppressions (tests/sanitizers/tsan.supp); tools/run-tsan.sh says which and why.
+TSAN_TESTS = log_tests projection_tests server_tests
+test-tsan: deps
+	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEJ_TSAN=ON $(CMAKE_ARGS)
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target $(TSAN_TESTS)
+	tools/run-tsan.sh $(TSAN_BUILD)
+
 # libFuzzer targets (clang, ASan + UBSan), each run for FUZZ_SECONDS from tests/fuzz/corpus; what they find
 # is left in $(FUZZ_BUILD)/findings.
 fuzz-build: deps
@@ -54,4 +63,4 @@ bench: build
 	$(BUILD)/bin/ej-bench read --events 1000000
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

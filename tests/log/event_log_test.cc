@@ -239,9 +239,11 @@ TEST_CASE("followers hear of new heads without polling", "[log]") {
       std::lock_guard lock(mu);
       heads.push_back(head);
     });
-    std::thread waiter([&] { CHECK(log->wait_beyond(0, std::chrono::seconds(30)) >= 1); });
+    std::atomic<Position> woke_at{0};  // checked on this thread: Catch's assertions are not thread-safe
+    std::thread waiter([&] { woke_at = log->wait_beyond(0, std::chrono::seconds(30)); });
     REQUIRE(log->append(testkit::sample_command(1)).ok());
     waiter.join();
+    CHECK(woke_at.load() >= 1);
     REQUIRE(log->append(testkit::sample_command(2)).ok());
   }
   REQUIRE(log->append(testkit::sample_command(3)).ok());  // after the subscription ended

@@ -66,6 +66,9 @@ TEST_CASE("a teacher follows their correction requests; the deputies see and dec
   CHECK(all.at("result").at("items").as_array().size() == 3);
   REQUIRE(ok(deputy->call("approve_correction", json::object{{"request", first}, {"comment", "согласовано"}}, "decide-0001")));
   REQUIRE(ok(deputy->call("reject_correction", json::object{{"request", first + 1}, {"reason", "нет справки"}}, "decide-0002")));
+  // Read-your-writes holds per connection: the teacher's sees the deputy's decisions once they are applied
+  // (found under TSan, whose slower threads showed the second decision still pending here).
+  f.settle();
   const json::value after = teacher->call("control.corrections", json::object{});
   REQUIRE(ok(after));
   CHECK(after.at("result").at("items").at(0).at("state") == "approved");
