@@ -126,7 +126,8 @@ int run_replay(const std::vector<std::string>& args) {
     const auto r0 = SteadyClock::now();
     std::uint64_t n = 0;
     for (auto c = (*log)->cursor(1); c->valid(); c->next()) n += view_of(c->position(), c->bytes()).actor != 0 ? 1 : 0;
-    JsonLine("replay_part").add("part", std::string("read_log")).add("events_per_s", static_cast<double>(host->applied()) / seconds_since(r0)).print();
+    JsonLine("replay_part").add("part", std::string("read_log")).add("events_per_s", static_cast<double>(host->applied()) / seconds_since(r0))
+        .add("with_actor", n).print();
   }
   {
     // The records held in memory, so that each projection's own cost shows apart from reading.

@@ -90,12 +90,11 @@ struct Server::Impl {
   // What the protocol layer holds of a session: a weak link. Replies waiting on the log or on password
   // hashing, and the hub's pushes, never keep a session (and its socket) alive, so a session always ends on
   // the network side, never on some worker thread after the io_context is gone.
-  class WsSession;
   class Link final : public Client {
    public:
     Link(std::weak_ptr<WsSession> session, std::string address) : session_(std::move(session)), address_(std::move(address)) {}
     // Queues a text frame (any thread); past the cap on queued bytes the client is dropped instead.
-    void send(std::string text) {
+    void send(std::string text) override {
       if (auto s = session_.lock()) s->send(std::move(text));
     }
     const std::string& address() const override { return address_; }
