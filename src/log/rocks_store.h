@@ -25,7 +25,7 @@ class RocksStore {
 
   // Opens `dir`. In primary mode with create=true an absent or empty directory becomes a new, empty log.
   // Errors as documented for open_event_log(). `env`: the primary's file system (null: the default one;
-  // the fault-injection tests give theirs, tests/log/fault_fs.h).
+  // the fault-injection tests give theirs, tests/support/fault_fs.h).
   static Result<std::unique_ptr<RocksStore>> open(const std::string& dir, Mode mode, bool create,
                                                   rocksdb::Env* env = nullptr);
 

@@ -1,5 +1,5 @@
 // For the fault-injection tests only: the RocksDB-backed log opened on a file system of the test's choosing
-// (tests/log/fault_fs.h wraps the default one to fail writes, syncs or reads on command). Internal to
+// (tests/support/fault_fs.h wraps the default one to fail writes, syncs or reads on command). Internal to
 // src/log and its tests; nothing in the program calls it.
 #pragma once
 

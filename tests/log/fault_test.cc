@@ -1,11 +1,12 @@
-// I/O faults injected under the real RocksDB (tests/log/fault_fs.h): the group-commit writer's failure path,
-// reads failing, and a power cut that drops what was never synced.
+// I/O faults injected under the real RocksDB (tests/support/fault_fs.h): the group-commit writer's failure path,
+// the sealer's, reads failing, and a power cut that drops what was never synced (records kept, segments not).
 #include <catch2/catch.hpp>
 
 #include <cstring>
 #include <filesystem>
 
 #include "fault_fs.h"
+#include "log/format.h"
 #include "log/maintenance.h"
 #include "log/testing.h"
 #include "printers.h"
@@ -141,4 +142,102 @@ TEST_CASE("a failing table read is an error to the reader, never a short or wron
   CHECK(f.log->read(12'345).ok());
   CHECK(testkit::read_all(*f.log, &count).ok());
   CHECK(count == 20'000);
+}
+
+namespace {
+
+// Appends `count` sample commands and returns each record's bytes as acknowledged.
+std::vector<std::string> append_acked(log::EventLog& log, std::uint64_t count) {
+  std::vector<std::string> acked;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    auto r = log.append(testkit::sample_command(i));
+    REQUIRE(r.ok());
+    acked.push_back(log.read(r->first)->bytes);
+  }
+  return acked;
+}
+
+// Every record through a cursor from position 1 equals what was acknowledged, and nothing more is there.
+void check_records(const log::LogReader& log, const std::vector<std::string>& acked) {
+  log::Position p = 1;
+  auto c = log.cursor(1);
+  for (; c->valid(); c->next(), ++p) {
+    REQUIRE(p <= acked.size());
+    REQUIRE(c->bytes() == acked[p - 1]);
+  }
+  REQUIRE(c->status().ok());
+  CHECK(p == acked.size() + 1);
+}
+
+constexpr log::Position kSeg = log::format::kSegmentRecords;
+
+}  // namespace
+
+TEST_CASE("a disk that fails while segments are sealed: the seal fails clearly, reads go on, every later write "
+          "of any kind is refused, and a reopen seals the same segments", "[log][faults][segments]") {
+  testkit::TempDir dir;
+  const std::string data = dir.sub("data");
+  std::vector<std::string> acked;
+  {
+    FaultyLog f(data, false);
+    acked = append_acked(*f.log, 4 * kSeg + 10);
+    f.fs->appends_before_fault = 1;  // the first segment reaches the disk, the second does not
+    const Status sealed = f.log->seal();
+    REQUIRE_FALSE(sealed.ok());
+    CHECK(sealed.code() == Code::io_error);
+    CHECK_THAT(sealed.message(), Catch::Contains("sealed segment") && Catch::Contains("injected fault: append"));
+    CHECK(f.log->sealed_end() == kSeg + 1);
+    f.fs->fail_append = false;
+    f.fs->appends_before_fault = -1;
+
+    check_records(*f.log, acked);  // the first segment, then the log family
+    // The store refuses every write after the failed one, from every writer of the directory.
+    auto append = f.log->append(testkit::sample_command(4 * kSeg + 10));
+    CHECK(append.status().code() == Code::unavailable);
+    CHECK(f.log->key_store().put("k", "v").code() == Code::unavailable);
+    CHECK(f.log->snapshot_store().put("roster", 1, "bytes").code() == Code::unavailable);
+    CHECK(f.log->seal().code() == Code::unavailable);
+    CHECK(f.log->head() == acked.size());
+  }
+  log::LogOptions o;
+  o.seal_in_background = false;
+  auto reopened = log::open_event_log(data, o);
+  REQUIRE(reopened.ok());
+  auto& log = **reopened;
+  CHECK(log.head() == acked.size());
+  CHECK(log.sealed_end() == kSeg + 1);
+  REQUIRE(log.seal().ok());
+  CHECK(log.sealed_end() == 4 * kSeg + 1);
+  check_records(log, acked);  // now from four segments and the tail
+  auto storage = log.verify_storage();
+  REQUIRE(storage.ok());
+  CHECK(storage->ok());
+  CHECK(log.verify(1, log.head())->ok());
+}
+
+TEST_CASE("segments are written unsynced: a power cut after sealing loses them, and the log seals them again",
+          "[log][faults][segments]") {
+  testkit::TempDir dir;
+  const std::string data = dir.sub("data");
+  FaultyLog f(data, false);
+  const std::vector<std::string> acked = append_acked(*f.log, 2 * kSeg + 3);
+  REQUIRE(f.log->seal().ok());
+  REQUIRE(f.log->sealed_end() == 2 * kSeg + 1);
+  const std::string cut = dir.sub("after-cut");
+  std::filesystem::remove_all(cut);
+  f.fs->copy_as_after_power_cut(data, cut);
+  std::filesystem::remove(std::filesystem::path(cut) / "ejournal.lock");
+
+  log::LogOptions o;
+  o.seal_in_background = false;
+  auto recovered = log::open_event_log(cut, o);
+  REQUIRE(recovered.ok());
+  auto& log = **recovered;
+  CHECK(log.head() == acked.size());  // every record was synced when it was acknowledged
+  CHECK(log.sealed_end() == 1);       // the segments were not: the cut took them
+  check_records(log, acked);
+  REQUIRE(log.seal().ok());
+  CHECK(log.sealed_end() == 2 * kSeg + 1);
+  check_records(log, acked);
+  CHECK(log.verify(1, log.head())->ok());
 }

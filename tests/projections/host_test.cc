@@ -1,8 +1,9 @@
 // Projections reach the same state however they get there: fed live, rebuilt from position 1, or restored
 // from a snapshot plus the tail — compared through their serialized snapshots — and "as of T" equals the
 // state of the log cut at T.
-#include <cstdlib>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <thread>
 
@@ -15,6 +16,8 @@
 #include "ejournal/projections/host.h"
 #include "ejournal/projections/journal.h"
 #include "ejournal/projections/roster.h"
+#include "fault_fs.h"
+#include "log/testing.h"
 #include "snapshot_codec.h"
 #include "testkit.h"
 
@@ -309,5 +312,61 @@ TEST_CASE("check_snapshots finds a damaged snapshot and a missing part, and pass
     REQUIRE(r.ok());
     CHECK(r->bad >= 1);
     CHECK_THAT(r->problems[0], Catch::Contains("part journal#0 stored at " + std::to_string(at)));
+  }
+}
+
+TEST_CASE("a disk that fails while snapshots are written: the host keeps serving, what was stored stays usable, "
+          "and the next start restores the same states", "[projections][faults]") {
+  testkit::TempDir dir;
+  const std::string school = demo_school(dir, 9);
+  // The disk fails after `k` more writes: before the first snapshot, inside the partitioned journal's parts,
+  // or later — each from a copy of the same school, without snapshots.
+  for (int k : {0, 1, 2, 4, 12}) {
+    INFO("writes before the fault: " << k);
+    const std::string data = dir.sub("data-" + std::to_string(k));
+    std::filesystem::copy(school, data, std::filesystem::copy_options::recursive);
+    log::Position head = 0;
+    std::vector<std::string> expected;
+    {
+      auto fs = std::make_shared<testkit::FaultFs>();
+      auto env = testkit::env_over(fs);
+      auto log = log::open_event_log_on(data, log::LogOptions{}, env.get());
+      REQUIRE(log.ok());
+      head = (*log)->head();
+      expected = replayed(**log, head);
+      auto host = ProjectionHost::start(**log, all(), no_follow());
+      REQUIRE(host.ok());
+      fs->appends_before_fault = k;
+      const Status written = (*host)->write_snapshots();
+      REQUIRE_FALSE(written.ok());
+      CHECK(written.code() == Code::io_error);
+      CHECK_THAT(written.message(), Catch::Contains("injected fault"));
+      // The live states are untouched and still served; as_of goes on from what the log holds.
+      CHECK(live(**host) == expected);
+      const auto first_time = (*log)->read(1)->envelope()->header()->recorded_at_us();
+      const auto last_time = (*log)->read(head)->envelope()->header()->recorded_at_us();
+      const log::Timestamp middle = first_time + (last_time - first_time) / 2;
+      auto past = (*host)->as_of("roster", middle);
+      REQUIRE(past.ok());
+      CHECK((*past)->snapshot() == replayed(**log, *(*log)->position_at(middle))[0]);
+      fs->fail_append = false;  // the disk is back: this process still writes nothing more (the store's latch)
+      fs->appends_before_fault = -1;
+      CHECK((*host)->write_snapshots().code() == Code::unavailable);
+    }  // the host's stop tries its snapshots again, is refused, and says so
+    auto log = log::open_event_log(data);
+    REQUIRE(log.ok());
+    CHECK((*log)->head() == head);
+    auto check = check_snapshots((*log)->snapshot_store());
+    REQUIRE(check.ok());
+    INFO((check->problems.empty() ? std::string() : check->problems.front()));
+    CHECK(check->ok());
+    HostOptions o = no_follow();
+    o.snapshot_at_stop = false;
+    auto host = ProjectionHost::start(**log, all(), o);
+    REQUIRE(host.ok());
+    CHECK((*host)->applied() == head);
+    CHECK(live(**host) == expected);
+    REQUIRE((*host)->write_snapshots().ok());  // and snapshots are written again
+    CHECK(check_snapshots((*log)->snapshot_store())->snapshots >= all().size());
   }
 }

@@ -27,6 +27,9 @@ class FaultFs final : public rocksdb::FileSystemWrapper {
   std::atomic<bool> fail_append{false};
   std::atomic<bool> fail_sync{false};
   std::atomic<bool> fail_read{false};  // reads of table files (.sst)
+  // When >= 0: that many more appends succeed, then every append fails (fail_append turns on) — a disk that
+  // fills in the middle of a run of writes. (To clear it, set this back to -1 and fail_append to false.)
+  std::atomic<int> appends_before_fault{-1};
   std::atomic<int> injected{0};        // faults returned so far
 
   rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
@@ -72,6 +75,18 @@ class FaultFs final : public rocksdb::FileSystemWrapper {
     s.written += appended;
     if (synced != 0) s.synced = s.written;
   }
+  bool append_fails() {
+    if (fail_append) return true;
+    int left = appends_before_fault.load();
+    while (left >= 0) {
+      if (left == 0) {
+        fail_append = true;
+        return true;
+      }
+      if (appends_before_fault.compare_exchange_weak(left, left - 1)) return false;
+    }
+    return false;
+  }
   rocksdb::IOStatus fault(const char* what) {
     ++injected;
     return rocksdb::IOStatus::IOError(std::string("injected fault: ") + what);
@@ -82,14 +97,14 @@ class FaultFs final : public rocksdb::FileSystemWrapper {
     File(std::unique_ptr<rocksdb::FSWritableFile> f, FaultFs* fs, std::string name)
         : FSWritableFileOwnerWrapper(std::move(f)), fs_(fs), name_(std::move(name)) {}
     rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o, rocksdb::IODebugContext* d) override {
-      if (fs_->fail_append) return fs_->fault("append");
+      if (fs_->append_fails()) return fs_->fault("append");
       auto s = target()->Append(data, o, d);
       if (s.ok()) fs_->note(name_, data.size(), 0);
       return s;
     }
     rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
                              const rocksdb::DataVerificationInfo& v, rocksdb::IODebugContext* d) override {
-      if (fs_->fail_append) return fs_->fault("append");
+      if (fs_->append_fails()) return fs_->fault("append");
       auto s = target()->Append(data, o, v, d);
       if (s.ok()) fs_->note(name_, data.size(), 0);
       return s;
