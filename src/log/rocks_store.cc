@@ -153,6 +153,12 @@ rocksdb::DBOptions db_options(bool create) {
   o.create_missing_column_families = create;
   o.max_background_jobs = 2;
   o.bytes_per_sync = 1 << 20;
+  // A damaged record inside the write-ahead log refuses the open (corruption). RocksDB's default,
+  // point-in-time recovery, would replay up to the damage, drop it and every record after it — records
+  // already acknowledged as durable — and flush the rest, after which nothing could tell (issue #23's bit-flip
+  // campaign met it: a flipped bit in a killed server's WAL lost 1,487 acknowledged records, silently). A
+  // torn last record, which is all a crash or power cut leaves (it was never acknowledged), is still dropped.
+  o.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   // The meta family is rewritten by every commit and would otherwise keep old write-ahead logs alive.
   // The bound is a trade-off: after a crash every byte of write-ahead log is replayed, and the idem family's
   // hash memtable sorts itself then (~7 s per 100 MB measured here); but a small bound forces early flushes
@@ -321,6 +327,10 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open(const std::string& dir, Mod
     });
     rs = rocksdb::DB::OpenAsSecondary(o, dir, store->secondary_dir_, descriptors, &handles, &raw);
   }
+  if (rs.IsCorruption())  // the directory is left exactly as it was: nothing replayed, flushed or dropped
+    return Status(Code::corruption, "cannot open the log in " + dir + ": its storage is damaged (" + rs.ToString() +
+                                        "); nothing was changed. Run ejctl verify --data " + dir +
+                                        " to see what, and restore the journal from a backup (ejctl restore)");
   if (!rs.ok()) return from_rocks(rs, "cannot open the log in " + dir);
   store->db_.reset(raw);
   for (std::size_t i = 0; i < descriptors.size(); ++i) {

@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "fault_fs.h"
 #include "log/format.h"
@@ -240,4 +241,53 @@ TEST_CASE("segments are written unsynced: a power cut after sealing loses them, 
   CHECK(log.sealed_end() == 2 * kSeg + 1);
   check_records(log, acked);
   CHECK(log.verify(1, log.head())->ok());
+}
+
+TEST_CASE("a write-ahead log damaged inside refuses the open and is left as it was; one torn in its last record "
+          "opens without it", "[log][faults]") {
+  testkit::TempDir dir;
+  const std::string data = dir.sub("data");
+  FaultyLog f(data, false);
+  const std::vector<std::string> acked = append_acked(*f.log, 300);
+  // The directory as a crash leaves it: every acknowledged record only in the write-ahead log.
+  const auto crashed = [&](const std::string& name) {
+    const std::string to = dir.sub(name);
+    std::filesystem::remove_all(to);
+    f.fs->copy_as_after_power_cut(data, to);
+    std::filesystem::remove(std::filesystem::path(to) / "ejournal.lock");
+    for (const auto& e : std::filesystem::directory_iterator(to))
+      if (e.path().extension() == ".log" && std::filesystem::file_size(e.path()) > 0) return std::make_pair(to, e.path());
+    FAIL("no write-ahead log in " << to);
+    return std::make_pair(to, std::filesystem::path());
+  };
+
+  SECTION("a flipped bit in the middle: refused, never replayed up to the damage with the rest dropped") {
+    auto [to, wal] = crashed("flipped");
+    {
+      std::fstream file(wal, std::ios::in | std::ios::out | std::ios::binary);
+      file.seekg(static_cast<std::streamoff>(std::filesystem::file_size(wal) / 2));
+      char c = 0;
+      file.get(c);
+      file.seekp(static_cast<std::streamoff>(std::filesystem::file_size(wal) / 2));
+      file.put(static_cast<char>(c ^ 0x10));
+    }
+    const auto size = std::filesystem::file_size(wal);
+    for (int attempt = 0; attempt < 2; ++attempt) {  // and again: the first refusal dropped nothing
+      auto opened = log::open_event_log(to);
+      REQUIRE_FALSE(opened.ok());
+      CHECK(opened.status().code() == Code::corruption);
+      CHECK_THAT(opened.status().message(), Catch::Contains("ejctl verify") && Catch::Contains("backup"));
+      CHECK(std::filesystem::file_size(wal) == size);
+    }
+  }
+  SECTION("cut inside its last record, as a crash during that write leaves it: opens with every record before") {
+    auto [to, wal] = crashed("torn");
+    std::filesystem::resize_file(wal, std::filesystem::file_size(wal) - 7);
+    auto opened = log::open_event_log(to);
+    REQUIRE(opened.ok());
+    auto& log = **opened;
+    CHECK(log.head() == acked.size() - 1);  // the torn write is the one that was never acknowledged
+    for (std::size_t p = 1; p <= log.head(); ++p) REQUIRE(log.read(p)->bytes == acked[p - 1]);
+    CHECK(log.verify(1, log.head())->ok());
+  }
 }

@@ -4,7 +4,8 @@
 //   detected — verify failed (exit 1 or 2) or warned (a damaged copy: snapshot, sealed segment);
 //   harmless — verify passed and every family reads back exactly as before (padding, an unused field);
 //   missed   — verify passed but something reads back differently: the defect this campaign exists to find.
-// A flipped master.key must also stop ejournald from starting (never serve blank names).
+// A flipped master.key must also stop ejournald from starting (never serve blank names). The write-ahead log
+// is flipped in a second school, killed while it wrote (a clean stop leaves the log empty).
 //
 //   bit_flips [--flips N] [--seed S]      (make test: --flips 3; by hand --flips 200)
 // Prints one JSON line: per family tried, detected, harmless, missed. Exit 0 when nothing is missed and every
@@ -67,6 +68,9 @@ struct ReadOnly {
     rocksdb::DB* raw = nullptr;
     rocksdb::DBOptions options;
     options.paranoid_checks = true;
+    // Read the write-ahead log as the log's own store does (rocks_store.cc), so that "reads back the same"
+    // means the same to this judge as to ejournald.
+    options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
     if (!rocksdb::DB::OpenForReadOnly(options, dir, descriptors, &handles, &raw).ok()) return;
     db.reset(raw);
   }
@@ -146,6 +150,20 @@ bool server_refuses(const std::string& dir, std::string& said) {
   return WIFEXITED(status) && WEXITSTATUS(status) != 0;
 }
 
+// Whether the log's writer refuses to open `dir` (log_crash_child hold: opens it as ejournald's log does,
+// says "ready" and waits to be killed).
+bool writer_refuses(const std::string& dir) {
+  testkit::ChildProcess writer(LOG_CRASH_CHILD_PATH, {"hold", dir});
+  std::string line;
+  if (writer.read_line(line, 60'000) && line == "ready") {
+    writer.kill_hard();
+    writer.wait();
+    return false;
+  }
+  const int status = writer.wait();
+  return WIFEXITED(status) && WEXITSTATUS(status) != 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -174,8 +192,7 @@ int main(int argc, char** argv) {
   const std::string ejctl = EJCTL_PATH;
 
   // A small school with sealed segments, and its projections' snapshots, written by a clean stop of the
-  // server (which flushes every family: the write-ahead log is then empty, and not in the campaign — the
-  // crash tests cover a torn one).
+  // server (which flushes every family: its write-ahead log is then empty; the killed school below has one).
   if (auto r = run(ejctl + " demo --data " + pristine + " --students 60 --today 2026-10-20 --no-credentials");
       r.exit_code != 0)
     return fail("ejctl demo failed: " + r.output);
@@ -196,16 +213,50 @@ int main(int argc, char** argv) {
   for (const char* needed : {"log", "idem", "meta", "snap", "keys", "seg", "MANIFEST", "master.key"})
     if (!families.contains(needed)) return fail(std::string("the demo school has no files of family ") + needed);
 
+  // A second school killed while it wrote: a writer appended to a copy of the first and was SIGKILLed, so
+  // its write-ahead log holds acknowledged records that no table file has yet. The campaign flips bits in
+  // that log ("WAL"); a damaged record there must stop the log from opening, never be dropped silently
+  // with everything after it.
+  const std::string killed = (root / "killed").string();
+  fs::copy(pristine, killed, fs::copy_options::recursive);
+  {
+    testkit::ChildProcess writer(LOG_CRASH_CHILD_PATH, {"append", killed, "0"});
+    std::string line;
+    int acked = 0;
+    while (acked < 3000 && writer.read_line(line, 30'000)) ++acked;
+    writer.kill_hard();
+    writer.wait();
+    if (acked < 3000) return fail("the writer of the killed school acknowledged only " + std::to_string(acked));
+  }
+  const Run killed_baseline = run(ejctl + " verify --data " + killed);
+  if (killed_baseline.exit_code != 0 || killed_baseline.output.find("WARNING") != std::string::npos)
+    return fail("the killed school does not verify cleanly:\n" + killed_baseline.output);
+  const auto killed_original = contents(killed);
+  if (!killed_original) return fail("the killed school cannot be read back");
+  auto killed_families = families_of(killed);
+  if (!killed_families.contains("WAL")) return fail("the killed school has no write-ahead log");
+
+  struct Campaign {
+    std::string family;
+    std::string school;
+    std::vector<fs::path> files;
+    const std::optional<std::string>* original;
+  };
+  std::vector<Campaign> campaigns;
+  for (const auto& [family, files] : families)
+    if (family != "WAL") campaigns.push_back({family, pristine, files, &original});
+  campaigns.push_back({"WAL", killed, killed_families["WAL"], &killed_original});
+
   std::mt19937_64 rng(seed);
   std::map<std::string, Tally> tally;
   int master_started = 0;
-  for (const auto& [family, files] : families) {
+  for (const auto& [family, school, files, expected] : campaigns) {
     std::uint64_t total = 0;
     for (const auto& f : files) total += fs::file_size(f);
     for (int i = 0; i < flips; ++i) {
       const std::string trial = (root / "trial").string();
       fs::remove_all(trial);
-      fs::copy(pristine, trial, fs::copy_options::recursive);
+      fs::copy(school, trial, fs::copy_options::recursive);
       // A byte anywhere in the family's files, each byte equally likely.
       std::uint64_t at = std::uniform_int_distribution<std::uint64_t>(0, total - 1)(rng);
       std::size_t k = 0;
@@ -217,10 +268,16 @@ int main(int argc, char** argv) {
 
       Tally& t = tally[family];
       ++t.tried;
+      // The write-ahead log is judged as a restart meets it: the log's writer opens the directory first
+      // (replaying the WAL, then flushing what it replayed), and only then verify and the read-back look.
+      if (family == "WAL" && writer_refuses(trial)) {
+        ++t.detected;
+        continue;
+      }
       const Run v = run(ejctl + " verify --data " + trial);
       if (v.exit_code != 0 || v.output.find("WARNING") != std::string::npos) {
         ++t.detected;
-      } else if (contents(trial) == original) {
+      } else if (contents(trial) == *expected) {
         ++t.harmless;
       } else {
         ++t.missed;
