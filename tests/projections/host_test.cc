@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <set>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -319,9 +320,28 @@ TEST_CASE("a disk that fails while snapshots are written: the host keeps serving
           "and the next start restores the same states", "[projections][faults]") {
   testkit::TempDir dir;
   const std::string school = demo_school(dir, 9);
-  // The disk fails after `k` more writes: before the first snapshot, inside the partitioned journal's parts,
-  // or later — each from a copy of the same school, without snapshots.
-  for (int k : {0, 1, 2, 4, 12}) {
+  // How many writes a whole set of snapshots takes here (the school's size decides: EJ_SHORT_TESTS).
+  int writes = 0;
+  {
+    const std::string data = dir.sub("counting");
+    std::filesystem::copy(school, data, std::filesystem::copy_options::recursive);
+    auto fs = std::make_shared<testkit::FaultFs>();
+    auto env = testkit::env_over(fs);
+    auto log = log::open_event_log_on(data, log::LogOptions{}, env.get());
+    REQUIRE(log.ok());
+    HostOptions o = no_follow();
+    o.snapshot_at_stop = false;
+    auto host = ProjectionHost::start(**log, all(), o);
+    REQUIRE(host.ok());
+    const int before = fs->appends;
+    REQUIRE((*host)->write_snapshots().ok());
+    writes = fs->appends - before;
+  }
+  REQUIRE(writes >= 4);
+  // The disk fails after `k` more writes: before the first snapshot, after the first, inside the partitioned
+  // journal's parts, at the last — each from a copy of the same school, without snapshots.
+  std::set<int> faults{0, 1, writes / 3, 2 * writes / 3, writes - 1};
+  for (int k : faults) {
     INFO("writes before the fault: " << k);
     const std::string data = dir.sub("data-" + std::to_string(k));
     std::filesystem::copy(school, data, std::filesystem::copy_options::recursive);

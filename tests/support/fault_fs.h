@@ -31,6 +31,7 @@ class FaultFs final : public rocksdb::FileSystemWrapper {
   // fills in the middle of a run of writes. (To clear it, set this back to -1 and fail_append to false.)
   std::atomic<int> appends_before_fault{-1};
   std::atomic<int> injected{0};        // faults returned so far
+  std::atomic<int> appends{0};         // appends that succeeded so far
 
   rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
                                     std::unique_ptr<rocksdb::FSWritableFile>* out,
@@ -75,6 +76,10 @@ class FaultFs final : public rocksdb::FileSystemWrapper {
     s.written += appended;
     if (synced != 0) s.synced = s.written;
   }
+  void appended(const std::string& name, std::uint64_t bytes) {
+    ++appends;
+    note(name, bytes, 0);
+  }
   bool append_fails() {
     if (fail_append) return true;
     int left = appends_before_fault.load();
@@ -99,14 +104,14 @@ class FaultFs final : public rocksdb::FileSystemWrapper {
     rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o, rocksdb::IODebugContext* d) override {
       if (fs_->append_fails()) return fs_->fault("append");
       auto s = target()->Append(data, o, d);
-      if (s.ok()) fs_->note(name_, data.size(), 0);
+      if (s.ok()) fs_->appended(name_, data.size());
       return s;
     }
     rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
                              const rocksdb::DataVerificationInfo& v, rocksdb::IODebugContext* d) override {
       if (fs_->append_fails()) return fs_->fault("append");
       auto s = target()->Append(data, o, v, d);
-      if (s.ok()) fs_->note(name_, data.size(), 0);
+      if (s.ok()) fs_->appended(name_, data.size());
       return s;
     }
     rocksdb::IOStatus Sync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* d) override { return sync(o, d, false); }
