@@ -7,6 +7,7 @@
 //   ej-bench query [--queries N]
 //   ej-bench asof [--events N] [--samples S] [--data DIR]
 //   ej-bench ws [--clients N] [--seconds S] [--window W] [--threads T]
+//   ej-bench ws-reads [--years Y | --data DIR] [--slow-clients N] [--seconds S]
 //   ej-bench report [--students N] [--year-start Y]
 #include <cstdio>
 #include <string>
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
       {"query", ejournal::bench::run_query},
       {"asof", ejournal::bench::run_asof},
       {"ws", ejournal::bench::run_ws},
+      {"ws-reads", ejournal::bench::run_ws_reads},
       {"backup", ejournal::bench::run_backup},
       {"report", ejournal::bench::run_report},
   };
@@ -37,6 +39,6 @@ int main(int argc, char** argv) {
     for (const auto& b : kBenches)
       if (argv[1] == std::string(b.name)) return b.run(std::vector<std::string>(argv + 2, argv + argc));
   }
-  std::fprintf(stderr, "usage: ej-bench {append|read|execute|demo|replay|query|asof|ws|backup|report} [--help]\n");
+  std::fprintf(stderr, "usage: ej-bench {append|read|execute|demo|replay|query|asof|ws|ws-reads|backup|report} [--help]\n");
   return 2;
 }

@@ -1,8 +1,8 @@
 # EJ_SANITIZE=ON builds everything with AddressSanitizer and UndefinedBehaviorSanitizer.
 # It is meant for a separate build directory (make test-asan). Optimisation stays at -O1: at -O2 a Beast
 # translation unit takes about six minutes under UBSan on this machine (docs/architecture.md §7).
-# With EJ_FUZZ as well (clang: what make test-asan configures), one build serves the tests and the libFuzzer
-# targets: the flags are EJ_FUZZ's, which are these plus coverage for the fuzzer.
+# With EJ_FUZZ as well, the flags are EJ_FUZZ's (these plus coverage for the fuzzer), so that one clang build
+# could serve both the tests and the libFuzzer targets.
 
 option(EJ_SANITIZE "Build with ASan and UBSan" OFF)
 

@@ -55,8 +55,10 @@ struct ProjectionHost::State {
   mutable std::shared_mutex mu;       // projections and checkpoints
   std::mutex apply_mu;                // one applier at a time (the follower, catch_up, rebuild)
   std::atomic<log::Position> applied{0};
-  mutable std::mutex applied_mu;      // pairs with applied_cv for wait_applied()
+  mutable std::mutex applied_mu;      // pairs with applied_cv for wait_applied(); guards waiters
   mutable std::condition_variable applied_cv;
+  std::multimap<log::Position, std::function<void()>> waiters;  // when_applied(), by position
+  bool waiters_closed = false;  // the host stopped following: when_applied() runs at once
   log::Position last_snapshot = 0;   // when the last snapshot was due (guarded by apply_mu)
   log::Position last_compact = 0;    // when the live states were last compacted (guarded by apply_mu)
 
@@ -100,6 +102,28 @@ struct ProjectionHost::State {
 
   State(log::EventLog& l, HostOptions o) : log(l), options(o) {}
 
+  // Runs (on this thread, outside every lock) the when_applied() callbacks whose position is applied.
+  void run_waiters(log::Position upto) {
+    std::vector<std::function<void()>> due;
+    {
+      std::lock_guard applied_lock(applied_mu);
+      const auto end = waiters.upper_bound(upto);
+      for (auto it = waiters.begin(); it != end; ++it) due.push_back(std::move(it->second));
+      waiters.erase(waiters.begin(), end);
+    }
+    for (auto& fn : due) fn();
+  }
+
+  // No more applying (the host stops, or stopped following): every waiting callback runs now, and later
+  // ones at once, so that nothing waits for a position that will not come.
+  void close_waiters() {
+    {
+      std::lock_guard applied_lock(applied_mu);
+      waiters_closed = true;
+    }
+    run_waiters(~log::Position{0});
+  }
+
   std::size_t index_of(std::string_view name) const {
     for (std::size_t i = 0; i < projections.size(); ++i)
       if (projections[i]->name() == name) return i;
@@ -132,9 +156,7 @@ struct ProjectionHost::State {
       if (compact) compact_all();
       lock.unlock();
       if (compact) release_free_memory();
-      {
-        std::lock_guard applied_lock(applied_mu);
-      }
+      run_waiters(applied.load());
       applied_cv.notify_all();
       if (snapshot_due(head)) {
         last_snapshot = applied.load();
@@ -287,6 +309,7 @@ struct ProjectionHost::State {
       }
       if (auto r = catch_up(); !r.ok()) {
         warn("projections stopped following the log: " + r.status().to_string());
+        close_waiters();
         return;
       }
     }
@@ -348,6 +371,7 @@ ProjectionHost::~ProjectionHost() {
   state_->wake.notify_one();
   if (state_->follower.joinable()) state_->follower.join();
   state_->subscription.reset();
+  state_->close_waiters();
   if (state_->snapshotter.joinable()) {
     {
       std::lock_guard lock(state_->snap_mu);
@@ -374,6 +398,17 @@ log::Position ProjectionHost::wait_applied(log::Position position, std::chrono::
   std::unique_lock lock(state_->applied_mu);
   state_->applied_cv.wait_for(lock, timeout, [&] { return state_->applied.load() >= position; });
   return state_->applied.load();
+}
+
+void ProjectionHost::when_applied(log::Position position, std::function<void()> fn) {
+  {
+    std::lock_guard lock(state_->applied_mu);
+    if (!state_->waiters_closed && state_->applied.load() < position) {
+      state_->waiters.emplace(position, std::move(fn));
+      return;
+    }
+  }
+  fn();
 }
 
 Status ProjectionHost::write_snapshots() { return state_->write_all_snapshots(); }

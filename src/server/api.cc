@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ejournal/json_log.h"
+#include "ejournal/worker_pool.h"
 #include "args.h"
 #include "auth.h"
 #include "command_json.h"
@@ -43,64 +44,12 @@ bool known_op(std::string_view op) {
   return all.contains(op);
 }
 
-// A few threads for Argon2id, so that hashing never holds a network thread. New work waits in a bounded
-// queue (a flood of sign-ins is refused as busy instead of delaying every honest one behind it); the
-// continuation of work already begun is always taken.
-class HashingPool {
- public:
-  HashingPool(unsigned n, std::size_t max_queued) : max_queued_(max_queued) {
-    for (unsigned i = 0; i < std::max(1u, n); ++i) threads_.emplace_back([this] { run(); });
-  }
-  ~HashingPool() { stop(); }
-  // Finishes the queued jobs and joins the threads. Idempotent; never call it from a job.
-  void stop() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    for (auto& t : threads_) t.join();
-    threads_.clear();
-  }
-  void post(std::function<void()> job) {
-    {
-      std::lock_guard lock(mu_);
-      jobs_.push_back(std::move(job));
-    }
-    cv_.notify_one();
-  }
-  // False, and `job` dropped, when `max_queued` jobs already wait.
-  bool try_post(std::function<void()> job) {
-    {
-      std::lock_guard lock(mu_);
-      if (jobs_.size() >= max_queued_) return false;
-      jobs_.push_back(std::move(job));
-    }
-    cv_.notify_one();
-    return true;
-  }
-
- private:
-  void run() {
-    for (;;) {
-      std::function<void()> job;
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
-        if (jobs_.empty()) return;
-        job = std::move(jobs_.front());
-        jobs_.pop_front();
-      }
-      job();
-    }
-  }
-  const std::size_t max_queued_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
-  bool stop_ = false;
-  std::vector<std::thread> threads_;
-};
+// Operations that may take long — a state replayed as of a past date, a report rendered, a chain verified
+// from a printout's record to the head — wait in a queue of their own, so they never delay the quick reads
+// that fill a school day (journal pages, diaries).
+bool is_slow_query(std::string_view op, RequestKind kind) {
+  return kind == RequestKind::as_of || op == "report.make" || op == "verify.digest";
+}
 
 }  // namespace
 
@@ -115,11 +64,15 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
   std::mutex flight_mu;
   std::condition_variable flight_cv;
   int in_flight = 0;
-  HashingPool hashing;  // last: its threads stop first
+  // Last: their threads stop first. Argon2id never runs on a network thread, nor does any query.
+  WorkerPool queries;
+  WorkerPool slow_queries;
+  WorkerPool hashing;
 
   State(Services& s, Metrics& m, ApiOptions o)
       : services(s), metrics(m), options(o), sessions(o.session_idle),
         hub(s, m, [this](Client& c, const Topic& t) { return permit(c, t); }),
+        queries(o.query_threads, o.max_query_queue), slow_queries(o.slow_query_threads, o.max_slow_query_queue),
         hashing(o.hashing_threads, o.max_hashing_queue) {
     throttle.free_failures = o.free_login_failures;
     throttle.lock_after = o.lock_after_failures;
@@ -277,21 +230,40 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
     const auto started = std::chrono::steady_clock::now();
     const json::value* as_of = args.if_contains("as_of");
     const RequestKind kind = as_of != nullptr && !as_of->is_null() ? RequestKind::as_of : RequestKind::query;
-    // Read your writes: a query waits until the projections hold this connection's acknowledged writes
-    // (usually they do already; the wait is bounded, and it blocks this network thread meanwhile).
+    WorkerPool& pool = is_slow_query(reply.op, kind) ? slow_queries : queries;
+    auto job = [self = shared_from_this(), reply, caller = *caller, args = json::object(args), kind, started] {
+      self->answer_query(reply, caller, args, kind, started);
+    };
+    // Read your writes: a query runs once the projections hold this connection's acknowledged writes.
+    // Usually they do already; otherwise the host posts it when they do, and no thread waits meanwhile.
     std::uint64_t last_write = 0;
     {
       std::lock_guard lock(client->mu);
       last_write = client->last_write;
     }
-    if (last_write > services.host.applied()) services.host.wait_applied(last_write, std::chrono::seconds(2));
+    if (last_write > services.host.applied()) {
+      services.host.when_applied(last_write, [self = shared_from_this(), &pool, reply, job = std::move(job)]() mutable {
+        if (!pool.try_post(std::move(job))) reply.fail(busy_queries());
+      });
+      return;
+    }
+    if (!pool.try_post(std::move(job))) reply.fail(busy_queries());
+  }
+
+  static Status busy_queries() {
+    return Status(Code::busy, "Сервер занят: слишком много запросов ждут ответа, повторите через несколько секунд");
+  }
+
+  // A query, on a thread of its pool.
+  void answer_query(const Reply& reply, const Caller& caller, const json::object& args, RequestKind kind,
+                    std::chrono::steady_clock::time_point started) {
     Args a(args);
     std::optional<Result<json::value>> result;
     try {
       // Queries only read: a fault in one (a bug) cannot have changed anything, so it is answered and logged
       // rather than allowed to take the server down with every other connection.
-      result = run_backup_op(services, *caller, reply.op, a);
-      if (!result) result = run_query(services, *caller, reply.op, a);
+      result = run_backup_op(services, caller, reply.op, a);
+      if (!result) result = run_query(services, caller, reply.op, a);
     } catch (const std::exception& e) {
       jlog::error("query failed", {{"op", reply.op}, {"what", e.what()}});
       return reply.fail(Status(Code::internal, "Внутренняя ошибка сервера при ответе на запрос; она записана в журнал сервера"));
@@ -540,6 +512,8 @@ void Api::stop(std::chrono::milliseconds timeout) {
     state_->flight_cv.wait_for(lock, timeout, [&] { return state_->in_flight == 0; });
   }
   // Jobs and the hub's thread may hold the state past this point; they must not outlive the services.
+  state_->queries.stop();
+  state_->slow_queries.stop();
   state_->hashing.stop();
   state_->hub.stop();
 }

@@ -3,8 +3,10 @@
 // A request {"id":…, "op":"…", "args":{…}} gets exactly one answer with the same id: {"ok":true,"result":…} or
 // {"ok":false,"error":{"code":…,"message":…}}. Before sign-in only auth.* works. Commands go to the Domain
 // (their answer is sent once the events are durable); queries read the projections (under the host's shared
-// lock, so they see a whole batch of applied records or none of it); password hashing and verification run on
-// a small pool of their own, never on the network threads.
+// lock, so they see a whole batch of applied records or none of it). Nothing slow runs on the caller's
+// (network) thread: queries run on two pools of their own — quick ones, and as_of/report/verify ones that
+// may take seconds — and password hashing on a third; each pool's queue is bounded, and past it the answer
+// is `busy` at once. A query waits for its connection's own writes to be applied without holding a thread.
 // Thread-safety: handle() and closed() may be called from any thread, concurrently.
 #pragma once
 
@@ -28,6 +30,10 @@ struct ApiOptions {
   int lock_after_failures = 10;
   unsigned hashing_threads = 2;      // Argon2id: ~0.1 s and 64 MiB each
   std::size_t max_hashing_queue = 64;  // sign-ins and password changes waiting for a hashing thread; more: busy
+  unsigned query_threads = 2;          // quick queries (journal pages, diaries, lists)
+  std::size_t max_query_queue = 1024;  // quick queries waiting for a thread; more: busy
+  unsigned slow_query_threads = 1;     // as_of queries, report.make, verify.digest
+  std::size_t max_slow_query_queue = 64;
 };
 
 // Every operation name the protocol answers (docs/protocol.md lists each), sorted: auth.*, subscriptions,

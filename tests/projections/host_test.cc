@@ -237,6 +237,36 @@ TEST_CASE("the host follows the log as commands commit", "[projections]") {
   CHECK(live(**host) == replayed(**log, target));
 }
 
+TEST_CASE("when_applied runs once its position is applied, with no thread waiting, and at the latest when the "
+          "host stops", "[projections]") {
+  testkit::TempDir dir;
+  const std::string data = demo_school(dir, 10);
+  auto log = log::open_event_log(data);
+  REQUIRE(log.ok());
+  auto vault = domain::open_vault(data, **log);
+  REQUIRE(vault.ok());
+  auto dom = domain::Domain::open(**log, **vault);
+  REQUIRE(dom.ok());
+  HostOptions o = no_follow();
+  o.snapshot_at_stop = false;
+  auto host = ProjectionHost::start(**log, all(), o);
+  REQUIRE(host.ok());
+  int at_once = 0;
+  (*host)->when_applied((*log)->head(), [&] { ++at_once; });
+  CHECK(at_once == 1);  // already applied: on the calling thread, before the call returns
+
+  REQUIRE((*dom)->execute(3, log::CommandId::random(), domain::cmd::CreateClass{1, 5, "5Д"}).ok());
+  const log::Position target = (*log)->head();
+  int ran = 0;
+  (*host)->when_applied(target, [&] { ++ran; });
+  (*host)->when_applied(target + 1000, [&] { ran += 10; });  // a position the log never reaches
+  CHECK(ran == 0);
+  REQUIRE((*host)->catch_up().ok());
+  CHECK(ran == 1);  // run by the applier, right after the batch that reached it
+  host->reset();
+  CHECK(ran == 11);  // the host stopped: what still waited runs, so no request waits forever
+}
+
 TEST_CASE("as_of(T) is the state of the log cut at T", "[projections]") {
   testkit::TempDir dir;
   const std::string data = demo_school(dir, 8);

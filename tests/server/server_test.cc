@@ -1,5 +1,7 @@
 // ejournald end to end: a real log, domain, projections and server on an ephemeral loopback port, and a
 // WebSocket client speaking the protocol (docs/protocol.md).
+#include <set>
+
 #include <catch2/catch.hpp>
 
 #include <csignal>
@@ -12,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "backup_scheduler.h"
@@ -371,6 +374,46 @@ TEST_CASE("requests past the per-connection rate are refused with busy, and a si
   const auto t0 = std::chrono::steady_clock::now();
   c.read_until_closed();
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
+}
+
+TEST_CASE("slow queries have a queue of their own: when it is full they are answered busy at once, and quick "
+          "queries are served meanwhile", "[server]") {
+  server::ServerOptions o;
+  o.api.max_slow_query_queue = 0;  // every slow query finds its queue full
+  Fixture f(o);
+  auto& s = f.school;
+  auto deputy = signed_in(f, "deputy");
+  const json::object page{{"class_id", s.class_5a}, {"subject", s.math}, {"term", s.q1}};
+  json::object past = page;
+  past["as_of"] = "2023-09-15";
+  const json::value refused = deputy->call("journal.page", past);
+  CHECK(code(refused) == "busy");
+  CHECK_THAT(std::string(refused.at("error").at("message").as_string()), Catch::Contains("Сервер занят"));
+  CHECK(code(deputy->call("report.make", json::object{{"kind", "summary"}, {"format", "csv"}, {"class", "5А"}})) == "busy");
+  CHECK(ok(deputy->call("journal.page", page)));  // the quick queue is another
+  CHECK(ok(deputy->call("me", json::object{})));
+}
+
+TEST_CASE("pipelined slow and quick queries are each answered once, with their own ids", "[server]") {
+  Fixture f;
+  auto& s = f.school;
+  auto deputy = signed_in(f, "deputy");
+  const json::object page{{"class_id", s.class_5a}, {"subject", s.math}, {"term", s.q1}};
+  json::object past = page;
+  past["as_of"] = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  // Pipelined: slow ones, then a quick one; every answer comes, once, with its request's id.
+  for (int i = 0; i < 8; ++i)
+    deputy->send_only(json::serialize(json::object{{"id", 100 + i}, {"op", "journal.page"}, {"args", past}}));
+  deputy->send_only(json::serialize(json::object{{"id", 200}, {"op", "journal.page"}, {"args", page}}));
+  std::set<std::int64_t> ids;
+  for (int i = 0; i < 9; ++i) {
+    const json::value a = deputy->next_answer();
+    INFO(json::serialize(a));
+    CHECK(ok(a));
+    ids.insert(a.at("id").to_number<std::int64_t>());
+  }
+  CHECK(ids.size() == 9);
+  CHECK(ids.contains(200));
 }
 
 TEST_CASE("each role reads what its duty needs and is refused outside its scope", "[server]") {

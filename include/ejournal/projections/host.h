@@ -73,6 +73,11 @@ class ProjectionHost {
   log::Position applied() const;
   // Blocks until every record up to `position` is applied, or the timeout passes; returns applied().
   log::Position wait_applied(log::Position position, std::chrono::milliseconds timeout) const;
+  // Runs `fn` once every record up to `position` is applied, without a thread waiting meanwhile: at once on
+  // the calling thread when it already is, else on the applying thread (the follower, or catch_up()'s caller)
+  // right after the batch that reaches it — so `fn` must be short (post the work elsewhere). When the host
+  // stops, or stops following after an error, every waiting `fn` runs then, whatever was applied.
+  void when_applied(log::Position position, std::function<void()> fn);
 
   // Throws away `name`'s state and replays it from position 1.
   Status rebuild(std::string_view name);
