@@ -124,19 +124,22 @@ int run_ws_reads(const std::vector<std::string>& args) {
   auto srv = server::Server::start(services, options);
   if (!srv.ok()) return std::cerr << srv.status().to_string() << "\n", 2;
   const std::uint16_t port = (*srv)->port();
-  const auto signed_in = [&] {
-    auto c = std::make_unique<testkit::WsClient>(port);
-    c->call("auth.login", json::object{{"login", "zavuch1"}, {"password", password}});
-    return c;
-  };
+  // One sign-in (Argon2id, and one at a time per login); every connection resumes its session.
+  json::value token;
   {
-    auto probe = signed_in();
-    const json::value me = probe->call("me", json::object{});
-    if (!me.at("ok").as_bool()) {
-      std::cerr << "ej-bench ws-reads: cannot sign in as the demo deputy: " << json::serialize(me) << "\n";
+    testkit::WsClient c(port);
+    const json::value in = c.call("auth.login", json::object{{"login", "zavuch1"}, {"password", password}});
+    if (!in.at("ok").as_bool()) {
+      std::cerr << "ej-bench ws-reads: cannot sign in as the demo deputy: " << json::serialize(in) << "\n";
       return 2;
     }
+    token = in.at("result").at("token");
   }
+  const auto signed_in = [&] {
+    auto c = std::make_unique<testkit::WsClient>(port);
+    c->call("auth.resume", json::object{{"token", token}});
+    return c;
+  };
 
   // The teacher's side: one page after another, each timed.
   std::atomic<bool> stop{false};
