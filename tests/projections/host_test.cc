@@ -74,6 +74,24 @@ std::string audit_text(const std::vector<AuditEntry>& entries) {
   return out;
 }
 
+// A demo school's log opened with its vault and domain, for tests that write through the domain.
+struct Writable {
+  std::unique_ptr<log::EventLog> log;
+  std::unique_ptr<domain::PersonalDataVault> vault;
+  std::unique_ptr<domain::Domain> dom;
+  explicit Writable(const std::string& data) {
+    auto l = log::open_event_log(data);
+    REQUIRE(l.ok());
+    log = std::move(*l);
+    auto v = domain::open_vault(data, *log);
+    REQUIRE(v.ok());
+    vault = std::move(*v);
+    auto d = domain::Domain::open(*log, *vault);
+    REQUIRE(d.ok());
+    dom = std::move(*d);
+  }
+};
+
 HostOptions no_follow() {
   HostOptions o;
   o.follow = false;
@@ -217,46 +235,40 @@ TEST_CASE("a damaged snapshot is skipped, and an older one or the log serves", "
 TEST_CASE("the host follows the log as commands commit", "[projections]") {
   testkit::TempDir dir;
   const std::string data = demo_school(dir, 6);
-  auto log = log::open_event_log(data);
-  REQUIRE(log.ok());
-  auto vault = domain::open_vault(data, **log);
-  REQUIRE(vault.ok());
-  auto dom = domain::Domain::open(**log, **vault);
-  REQUIRE(dom.ok());
-  auto host = ProjectionHost::start(**log, all());  // following on its own thread
+  Writable w(data);
+  auto& log = w.log;
+  auto& dom = w.dom;
+  auto host = ProjectionHost::start(*log, all());  // following on its own thread
   REQUIRE(host.ok());
   const auto classes_before = (*host)->read<RosterProjection>("roster", [](const RosterProjection& r) { return r.classes().size(); });
   // The administrator is user 1 and a deputy user 3 in every demo school.
-  auto created = (*dom)->execute(3, log::CommandId::random(), domain::cmd::CreateClass{1, 5, "5Г"});
+  auto created = dom->execute(3, log::CommandId::random(), domain::cmd::CreateClass{1, 5, "5Г"});
   REQUIRE(created.ok());
-  const log::Position target = (*log)->head();
+  const log::Position target = log->head();
   for (int i = 0; i < 3000 && (*host)->applied() < target; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   CHECK((*host)->applied() == target);
   CHECK((*host)->read<RosterProjection>("roster", [](const RosterProjection& r) { return r.classes().size(); }) ==
         classes_before + 1);
-  CHECK(live(**host) == replayed(**log, target));
+  CHECK(live(**host) == replayed(*log, target));
 }
 
 TEST_CASE("when_applied runs once its position is applied, with no thread waiting, and at the latest when the "
           "host stops", "[projections]") {
   testkit::TempDir dir;
   const std::string data = demo_school(dir, 10);
-  auto log = log::open_event_log(data);
-  REQUIRE(log.ok());
-  auto vault = domain::open_vault(data, **log);
-  REQUIRE(vault.ok());
-  auto dom = domain::Domain::open(**log, **vault);
-  REQUIRE(dom.ok());
+  Writable w(data);
+  auto& log = w.log;
+  auto& dom = w.dom;
   HostOptions o = no_follow();
   o.snapshot_at_stop = false;
-  auto host = ProjectionHost::start(**log, all(), o);
+  auto host = ProjectionHost::start(*log, all(), o);
   REQUIRE(host.ok());
   int at_once = 0;
-  (*host)->when_applied((*log)->head(), [&] { ++at_once; });
+  (*host)->when_applied(log->head(), [&] { ++at_once; });
   CHECK(at_once == 1);  // already applied: on the calling thread, before the call returns
 
-  REQUIRE((*dom)->execute(3, log::CommandId::random(), domain::cmd::CreateClass{1, 5, "5Д"}).ok());
-  const log::Position target = (*log)->head();
+  REQUIRE(dom->execute(3, log::CommandId::random(), domain::cmd::CreateClass{1, 5, "5Д"}).ok());
+  const log::Position target = log->head();
   int ran = 0;
   (*host)->when_applied(target, [&] { ++ran; });
   (*host)->when_applied(target + 1000, [&] { ran += 10; });  // a position the log never reaches
