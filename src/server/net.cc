@@ -121,10 +121,13 @@ struct Server::Impl {
       ws_.async_accept(req, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
     }
 
-    // Queues a text frame (any thread); past the cap on queued bytes the client is dropped instead.
+    // Queues a text frame (any thread). A client whose unread frames would pass the cap on queued bytes is
+    // dropped instead — but a frame into an empty queue is always taken, whatever its size: a client that
+    // reads must get an answer bigger than the cap (a long journal page, a report), not lose its connection.
     void send(std::string text) {
       const std::size_t n = text.size();
-      if (queued_.fetch_add(n) + n > server_.options.max_queued_bytes) {
+      const std::size_t before = queued_.fetch_add(n);
+      if (before > 0 && before + n > server_.options.max_queued_bytes) {
         queued_.fetch_sub(n);
         if (!dropped_.exchange(true)) {
           server_.metrics.dropped_slow_clients.fetch_add(1);

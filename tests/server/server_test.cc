@@ -212,6 +212,22 @@ TEST_CASE("a client that stops reading is dropped while others keep working", "[
   CHECK(slow.count_until_closed() < sent);  // the rest of its answers were never sent
 }
 
+TEST_CASE("a client that reads gets an answer bigger than the cap on queued bytes, and keeps its connection", "[server]") {
+  server::ServerOptions o;
+  o.max_queued_bytes = 256;  // smaller than the journal page below
+  Fixture f(o);
+  auto& s = f.school;
+  testkit::WsClient c(f.port());
+  REQUIRE(ok(login(c, "teacher.a")));
+  const json::object page{{"class_id", s.class_5a}, {"subject", s.math}, {"term", s.q1}};
+  for (int i = 0; i < 3; ++i) {
+    const json::value a = c.call("journal.page", page);
+    REQUIRE(ok(a));
+    CHECK(json::serialize(a).size() > o.max_queued_bytes);
+  }
+  CHECK(f.srv->metrics().dropped_slow_clients.load() == 0);
+}
+
 TEST_CASE("connections beyond the limit are refused, the others served", "[server]") {
   server::ServerOptions o;
   o.max_connections = 3;
