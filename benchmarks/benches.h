@@ -16,6 +16,7 @@ int run_query(const std::vector<std::string>& args);
 int run_asof(const std::vector<std::string>& args);
 int run_ws(const std::vector<std::string>& args);
 int run_ws_reads(const std::vector<std::string>& args);
+int run_ws_many(const std::vector<std::string>& args);
 int run_backup(const std::vector<std::string>& args);
 int run_report(const std::vector<std::string>& args);
 

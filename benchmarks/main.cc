@@ -8,6 +8,7 @@
 //   ej-bench asof [--events N] [--samples S] [--data DIR]
 //   ej-bench ws [--clients N] [--seconds S] [--window W] [--threads T]
 //   ej-bench ws-reads [--years Y | --data DIR] [--slow-clients N] [--seconds S]
+//   ej-bench ws-many [--connections N] [--teachers T] [--rate R] [--students P] [--seconds S]
 //   ej-bench report [--students N] [--year-start Y]
 #include <cstdio>
 #include <string>
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
       {"asof", ejournal::bench::run_asof},
       {"ws", ejournal::bench::run_ws},
       {"ws-reads", ejournal::bench::run_ws_reads},
+      {"ws-many", ejournal::bench::run_ws_many},
       {"backup", ejournal::bench::run_backup},
       {"report", ejournal::bench::run_report},
   };
@@ -39,6 +41,6 @@ int main(int argc, char** argv) {
     for (const auto& b : kBenches)
       if (argv[1] == std::string(b.name)) return b.run(std::vector<std::string>(argv + 2, argv + argc));
   }
-  std::fprintf(stderr, "usage: ej-bench {append|read|execute|demo|replay|query|asof|ws|ws-reads|backup|report} [--help]\n");
+  std::fprintf(stderr, "usage: ej-bench {append|read|execute|demo|replay|query|asof|ws|ws-reads|ws-many|backup|report} [--help]\n");
   return 2;
 }
