@@ -140,7 +140,14 @@ class RocksToServerLog : public rocksdb::Logger {
   void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
     if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) return;
     char text[2048];
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wformat-nonliteral"  // RocksDB's own format strings, passed through
+#endif
     std::vsnprintf(text, sizeof text, format, ap);
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
     jlog::error("rocksdb", {{"message", text}});
   }
 };
