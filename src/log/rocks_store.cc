@@ -35,6 +35,10 @@ Status RocksStore::write(rocksdb::WriteBatch& batch, bool sync, std::string_view
   wo.sync = sync;
   const rocksdb::Status s = db_->Write(wo, &batch);
   if (s.ok()) return Status::OK();
+  // A refusal of this one write (a bad batch, a busy or timed-out write) says nothing of the disk: only
+  // I/O errors and the like latch.
+  if (s.IsInvalidArgument() || s.IsNotSupported() || s.IsBusy() || s.IsTryAgain() || s.IsTimedOut())
+    return from_rocks(s, what);
   write_failure_ = from_rocks(s, what);
   return write_failure_;
 }

@@ -50,7 +50,8 @@ class RocksStore {
   Status refresh();
 
   // Every write of a running store goes through here (the log's group commit, sealed segments, snapshots,
-  // wrapped keys), one at a time. After one has failed — a full or failing disk — each later write is
+  // wrapped keys), one at a time. After one has failed for the disk's sake — a full or failing disk, an
+  // I/O or corruption error, not a refusal of that write alone (invalid, busy) — each later write is
   // refused as `unavailable` without reaching RocksDB: RocksDB's own state after a failed WAL write is not
   // one to write into again (Debian's build asserts there and aborts the process; issue #23's disk_full
   // test met it when the sealer wrote after the log's write had failed). Reads go on. `what` names the
