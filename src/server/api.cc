@@ -505,6 +505,10 @@ void Api::handle(const std::shared_ptr<Client>& client, std::string_view text) {
 
 void Api::closed(const std::shared_ptr<Client>& client) { state_->hub.forget(client.get()); }
 
+std::string Api::open_session(UserId user) { return state_->sessions.create(user); }
+
+bool Api::session_live(const std::string& token) const { return state_->sessions.peek(token).has_value(); }
+
 void Api::stop(std::chrono::milliseconds timeout) {
   state_->draining.store(true);
   {

@@ -50,6 +50,11 @@ class Api {
   void handle(const std::shared_ptr<Client>& client, std::string_view text);
   // The connection is gone: its subscriptions end.
   void closed(const std::shared_ptr<Client>& client);
+  // For the fuzzer and tools that drive the Api without a password (never reachable from the protocol): a new
+  // session of `user`, as a sign-in would make, and whether a token's session still lives (without using it).
+  std::string open_session(domain::UserId user);
+  bool session_live(const std::string& token) const;
+
   // Refuses new requests with `unavailable`, waits (up to `timeout`) for those in flight to be answered, then
   // stops the hashing threads and the hub: after it returns, nothing of the Api sends to a client. Idempotent.
   void stop(std::chrono::milliseconds timeout);

@@ -49,6 +49,7 @@ struct World {
   std::unique_ptr<server::Api> api;
   std::vector<std::shared_ptr<Connection>> connections;
   std::vector<domain::UserId> roles;  // who each connection is signed in as
+  std::vector<std::string> tokens;    // its session (an input may end it: signing out, a password reset)
 
   World() {
     host = std::move(projections::ProjectionHost::start(school.log(), projections::all_projections()).value());
@@ -63,6 +64,7 @@ struct World {
       auto c = std::make_shared<Connection>();
       connections.push_back(std::move(c));
       roles.push_back(u);
+      tokens.push_back(u == 0 ? std::string() : api->open_session(u));
     }
   }
   ~World() { api->stop(std::chrono::seconds(10)); }
@@ -81,10 +83,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t k = data[0] % w.connections.size();
   const auto& c = w.connections[k];
   const std::string_view frame(reinterpret_cast<const char*>(data) + 1, size - 1);
+  // An earlier input may have signed in or out, or ended the role's session: every input starts as its role,
+  // with a live session (every request of a signed-in connection checks it).
+  if (w.roles[k] != 0 && !w.api->session_live(w.tokens[k])) w.tokens[k] = w.api->open_session(w.roles[k]);
   {
-    std::lock_guard session(c->mu);  // an earlier input may have signed in or out: every input starts as its role
+    std::lock_guard session(c->mu);
     c->user = w.roles[k];
-    c->token.clear();
+    c->token = w.tokens[k];
     c->must_change_password = false;
   }
   {
@@ -93,7 +98,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   w.api->handle(c, frame);
   std::unique_lock lock(c->answers_mu);
-  // Commands are answered once durable, queries at once; a login's password check takes a fraction of a second.
+  // Commands are answered once durable, queries by their pool at once; a login's password check takes a
+  // fraction of a second.
   if (!c->cv.wait_for(lock, std::chrono::seconds(20), [&] { return !c->answers.empty(); })) __builtin_trap();
   boost::system::error_code ec;
   const auto answer = boost::json::parse(c->answers.front(), ec);
