@@ -185,19 +185,20 @@ export async function journalPage({ api, account, main, params, isManager }) {
     const table = h('table', { class: 'grid' + (state.asOf ? ' past' : ''), role: 'grid', 'aria-label': 'Журнал' });
     table.append(h('thead', {}, h('tr', {},
       h('th', { class: 'student', scope: 'col' }, 'Ученик'),
-      lessons.map((l, ci) => h('th', { scope: 'col', title: l.homework ? `Д/з: ${l.homework}` : null },
-        canEdit() ? h('button', { type: 'button', class: 'lesson-edit', dataset: { lesson: l.id },
-          'aria-label': `Тема и задание урока ${ruDate(l.day)}`, onclick: () => editLesson(l) }, ruDate(l.day).slice(0, 5))
-          : canReview(l) ? h('button', { type: 'button', class: 'lesson-edit', dataset: { lesson: l.id },
-            'aria-label': `Проверка домашнего задания ${ruDate(l.day)}`, onclick: () => reviewHomework(l) }, ruDate(l.day).slice(0, 5))
-            : ruDate(l.day).slice(0, 5), l.held ? '' : ' ✕', l.substituted ? ' (зам.)' : '',
+      lessons.map((l, ci) => h('th', { scope: 'col', class: 'lesson', title: l.homework ? `Д/з: ${l.homework}` : null },
+        h('span', { class: 'when' },
+          canEdit() ? h('button', { type: 'button', class: 'lesson-edit', dataset: { lesson: l.id },
+            'aria-label': `Тема и задание урока ${ruDate(l.day)}`, onclick: () => editLesson(l) }, ruDate(l.day).slice(0, 5))
+            : canReview(l) ? h('button', { type: 'button', class: 'lesson-edit', dataset: { lesson: l.id },
+              'aria-label': `Проверка домашнего задания ${ruDate(l.day)}`, onclick: () => reviewHomework(l) }, ruDate(l.day).slice(0, 5))
+              : ruDate(l.day).slice(0, 5), l.held ? '' : ' ✕', l.substituted ? ' (зам.)' : ''),
         columnWorkType(ci) ? h('span', { class: 'work-type', title: columnWorkType(ci).name }, workTypeShort(columnWorkType(ci).name)) : null,
         l.review ? h('span', { class: l.review.conforms ? 'review' : 'review review-bad',
           title: `Проверка д/з: ${l.review.conforms ? 'соответствует нормам' : 'не соответствует нормам'}${l.review.comment ? ' — ' + l.review.comment : ''}` },
         l.review.conforms ? 'д/з ✓' : 'д/з ⚠') : null,
         h('span', { class: 'topic' }, l.topic || '—'),
         l.homework ? h('span', { class: 'topic' }, 'Д/з: ' + l.homework) : null)),
-      h('th', { scope: 'col' }, 'Средний'), attestations().map((a) => h('th', { scope: 'col', class: a.css }, a.title || termTitle())))));
+      h('th', { scope: 'col', class: 'average' }, 'Средний'), attestations().map((a) => h('th', { scope: 'col', class: `attestation ${a.css}` }, a.title || termTitle())))));
     const body = h('tbody');
     rows.forEach((r, ri) => {
       if (r.name) state.names.set(r.student, r.name);
