@@ -10,6 +10,11 @@ JOBS       ?= 2
 CMAKE_ARGS ?=
 LISTEN     ?= 127.0.0.1:8080
 
+# ccache keys on paths relative to the checkout and not on the build directory, so that a clone elsewhere
+# (CI's, a second work tree) reuses what this one compiled: without these every clone missed every file.
+export CCACHE_BASEDIR   ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= 1
+
 .PHONY: all deps configure build run test test-asan test-tsan fuzz fuzz-build fuzz-seeds bench clean
 
 all: build
