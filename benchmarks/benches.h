@@ -15,6 +15,7 @@ int run_replay(const std::vector<std::string>& args);
 int run_query(const std::vector<std::string>& args);
 int run_asof(const std::vector<std::string>& args);
 int run_ws(const std::vector<std::string>& args);
+int run_ws_mix(const std::vector<std::string>& args);  // ej-bench ws --mix
 int run_ws_reads(const std::vector<std::string>& args);
 int run_ws_many(const std::vector<std::string>& args);
 int run_backup(const std::vector<std::string>& args);

@@ -7,6 +7,7 @@
 //   ej-bench query [--queries N]
 //   ej-bench asof [--events N] [--samples S] [--data DIR]
 //   ej-bench ws [--clients N] [--seconds S] [--window W] [--threads T]
+//   ej-bench ws --mix [--clients N] [--seconds S] [--students P] [--no-peer]   (beside PostgreSQL: tools/peer-pg)
 //   ej-bench ws-reads [--years Y | --data DIR] [--slow-clients N] [--seconds S]
 //   ej-bench ws-many [--connections N] [--teachers T] [--rate R] [--students P] [--seconds S]
 //   ej-bench report [--students N] [--year-start Y]

@@ -23,6 +23,8 @@ namespace json = boost::json;
 using namespace domain;
 
 int run_ws(const std::vector<std::string>& args) {
+  for (const auto& a : args)
+    if (a == "--mix") return run_ws_mix(args);
   unsigned clients = 64, window = 16, threads = 2;
   std::uint64_t snapshot_every = 100'000;
   double seconds = 10;

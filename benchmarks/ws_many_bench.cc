@@ -18,16 +18,11 @@
 #include <set>
 #include <thread>
 
+#include "bench_school.h"
 #include "bench_util.h"
 #include "benches.h"
 #include "child_process.h"
 #include "cli_options.h"
-#include "ejournal/demo/demo_school.h"
-#include "ejournal/domain/domain.h"
-#include "ejournal/domain/passwords.h"
-#include "ejournal/projections/catalog.h"
-#include "ejournal/projections/host.h"
-#include "ejournal/projections/roster.h"
 #include "testkit.h"
 #include "ws_client.h"
 
@@ -40,8 +35,6 @@ namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 
 namespace {
-
-constexpr const char* kPassword = "Bench-password-1";
 
 double server_metric(std::uint16_t port, const std::string& name) {
   const auto page = testkit::http_get(port, "/metrics").body;
@@ -128,11 +121,6 @@ class Parent : public std::enable_shared_from_this<Parent> {
   int stage_ = 0;
 };
 
-// What a teacher marks: the lessons and pupils of one page of theirs.
-struct MarkTarget {
-  std::vector<std::uint64_t> lessons;
-  std::vector<std::uint64_t> students;
-};
 
 }  // namespace
 
@@ -161,46 +149,12 @@ int run_ws_many(const std::vector<std::string>& args) {
   // The school, with one password for every parent and teacher (hashed once).
   testkit::TempDir dir;
   const std::string data = dir.sub("data");
-  std::vector<std::pair<domain::UserId, domain::UserId>> families;  // parent, child
-  std::vector<std::string> teacher_logins;
-  std::vector<domain::UserId> teacher_ids;
-  std::set<std::int64_t> marked_classes;  // grade 2 and up: the first grade has no marks
-  {
-    demo::DemoOptions o;
-    o.students = static_cast<int>(students);
-    o.issue_credentials = false;
-    if (auto built = demo::build_demo_school(data, o); !built.ok()) return std::cerr << built.status().to_string() << "\n", 2;
-    auto log = log::open_event_log(data);
-    if (!log.ok()) return 2;
-    auto vault = domain::open_vault(data, **log);
-    if (!vault.ok()) return 2;
-    auto dom = domain::Domain::open(**log, **vault);
-    if (!dom.ok()) return 2;
-    projections::HostOptions ho;
-    ho.follow = false;
-    auto host = projections::ProjectionHost::start(**log, projections::all_projections(), ho);
-    if (!host.ok()) return 2;
-    (*host)->read_raw("roster", [&](const projections::Projection& p) {
-      const auto& r = static_cast<const projections::RosterProjection&>(p);
-      for (const auto& [id, parent] : r.parents())
-        if (!parent.children.empty()) families.emplace_back(id, parent.children.front());
-      for (const auto& [id, c] : r.classes())
-        if (c.grade >= 2) marked_classes.insert(id);
-      std::set<domain::UserId> seen;
-      for (const auto& [id, a] : r.assignments())
-        if (!a.ended && a.group == 0 && marked_classes.contains(a.class_id) && seen.insert(a.teacher).second)
-          teacher_ids.push_back(a.teacher);
-      for (domain::UserId t : teacher_ids) teacher_logins.push_back(r.staff().at(t).login);
-    });
-    auto hash = domain::hash_password(kPassword);
-    if (!hash.ok()) return 2;
-    std::vector<domain::UserId> users = teacher_ids;
-    for (const auto& [parent, child] : families) users.push_back(parent);
-    for (domain::UserId u : users)
-      if (auto r = (*dom)->execute(1, log::CommandId::random(), domain::cmd::IssueCredential{u, *hash, false}); !r.ok())
-        return std::cerr << r.status().to_string() << "\n", 2;
-  }
-  if (families.empty() || teacher_logins.empty()) return std::cerr << "ej-bench ws-many: no families or teachers\n", 2;
+  auto school = build_bench_school(data, students);
+  if (!school.ok()) return std::cerr << "ej-bench ws-many: " << school.status().to_string() << "\n", 2;
+  const auto& families = school->families;
+  const auto& teacher_logins = school->teacher_logins;
+  const auto& teacher_ids = school->teacher_ids;
+  const auto& marked_classes = school->marked_classes;
 
   testkit::ChildProcess server(server_path, {"--data", data, "--listen", "127.0.0.1:0", "--max-connections",
                                              std::to_string(connections + teachers + 100)});
@@ -209,29 +163,12 @@ int run_ws_many(const std::vector<std::string>& args) {
   const auto port = static_cast<std::uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
   const double rss_idle = server_metric(port, "process_resident_memory_bytes");
 
-  // Sign-ins: Argon2id each, one at a time per login and eight per address — a few threads, each from its
-  // own loopback address. Each parent's session then serves connections/families of the parents' devices.
-  const auto sign_in_all = [&](const std::vector<std::string>& logins) {
-    std::vector<std::string> tokens(logins.size());
-    std::atomic<std::size_t> next{0};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < 4; ++t)
-      threads.emplace_back([&, t] {
-        testkit::WsClient c(port, "127.0.0." + std::to_string(10 + t));
-        for (std::size_t i = next++; i < logins.size(); i = next++) {
-          const json::value in = c.call("auth.login", json::object{{"login", logins[i]}, {"password", kPassword}});
-          if (in.at("ok").as_bool()) tokens[i] = std::string(in.at("result").at("token").as_string());
-        }
-      });
-    for (auto& t : threads) t.join();
-    return tokens;
-  };
   const std::size_t parents_used = std::min<std::size_t>(families.size(), connections);
   std::vector<std::string> parent_logins;
   for (std::size_t i = 0; i < parents_used; ++i) parent_logins.push_back("p" + std::to_string(families[i].first));
   const auto sign_in_started = SteadyClock::now();
-  const std::vector<std::string> parent_tokens = sign_in_all(parent_logins);
-  const std::vector<std::string> teacher_tokens = sign_in_all(teacher_logins);
+  const std::vector<std::string> parent_tokens = sign_in_all(port, parent_logins);
+  const std::vector<std::string> teacher_tokens = sign_in_all(port, teacher_logins);
   const double sign_in_s = seconds_since(sign_in_started);
 
   // The parents' connections, opened a few hundred at a time.
@@ -270,29 +207,7 @@ int run_ws_many(const std::vector<std::string>& args) {
         testkit::WsClient c(port);
         const std::size_t k = t % teacher_tokens.size();
         if (!c.call("auth.resume", json::object{{"token", teacher_tokens[k]}}).at("ok").as_bool()) return mark_errors.fetch_add(1), void();
-        const json::value as = c.call("roster.assignments", json::object{{"teacher", teacher_ids[k]}});
-        const json::value terms = c.call("roster.terms", json::object{});
-        MarkTarget target;
-        for (const auto& a : as.at("result").at("items").as_array()) {
-          if (a.at("ended").as_bool() || a.at("group").to_number<std::int64_t>() != 0 ||
-              !marked_classes.contains(a.at("class_id").to_number<std::int64_t>()))
-            continue;
-          const json::array& all_terms = terms.at("result").as_array();
-          for (auto it = all_terms.rbegin(); it != all_terms.rend(); ++it) {  // the newest open term first
-            const json::value& term = *it;
-            if (term.at("closed").as_bool()) continue;
-            const json::value page = c.call("journal.page", json::object{{"class_id", a.at("class_id")}, {"subject", a.at("subject")},
-                                                                         {"term", term.at("id")}});
-            if (!page.at("ok").as_bool()) continue;
-            for (const auto& l : page.at("result").at("lessons").as_array())
-              if (l.at("teacher").to_number<std::uint64_t>() == teacher_ids[k] && l.at("held").as_bool())  // not a substitute's
-                target.lessons.push_back(l.at("id").to_number<std::uint64_t>());
-            for (const auto& r : page.at("result").at("rows").as_array()) target.students.push_back(r.at("student").to_number<std::uint64_t>());
-            if (!target.lessons.empty() && !target.students.empty()) break;
-            target = {};
-          }
-          if (!target.lessons.empty()) break;
-        }
+        const TeacherPage target = teacher_page(c, teacher_ids[k], marked_classes);
         if (target.lessons.empty()) return note_error("no page with lessons for teacher " + std::to_string(teacher_ids[k])), mark_errors.fetch_add(1), void();
         std::mt19937_64 rng(t + 1);
         const auto period = std::chrono::duration<double>(1.0 / marks_per_teacher_s);

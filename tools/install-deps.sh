@@ -3,7 +3,7 @@
 # prometheus brings promtool, which the server tests use to check /metrics. The reports are written with
 # libxlsxwriter (XLSX) and cairo + pango (PDF, DejaVu fonts embedded); their tests read them back with real
 # readers: python3-openpyxl, poppler-utils (pdftotext, pdffonts) and qpdf. clang and libFuzzer build the fuzz
-# targets (make fuzz).
+# targets (make fuzz). postgresql-15 is the peer `ej-bench ws --mix` measures ejournald beside (tools/peer-pg).
 # Idempotent: when every package is already installed it does nothing and returns in well under a second.
 # Boost comes from the 1.81 packages (Beast, Asio, JSON); they conflict with the default libboost-dev (1.74),
 # so that one must never be installed alongside.
@@ -19,6 +19,7 @@ packages=(
   libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
   poppler-utils qpdf python3-openpyxl
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
+  postgresql-15 postgresql-client-15
 )
 
 missing=()
