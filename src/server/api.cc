@@ -377,20 +377,17 @@ struct Api::State : std::enable_shared_from_this<Api::State> {
         }();
         const bool known = account && !account->password_hash.empty();
         const bool good = verify_password(known ? account->password_hash : kDummy, password) && known;
-        self->throttle.end(login, address);
+        self->throttle.end(login, address, !good ? Throttle::Outcome::failed
+                                           : account->blocked ? Throttle::Outcome::none : Throttle::Outcome::succeeded);
         const UserId user = account ? account->id : 0;
         self->services.domain.execute_async(0, log::CommandId::random(), cmd::RecordLogin{user, login, address, good && !account->blocked},
                                             [](Result<Executed>) {});
-        if (!good) {
-          self->throttle.failed(login, address);
-          return reply.fail(Status(Code::forbidden, "Неверный логин или пароль"));
-        }
+        if (!good) return reply.fail(Status(Code::forbidden, "Неверный логин или пароль"));
         if (account->blocked) return reply.fail(Status(Code::forbidden, "Учётная запись заблокирована"));
-        self->throttle.succeeded(login, address);
         self->signed_in(reply, *account);
       });
       if (!queued) {
-        throttle.end(login, address);
+        throttle.end(login, address, Throttle::Outcome::none);
         return reply.fail(busy_hashing());
       }
       return;

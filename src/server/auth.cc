@@ -101,10 +101,21 @@ Throttle::Verdict Throttle::begin(const std::string& login, const std::string& a
   return v;
 }
 
-void Throttle::end(const std::string& login, const std::string& address) {
+void Throttle::end(const std::string& login, const std::string& address, Outcome outcome) {
   std::lock_guard lock(mu_);
   if (auto it = pending_logins_.find(login); it != pending_logins_.end() && --it->second <= 0) pending_logins_.erase(it);
   if (auto it = pending_addresses_.find(address); it != pending_addresses_.end() && --it->second <= 0) pending_addresses_.erase(it);
+  if (outcome == Outcome::failed) {
+    prune();
+    fail(logins_[login]);
+    Record& a = addresses_[address];
+    // An address may host a whole school behind NAT: it is slowed, never locked.
+    fail(a);
+    a.locked_until = {};
+  } else if (outcome == Outcome::succeeded) {
+    logins_.erase(login);
+    addresses_.erase(address);
+  }
 }
 
 void Throttle::prune() {
@@ -124,22 +135,6 @@ void Throttle::fail(Record& r) {
     r.next_try = now + std::chrono::seconds(std::min(1 << doublings, 300));
   }
   if (r.failures >= lock_after) r.locked_until = now + std::chrono::hours(1);
-}
-
-void Throttle::failed(const std::string& login, const std::string& address) {
-  std::lock_guard lock(mu_);
-  prune();
-  fail(logins_[login]);
-  Record& a = addresses_[address];
-  // An address may host a whole school behind NAT: it is slowed, never locked.
-  fail(a);
-  a.locked_until = {};
-}
-
-void Throttle::succeeded(const std::string& login, const std::string& address) {
-  std::lock_guard lock(mu_);
-  logins_.erase(login);
-  addresses_.erase(address);
 }
 
 void Throttle::unlock(const std::string& login) {

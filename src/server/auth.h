@@ -60,10 +60,13 @@ class Throttle {
   };
   // Whether an attempt may be checked now; when it may, it is counted as in flight until end().
   Verdict begin(const std::string& login, const std::string& address);
-  // Every attempt begin() allowed ends here, whatever its outcome; then failed() or succeeded() (or neither).
-  void end(const std::string& login, const std::string& address);
-  void failed(const std::string& login, const std::string& address);
-  void succeeded(const std::string& login, const std::string& address);
+  // What a checked attempt turned out to be: a wrong password (counted against the login and the address),
+  // a right one (both forgotten), or nothing to count (not checked after all, or a blocked account).
+  enum class Outcome { none, failed, succeeded };
+  // Every attempt begin() allowed ends here, whatever its outcome, and in the same step its outcome is
+  // counted: no attempt can begin between the two (one that did would be checked before this failure
+  // slowed it).
+  void end(const std::string& login, const std::string& address, Outcome outcome);
   void unlock(const std::string& login);
 
   int free_failures = 3;
