@@ -13,29 +13,53 @@ export function decodeCsv(bytes) {
   }
 }
 
-// Splits CSV text into rows of fields.
+// The separator: of ";" and ",", the one found more often outside quotes on the first line that has either
+// (";" on a tie, as Russian Excel writes). Blank lines before it and separators inside quoted fields ("ул.
+// Мира, д. 5") do not count.
+function separatorOf(text) {
+  let quoted = false, semi = 0, comma = 0;
+  for (const c of text) {
+    if (c === '"') quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === ';') ++semi;
+    else if (c === ',') ++comma;
+    else if ((c === '\n' || c === '\r') && semi + comma > 0) break;
+  }
+  return semi >= comma ? ';' : ',';
+}
+
+// Splits CSV text into rows, each { line, fields }: `line` is the file's line (from 1) the row starts on —
+// blank lines and newlines inside quoted fields counted — so that the preview names the row a curator sees
+// in the file. Rows whose fields are all blank are left out; fields are trimmed.
 export function parseCsv(text) {
-  const sep = (text.split('\n')[0].match(/;/g) || []).length >= (text.split('\n')[0].match(/,/g) || []).length ? ';' : ',';
+  const sep = separatorOf(text);
   const rows = [];
-  let row = [], field = '', quoted = false;
+  let row = [], field = '', quoted = false, line = 1, start = 1;
+  const endRow = () => {
+    row.push(field);
+    field = '';
+    if (row.some((f) => f.trim() !== '')) rows.push({ line: start, fields: row.map((f) => f.trim()) });
+    row = [];
+  };
   for (let i = 0; i < text.length; ++i) {
     const c = text[i];
     if (quoted) {
       if (c === '"' && text[i + 1] === '"') { field += '"'; ++i; }
       else if (c === '"') quoted = false;
-      else field += c;
+      else {
+        field += c;
+        if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) ++line;
+      }
     } else if (c === '"') quoted = true;
     else if (c === sep) { row.push(field); field = ''; }
     else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') ++i;
-      row.push(field); field = '';
-      if (row.some((f) => f.trim() !== '')) rows.push(row);
-      row = [];
+      endRow();
+      start = ++line;
     } else field += c;
   }
-  row.push(field);
-  if (row.some((f) => f.trim() !== '')) rows.push(row);
-  return rows.map((r) => r.map((f) => f.trim()));
+  endRow();
+  return rows;
 }
 
 function isoDate(text) {
@@ -52,9 +76,9 @@ const NAME = /^[А-ЯЁа-яёA-Za-z][А-ЯЁа-яёA-Za-z' -]*$/;
 export function classListFromCsv(text) {
   const rows = parseCsv(text);
   const out = [];
-  rows.forEach((r, i) => {
-    if (i === 0 && /фамилия/i.test(r[0] || '')) return;  // headings
-    const [last, first, patronymic = '', birth = '', address = '', phone = '', email = ''] = r;
+  rows.forEach(({ line, fields }, i) => {
+    if (i === 0 && /фамилия/i.test(fields[0] || '')) return;  // headings
+    const [last, first, patronymic = '', birth = '', address = '', phone = '', email = ''] = fields;
     const errors = [];
     if (!last) errors.push('нет фамилии'); else if (!NAME.test(last)) errors.push(`фамилия «${last}» — не имя`);
     if (!first) errors.push('нет имени'); else if (!NAME.test(first)) errors.push(`имя «${first}» — не имя`);
@@ -64,7 +88,7 @@ export function classListFromCsv(text) {
     else if (!birth_day) errors.push(`дата рождения «${birth}» — не дата (ДД.ММ.ГГГГ)`);
     if (email && !/^[^@\s]+@[^@\s]+$/.test(email)) errors.push(`адрес почты «${email}» неверен`);
     const data = { last_name: last, first_name: first, patronymic, birth_day, address, phone, email };
-    out.push({ line: i + 1, data, errors, warnings: [] });
+    out.push({ line, data, errors, warnings: [] });
   });
   // An exact repeat of an earlier row (name and birth date) is not enrolled twice.
   const seen = new Map();
