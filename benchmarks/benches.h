@@ -14,6 +14,7 @@ int run_demo(const std::vector<std::string>& args);
 int run_replay(const std::vector<std::string>& args);
 int run_query(const std::vector<std::string>& args);
 int run_asof(const std::vector<std::string>& args);
+int run_start(const std::vector<std::string>& args);  // restart of an existing directory
 int run_ws(const std::vector<std::string>& args);
 int run_ws_mix(const std::vector<std::string>& args);  // ej-bench ws --mix
 int run_ws_reads(const std::vector<std::string>& args);

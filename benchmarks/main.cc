@@ -6,6 +6,7 @@
 //   ej-bench replay [--years Y | --data DIR]
 //   ej-bench query [--queries N]
 //   ej-bench asof [--events N] [--samples S] [--data DIR]
+//   ej-bench start --data DIR [--each false]
 //   ej-bench ws [--clients N] [--seconds S] [--window W] [--threads T]
 //   ej-bench ws --mix [--clients N] [--seconds S] [--students P] [--no-peer]   (beside PostgreSQL: tools/peer-pg)
 //   ej-bench ws-reads [--years Y | --data DIR] [--slow-clients N] [--seconds S]
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
       {"replay", ejournal::bench::run_replay},
       {"query", ejournal::bench::run_query},
       {"asof", ejournal::bench::run_asof},
+      {"start", ejournal::bench::run_start},
       {"ws", ejournal::bench::run_ws},
       {"ws-reads", ejournal::bench::run_ws_reads},
       {"ws-many", ejournal::bench::run_ws_many},
@@ -42,6 +44,6 @@ int main(int argc, char** argv) {
     for (const auto& b : kBenches)
       if (argv[1] == std::string(b.name)) return b.run(std::vector<std::string>(argv + 2, argv + argc));
   }
-  std::fprintf(stderr, "usage: ej-bench {append|read|execute|demo|replay|query|asof|ws|ws-reads|ws-many|backup|report} [--help]\n");
+  std::fprintf(stderr, "usage: ej-bench {append|read|execute|demo|replay|query|asof|start|ws|ws-reads|ws-many|backup|report} [--help]\n");
   return 2;
 }

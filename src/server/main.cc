@@ -18,6 +18,7 @@
 #include "ejournal/projections/catalog.h"
 #include "ejournal/projections/host.h"
 #include "backup_scheduler.h"
+#include "open_school.h"
 #include "server.h"
 
 namespace {
@@ -114,28 +115,16 @@ int main(int argc, char** argv) {
     }
     jlog::info("demo school created", {{"events", report->events}, {"seconds", report->seconds}});
   }
-  auto log = log::open_event_log(data);
-  if (!log.ok()) {
-    jlog::error("cannot open the log", {{"error", log.status().to_string()}});
-    return 1;
-  }
-  auto vault = domain::open_vault(data, **log);
-  if (!vault.ok()) {
-    jlog::error("cannot open the personal-data vault", {{"error", vault.status().to_string()}});
-    return 1;
-  }
-  auto dom = domain::Domain::open(**log, **vault);
-  if (!dom.ok()) {
-    jlog::error("cannot replay the journal", {{"error", dom.status().to_string()}});
-    return 1;
-  }
   projections::HostOptions host_options;
   host_options.snapshot_every = snapshot_every;
-  auto host = projections::ProjectionHost::start(**log, projections::all_projections(), host_options);
-  if (!host.ok()) {
-    jlog::error("cannot start the projections", {{"error", host.status().to_string()}});
+  auto school = server::open_school(data, host_options);
+  if (!school.ok()) {
+    jlog::error("cannot open the school", {{"error", school.status().to_string()}});
     return 1;
   }
+  const server::School::Timings& took = school->timings;
+  jlog::info("opened", {{"seconds", took.total}, {"log_seconds", took.open_log}, {"vault_seconds", took.open_vault},
+                        {"domain_seconds", took.domain}, {"projections_seconds", took.host}});
   std::unique_ptr<server::BackupScheduler> backups;
   if (!schedule.targets.empty()) {
     if (backup_hours < 1 || schedule.zstd_level < 1 || schedule.zstd_level > 19) {
@@ -144,18 +133,18 @@ int main(int argc, char** argv) {
     }
     schedule.every = std::chrono::hours(backup_hours);
     schedule.archive_monthly = !no_archive;
-    backups = std::make_unique<server::BackupScheduler>(data, **dom, schedule);
+    backups = std::make_unique<server::BackupScheduler>(data, *school->domain, schedule);
     jlog::info("backups scheduled", {{"targets", schedule.targets.size()}, {"every_hours", backup_hours}});
   }
-  server::Services services{**log, **dom, **host, **vault, backups.get()};
+  server::Services services{*school->log, *school->domain, *school->host, *school->vault, backups.get()};
   auto srv = server::Server::start(services, options);
   if (!srv.ok()) {
     jlog::error("cannot start the server", {{"error", srv.status().to_string()}});
     return 1;
   }
-  jlog::info("listening", {{"address", options.address}, {"port", (*srv)->port()}, {"head", (*log)->head()}});
+  jlog::info("listening", {{"address", options.address}, {"port", (*srv)->port()}, {"head", school->log->head()}});
   std::cout << "ejournald: http://" << options.address << ":" << (*srv)->port() << "/" << std::endl;
-  if (demo) print_demo_logins(data, **host);
+  if (demo) print_demo_logins(data, *school->host);
 
   int sig = 0;
   sigwait(&signals, &sig);
@@ -163,8 +152,8 @@ int main(int argc, char** argv) {
   (*srv)->stop();
   srv->reset();
   backups.reset();  // lets a running backup finish
-  host->reset();  // writes the projections' snapshots
-  dom->reset();
+  school->host.reset();  // writes the projections' snapshots
+  school->domain.reset();
   jlog::info("stopped");
   return 0;
 }
