@@ -6,7 +6,7 @@
 //   ej-bench replay [--years Y | --data DIR]
 //   ej-bench query [--queries N]
 //   ej-bench asof [--events N] [--samples S] [--data DIR]
-//   ej-bench start --data DIR [--each false]
+//   ej-bench start --data DIR [--each false] [--snapshots true] [--domain-snapshot false]
 //   ej-bench ws [--clients N] [--seconds S] [--window W] [--threads T]
 //   ej-bench ws --mix [--clients N] [--seconds S] [--students P] [--no-peer]   (beside PostgreSQL: tools/peer-pg)
 //   ej-bench ws-reads [--years Y | --data DIR] [--slow-clients N] [--seconds S]

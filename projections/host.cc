@@ -14,7 +14,7 @@
 #include <tuple>
 
 #include "replay.h"
-#include "snapshot_codec.h"
+#include "ejournal/log/snapshot_frame.h"
 #include "stored_state.h"
 
 namespace ejournal::projections {
@@ -34,7 +34,7 @@ Status replay(const log::EventLog& log, Projection& p, log::Position from, log::
 }  // namespace
 
 std::string stored_snapshot(const Projection& projection, log::Position position) {
-  return frame_snapshot(position, projection.snapshot());
+  return log::frame_snapshot(position, projection.snapshot());
 }
 
 Result<log::Position> restore_latest(const log::SnapshotStore& store, Projection& projection, log::Position position) {

@@ -8,8 +8,8 @@
 #include "ejournal/projections/catalog.h"
 #include "ejournal/projections/host.h"
 #include "ejournal/fb/snapshot_manifest_generated.h"
-#include "flat_state.h"
-#include "snapshot_codec.h"
+#include "ejournal/log/flat_bytes.h"
+#include "ejournal/log/snapshot_frame.h"
 
 namespace ejournal::projections {
 namespace {
@@ -23,12 +23,12 @@ std::string encode_manifest(const Manifest& m) {
   std::vector<flatbuffers::Offset<fb::snap::SnapPart>> parts;
   for (const PartRef& r : m) parts.push_back(fb::snap::CreateSnapPart(b, r.key, r.stamp, r.stored_at));
   b.Finish(fb::snap::CreateSnapManifestDirect(b, &parts), fb::snap::SnapManifestIdentifier());
-  return finished_bytes(b);
+  return log::finished_bytes(b);
 }
 
 std::optional<Manifest> decode_manifest(std::string_view raw) {
   std::string aligned;
-  const auto* m = verified_root<fb::snap::SnapManifest>(raw, fb::snap::SnapManifestIdentifier(), aligned);
+  const auto* m = log::verified_root<fb::snap::SnapManifest>(raw, fb::snap::SnapManifestIdentifier(), aligned);
   if (m == nullptr || m->parts() == nullptr) return std::nullopt;
   Manifest out;
   for (const auto* p : *m->parts()) out.push_back(PartRef{p->key(), p->stamp(), p->stored_at()});
@@ -65,26 +65,26 @@ EncodedSnapshot encode_snapshot(const Projection& projection, const Manifest& pr
 Result<Manifest> store_snapshot(log::SnapshotStore& store, std::string_view name, log::Position position,
                                 EncodedSnapshot encoded) {
   if (!encoded.partitioned) {
-    if (auto s = store.put(name, position, frame_snapshot(position, encoded.whole)); !s.ok()) return s;
+    if (auto s = store.put(name, position, log::frame_snapshot(position, encoded.whole)); !s.ok()) return s;
     return Manifest{};
   }
   Manifest manifest;
   for (EncodedSnapshot::Part& part : encoded.parts) {
     if (part.raw) {
       part.stored_at = position;
-      if (auto s = store.put(part_name(name, part.stamp.key), position, frame_snapshot(position, *part.raw)); !s.ok()) return s;
+      if (auto s = store.put(part_name(name, part.stamp.key), position, log::frame_snapshot(position, *part.raw)); !s.ok()) return s;
     }
     manifest.push_back(PartRef{part.stamp.key, part.stamp.stamp, part.stored_at});
   }
   // The manifest goes last: a snapshot is visible only once every part it names is stored.
-  if (auto s = store.put(name, position, frame_snapshot(position, encode_manifest(manifest))); !s.ok()) return s;
+  if (auto s = store.put(name, position, log::frame_snapshot(position, encode_manifest(manifest))); !s.ok()) return s;
   return manifest;
 }
 
 Manifest manifest_at(const log::SnapshotStore& store, std::string_view name, log::Position position) {
   auto bytes = store.get(name, position);
   if (!bytes.ok()) return {};
-  auto unframed = unframe_snapshot(*bytes);
+  auto unframed = log::unframe_snapshot(*bytes);
   if (!unframed.ok() || !is_manifest(unframed->raw)) return {};
   return decode_manifest(unframed->raw).value_or(Manifest{});
 }
@@ -99,7 +99,7 @@ Result<Restored> restore_stored(const log::SnapshotStore& store, Projection& pro
       log_warning("skipping " + why + " snapshot of " + name + " at " + std::to_string(at));
       return false;
     };
-    auto unframed = unframe_snapshot(bytes);
+    auto unframed = log::unframe_snapshot(bytes);
     if (!unframed.ok() || unframed->position != at) return skip("a damaged");
     if (!is_manifest(unframed->raw)) {
       if (!projection.restore(unframed->raw).ok()) return skip("an unreadable");  // refused: unchanged
@@ -112,7 +112,7 @@ Result<Restored> restore_stored(const log::SnapshotStore& store, Projection& pro
     for (const PartRef& ref : *manifest) {
       if (scope != Projection::kAllParts && ref.key != Projection::kSharedPart && ref.key != scope) continue;
       auto part = store.get(part_name(name, ref.key), ref.stored_at);
-      auto raw = part.ok() ? unframe_snapshot(*part) : Result<Unframed>(part.status());
+      auto raw = part.ok() ? log::unframe_snapshot(*part) : Result<log::Unframed>(part.status());
       if (!raw.ok() || raw->position != ref.stored_at) return skip("a partly missing or damaged");
       parts.push_back(std::move(raw->raw));
     }
@@ -165,7 +165,7 @@ Result<SnapshotCheck> check_snapshots(const log::SnapshotStore& store) {
         bad(bytes.status().message());
         continue;
       }
-      auto unframed = unframe_snapshot(*bytes);
+      auto unframed = log::unframe_snapshot(*bytes);
       if (!unframed.ok()) {
         bad(unframed.status().message());
         continue;
@@ -184,7 +184,7 @@ Result<SnapshotCheck> check_snapshots(const log::SnapshotStore& store) {
         ++out.parts;
         const std::string part = part_name(name, ref.key);
         auto stored = store.get(part, ref.stored_at);
-        auto raw = stored.ok() ? unframe_snapshot(*stored) : Result<Unframed>(stored.status());
+        auto raw = stored.ok() ? log::unframe_snapshot(*stored) : Result<log::Unframed>(stored.status());
         if (!raw.ok() || raw->position != ref.stored_at) {
           bad("part " + part + " stored at " + std::to_string(ref.stored_at) + ": " +
               (raw.ok() ? std::string("its frame names another position") : raw.status().message()));
@@ -192,6 +192,20 @@ Result<SnapshotCheck> check_snapshots(const log::SnapshotStore& store) {
         }
       }
     }
+  }
+  // The domain's write model snapshots (docs/domain.md): their frames and checksums. (Their contents are
+  // the domain's to decode; a start that cannot restore one replays the log instead.)
+  auto positions = store.positions("domain");
+  if (!positions.ok()) return positions.status();
+  for (const log::Position at : *positions) {
+    ++out.snapshots;
+    auto bytes = store.get("domain", at);
+    auto unframed = bytes.ok() ? log::unframe_snapshot(*bytes) : Result<log::Unframed>(bytes.status());
+    if (unframed.ok() && unframed->position == at) continue;
+    ++out.bad;
+    if (out.problems.size() < 20)
+      out.problems.push_back("snapshot of the write model at " + std::to_string(at) + ": " +
+                             (unframed.ok() ? std::string("its frame names another position") : unframed.status().message()));
   }
   return out;
 }

@@ -1,6 +1,6 @@
 // How a projection's state is kept in the `snap` family (docs/projections.md, "Snapshot bytes").
 //
-// A projection that is not partitioned is stored whole: one frame (snapshot_codec.h) at (name, position).
+// A projection that is not partitioned is stored whole: one frame (ejournal/log/snapshot_frame.h) at (name, position).
 // A partitioned one is stored as parts: each part a frame at ("<name>#<key>", position written), and at
 // (name, position) a frame whose raw bytes are a manifest (schema/snapshot_manifest.fbs) naming the part
 // bytes it is made of. A part whose stamp has not changed since the previous snapshot is named again, not

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "ejournal/fb/accounts_snapshot_generated.h"
-#include "flat_state.h"
+#include "ejournal/log/flat_bytes.h"
 
 namespace ejournal::projections {
 namespace {
@@ -98,13 +98,13 @@ std::string AccountsProjection::snapshot() const {
     out.push_back(s::CreateKAccountDirect(b, id, a.login.c_str(), a.display_name.c_str(), a.roles, &a.curator_of,
                                           a.password_hash.c_str(), a.one_time, a.blocked));
   b.Finish(s::CreateAccountsDirect(b, &out), s::AccountsIdentifier());
-  return finished_bytes(b);
+  return log::finished_bytes(b);
 }
 
 Status AccountsProjection::restore(std::string_view raw) {
   namespace s = fb::snap;
   std::string aligned;
-  const s::Accounts* root = verified_root<s::Accounts>(raw, s::AccountsIdentifier(), aligned);
+  const s::Accounts* root = log::verified_root<s::Accounts>(raw, s::AccountsIdentifier(), aligned);
   if (root == nullptr) return Status(Code::corruption, "not an accounts snapshot");
   AccountsProjection next;
   if (const auto* list = root->accounts())

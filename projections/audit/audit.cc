@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "ejournal/fb/audit_snapshot_generated.h"
-#include "flat_state.h"
+#include "ejournal/log/flat_bytes.h"
 #include "ejournal/projections/school_time.h"
 
 namespace ejournal::projections {
@@ -338,13 +338,13 @@ std::string AuditProjection::snapshot() const {
                                                 static_cast<std::uint8_t>(v)));
   b.Finish(s::CreateAuditDirect(b, &entries, &marks, &lessons, &assignments, &terms, &classes, &attendance, &attestation),
            s::AuditIdentifier());
-  return finished_bytes(b);
+  return log::finished_bytes(b);
 }
 
 Status AuditProjection::restore(std::string_view raw) {
   namespace s = fb::snap;
   std::string aligned;
-  const s::Audit* a = verified_root<s::Audit>(raw, s::AuditIdentifier(), aligned);
+  const s::Audit* a = log::verified_root<s::Audit>(raw, s::AuditIdentifier(), aligned);
   if (a == nullptr) return Status(Code::corruption, "not an audit snapshot");
   AuditProjection next;
   // A text the snapshot stores once is added to the pool once.

@@ -4,7 +4,7 @@
 #include <tuple>
 
 #include "ejournal/fb/control_snapshot_generated.h"
-#include "flat_state.h"
+#include "ejournal/log/flat_bytes.h"
 #include "ejournal/projections/school_time.h"
 
 namespace ejournal::projections {
@@ -261,7 +261,7 @@ std::string ControlProjection::encode(bool shared, PartKey year) const {
   for (const LateEntry& e : late_)
     if (holds(e.lesson_day)) late.push_back(s::CreateCLate(b, e.mark, e.lesson, e.student, e.teacher, e.lesson_day, e.entered_day));
   b.Finish(s::CreateControlDirect(b, &lessons, &assignments, &late, &stamps), s::ControlIdentifier());
-  return finished_bytes(b);
+  return log::finished_bytes(b);
 }
 
 Status ControlProjection::restore(std::string_view raw) {
@@ -275,7 +275,7 @@ Status ControlProjection::restore_parts(std::span<const std::string_view> parts,
   next.stamps_.set_scope(scope);
   for (std::string_view raw : parts) {
     std::string aligned;
-    const s::Control* c = verified_root<s::Control>(raw, s::ControlIdentifier(), aligned);
+    const s::Control* c = log::verified_root<s::Control>(raw, s::ControlIdentifier(), aligned);
     if (c == nullptr) return Status(Code::corruption, "not a control snapshot");
     if (c->lessons()) {
       if (c->lessons()->size() > 0) {

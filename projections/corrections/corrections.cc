@@ -1,7 +1,7 @@
 #include "ejournal/projections/corrections.h"
 
 #include "ejournal/fb/corrections_snapshot_generated.h"
-#include "flat_state.h"
+#include "ejournal/log/flat_bytes.h"
 
 namespace ejournal::projections {
 namespace {
@@ -59,13 +59,13 @@ std::string CorrectionsProjection::snapshot() const {
                                              r.requested_position, static_cast<std::uint8_t>(r.state), r.decider, r.decided_at,
                                              r.answer.c_str()));
   b.Finish(s::CreateCorrectionsDirect(b, &out), s::CorrectionsIdentifier());
-  return finished_bytes(b);
+  return log::finished_bytes(b);
 }
 
 Status CorrectionsProjection::restore(std::string_view raw) {
   namespace s = fb::snap;
   std::string aligned;
-  const s::Corrections* c = verified_root<s::Corrections>(raw, s::CorrectionsIdentifier(), aligned);
+  const s::Corrections* c = log::verified_root<s::Corrections>(raw, s::CorrectionsIdentifier(), aligned);
   if (c == nullptr) return Status(Code::corruption, "not a corrections snapshot");
   std::map<domain::RequestId, CorrectionRequest> next;
   if (c->requests())

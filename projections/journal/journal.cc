@@ -6,7 +6,7 @@
 
 #include "ejournal/fb/journal_snapshot_generated.h"
 #include "ejournal/projections/school_time.h"
-#include "flat_state.h"
+#include "ejournal/log/flat_bytes.h"
 
 namespace ejournal::projections {
 namespace {
@@ -653,7 +653,7 @@ std::string JournalProjection::encode(bool shared, PartKey year) const {
   b.Finish(s::CreateJournalDirect(b, &lessons, &assignments, &terms, &classes, &groups, &weights, &marks, &attendance,
                                   &members, &attestation, &versions, &stamps),
            s::JournalIdentifier());
-  return finished_bytes(b);
+  return log::finished_bytes(b);
 }
 
 Status JournalProjection::restore(std::string_view raw) {
@@ -676,7 +676,7 @@ Status JournalProjection::restore_parts(std::span<const std::string_view> parts,
   const auto too_big = [](std::uint64_t id) { return id >= IdTable<LessonId, Lesson>::kMaxId; };
   IdTable<LessonId, std::uint32_t> mark_count, cell_count;
   for (std::size_t part = 0; part < parts.size(); ++part) {
-    const s::Journal* j = verified_root<s::Journal>(parts[part], s::JournalIdentifier(), aligned[part]);
+    const s::Journal* j = log::verified_root<s::Journal>(parts[part], s::JournalIdentifier(), aligned[part]);
     if (j == nullptr) return Status(Code::corruption, "not a journal snapshot");
     roots.push_back(j);
     // Ids come in ascending order: room for them all at once.

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "ejournal/fb/roster_snapshot_generated.h"
-#include "flat_state.h"
+#include "ejournal/log/flat_bytes.h"
 
 namespace ejournal::projections {
 namespace {
@@ -231,13 +231,13 @@ std::string RosterProjection::snapshot() const {
   b.Finish(s::CreateRosterDirect(b, &classes, &groups, &students, &parents, &assignments, &entries, &subjects, &staff,
                                  &terms, &work_types, /*terms_closed_kept=*/true, &years, /*years_kept=*/true),
            s::RosterIdentifier());
-  return finished_bytes(b);
+  return log::finished_bytes(b);
 }
 
 Status RosterProjection::restore(std::string_view raw) {
   namespace s = fb::snap;
   std::string aligned;
-  const s::Roster* r = verified_root<s::Roster>(raw, s::RosterIdentifier(), aligned);
+  const s::Roster* r = log::verified_root<s::Roster>(raw, s::RosterIdentifier(), aligned);
   if (r == nullptr) return Status(Code::corruption, "not a roster snapshot");
   if (!r->terms_closed_kept()) return Status(Code::unsupported, "a roster snapshot from before terms' closing was kept");
   if (!r->years_kept()) return Status(Code::unsupported, "a roster snapshot from before academic years were kept");

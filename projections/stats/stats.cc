@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "ejournal/fb/stats_snapshot_generated.h"
-#include "flat_state.h"
+#include "ejournal/log/flat_bytes.h"
 #include "ejournal/projections/school_time.h"
 
 namespace ejournal::projections {
@@ -133,13 +133,13 @@ std::string StatsProjection::snapshot() const {
                                              r.month.c_str(), r.message.c_str(), r.last_success, r.runs, r.failures));
   b.Finish(s::CreateStatsDirect(b, &accounts, &days, &users, log_.events, log_.stored_bytes, log_.head, &backups, true),
            s::StatsIdentifier());
-  return finished_bytes(b);
+  return log::finished_bytes(b);
 }
 
 Status StatsProjection::restore(std::string_view raw) {
   namespace s = fb::snap;
   std::string aligned;
-  const s::Stats* st = verified_root<s::Stats>(raw, s::StatsIdentifier(), aligned);
+  const s::Stats* st = log::verified_root<s::Stats>(raw, s::StatsIdentifier(), aligned);
   if (st == nullptr) return Status(Code::corruption, "not a stats snapshot");
   if (!st->entries_counted()) return Status(Code::unsupported, "a stats snapshot from before marks and absences were counted per day");
   StatsProjection next;

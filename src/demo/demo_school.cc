@@ -935,7 +935,11 @@ Result<DemoReport> build_demo_school(const std::string& dir, const DemoOptions& 
   if (!log.ok()) return log.status();
   auto vault = open_vault(dir, **log);
   if (!vault.ok()) return vault.status();
-  auto domain = Domain::open(**log, **vault);
+  // One snapshot of the write model, at the end (when the domain closes): the generator decides as fast as
+  // it can, and a snapshot every 100,000 events would hold it up dozens of times over twenty years.
+  DomainOptions domain_options;
+  domain_options.snapshot_every = 0;
+  auto domain = Domain::open(**log, **vault, domain_options);
   if (!domain.ok()) return domain.status();
 
   DemoReport report;

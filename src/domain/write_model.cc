@@ -25,8 +25,17 @@ std::uint64_t time_key(Day day, int period) {
 }  // namespace
 
 CellState WriteModel::cell(LessonId lesson, UserId student) const {
-  auto it = cells_.find(cell_key(lesson, student));
-  return it == cells_.end() ? CellState{} : it->second;
+  if (lesson >= cells_.size()) return CellState{};
+  const LessonCells& list = cells_[lesson];
+  const auto it = std::lower_bound(list.begin(), list.end(), student, [](const auto& c, UserId s) { return c.first < s; });
+  return it != list.end() && it->first == student ? it->second : CellState{};
+}
+
+CellState& WriteModel::cell_ref(LessonId lesson, UserId student) {
+  LessonCells& list = slot(cells_, lesson);
+  const auto it = std::lower_bound(list.begin(), list.end(), student, [](const auto& c, UserId s) { return c.first < s; });
+  if (it != list.end() && it->first == student) return it->second;
+  return list.insert(it, {student, CellState{}})->second;
 }
 
 UserId WriteModel::user_by_login(const std::string& login) const {
@@ -87,13 +96,13 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
       const auto* e = env.event_as_MarkSet();
       MarkState& m = slot(marks_, e->mark());
       m = MarkState{true, e->lesson(), e->student(), false};
-      ++cells_[cell_key(e->lesson(), e->student())].version;
+      ++cell_ref(e->lesson(), e->student()).version;
       ++slot(lessons_, e->lesson()).marks;
       break;
     }
     case E::AbsenceMarked: {
       const auto* e = env.event_as_AbsenceMarked();
-      CellState& c = cells_[cell_key(e->lesson(), e->student())];
+      CellState& c = cell_ref(e->lesson(), e->student());
       ++c.version;
       if (!c.has_attendance) ++slot(lessons_, e->lesson()).attendance;
       c.has_attendance = true;
@@ -101,7 +110,7 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
     }
     case E::AttendanceCleared: {
       const auto* e = env.event_as_AttendanceCleared();
-      CellState& c = cells_[cell_key(e->lesson(), e->student())];
+      CellState& c = cell_ref(e->lesson(), e->student());
       ++c.version;
       if (c.has_attendance) --slot(lessons_, e->lesson()).attendance;
       c.has_attendance = false;
@@ -110,7 +119,7 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
     case E::MarkCorrected: {
       const auto* e = env.event_as_MarkCorrected();
       const MarkState& m = slot(marks_, e->mark());
-      ++cells_[cell_key(m.lesson, m.student)].version;
+      ++cell_ref(m.lesson, m.student).version;
       break;
     }
     case E::MarkRemoved: {
@@ -118,7 +127,7 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
       MarkState& m = slot(marks_, e->mark());
       if (!m.removed) --slot(lessons_, m.lesson).marks;
       m.removed = true;
-      ++cells_[cell_key(m.lesson, m.student)].version;
+      ++cell_ref(m.lesson, m.student).version;
       break;
     }
     case E::AcademicYearOpened: slot(years_, env.event_as_AcademicYearOpened()->year()) = 1; break;
@@ -126,7 +135,12 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
       const auto* e = env.event_as_TermDefined();
       slot(terms_, e->term()) = TermState{true, e->year(), e->first_day(), e->last_day(), e->grade_from(),
                                           e->grade_to(), false};
-      term_list_.push_back(e->term());
+      // Kept ascending and without repeats, as index() rebuilds it; an id folded into the scratch record is
+      // no term (term_of_lesson would read past the table).
+      if (e->term() < terms_.size()) {
+        const auto at = std::lower_bound(term_list_.begin(), term_list_.end(), e->term());
+        if (at == term_list_.end() || *at != e->term()) term_list_.insert(at, e->term());
+      }
       break;
     }
     case E::ClassCreated: {
@@ -257,8 +271,10 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
     case E::LessonScheduled: {
       const auto* e = env.event_as_LessonScheduled();
       slot(lessons_, e->lesson()) = LessonState{true, e->assignment(), e->day(), e->period(), 0, false};
-      lesson_slots_.insert(slot_key(e->assignment(), e->day(), e->period()));
-      lessons_by_time_[time_key(e->day(), e->period())].push_back(e->lesson());
+      if (e->lesson() < lessons_.size()) {  // not a scratch record: teaching_at() reads the lessons it lists
+        lesson_slots_.insert(slot_key(e->assignment(), e->day(), e->period()));
+        lessons_by_time_[time_key(e->day(), e->period())].push_back(e->lesson());
+      }
       break;
     }
     case E::LessonSubstituted: {
@@ -289,6 +305,27 @@ void WriteModel::apply(const fb::Envelope& env, UserId actor) {
     case E::CorrectionApproved: slot(requests_, env.event_as_CorrectionApproved()->request()).decided = true; break;
     case E::CorrectionRejected: slot(requests_, env.event_as_CorrectionRejected()->request()).decided = true; break;
     case E::NONE: break;
+  }
+}
+
+void WriteModel::index() {
+  logins_.clear();
+  lesson_slots_.clear();
+  lessons_by_time_.clear();
+  by_teacher_.clear();
+  term_list_.clear();
+  for (std::size_t id = 1; id < users_.size(); ++id)
+    if (users_[id].exists) logins_[users_[id].login] = static_cast<UserId>(id);
+  for (std::size_t id = 1; id < terms_.size(); ++id)
+    if (terms_[id].exists) term_list_.push_back(static_cast<TermId>(id));
+  for (std::size_t id = 1; id < assignments_.size(); ++id)
+    if (assignments_[id].exists) by_teacher_[assignments_[id].teacher].push_back(static_cast<AssignmentId>(id));
+  lesson_slots_.reserve(lessons_.size());
+  for (std::size_t id = 1; id < lessons_.size(); ++id) {
+    const LessonState& l = lessons_[id];
+    if (!l.exists) continue;
+    lesson_slots_.insert(slot_key(l.assignment, l.day, l.period));
+    lessons_by_time_[time_key(l.day, l.period)].push_back(static_cast<LessonId>(id));
   }
 }
 

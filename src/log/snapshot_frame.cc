@@ -1,4 +1,4 @@
-#include "snapshot_codec.h"
+#include "ejournal/log/snapshot_frame.h"
 
 #include <sodium.h>
 #include <zstd.h>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
-namespace ejournal::projections {
+namespace ejournal::log {
 namespace {
 
 // "EJP1" since version 3. Versions 1 and 2 began with "EJS1", the magic sealed segments also use
@@ -30,7 +30,7 @@ std::uint64_t get_be(const char* p, int bytes) {
   return v;
 }
 
-std::string checksum(log::Position position, std::string_view raw) {
+std::string checksum(Position position, std::string_view raw) {
   std::string pos;
   put_be(pos, position, 8);
   crypto_generichash_state st;
@@ -44,7 +44,7 @@ std::string checksum(log::Position position, std::string_view raw) {
 
 }  // namespace
 
-std::string frame_snapshot(log::Position position, std::string_view raw) {
+std::string frame_snapshot(Position position, std::string_view raw) {
   std::string out(kMagic);
   put_be(out, kVersion, 4);
   put_be(out, position, 8);
@@ -106,4 +106,4 @@ Result<Unframed> unframe_snapshot(std::string_view framed) {
   return u;
 }
 
-}  // namespace ejournal::projections
+}  // namespace ejournal::log

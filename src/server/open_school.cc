@@ -21,7 +21,8 @@ School::~School() {
   log.reset();
 }
 
-Result<School> open_school(const std::string& data, const projections::HostOptions& host_options) {
+Result<School> open_school(const std::string& data, const projections::HostOptions& host_options,
+                           const domain::DomainOptions& domain_options) {
   School school;
   const auto t0 = std::chrono::steady_clock::now();
   auto log = log::open_event_log(data);
@@ -38,7 +39,7 @@ Result<School> open_school(const std::string& data, const projections::HostOptio
   Result<std::unique_ptr<domain::Domain>> dom = Status(Code::internal, "the domain did not open");
   std::thread replaying([&] {
     const auto t = std::chrono::steady_clock::now();
-    dom = domain::Domain::open(*school.log, *school.vault);
+    dom = domain::Domain::open(*school.log, *school.vault, domain_options);
     school.timings.domain = seconds_since(t);
   });
   const auto t_host = std::chrono::steady_clock::now();

@@ -35,6 +35,7 @@ struct School {
   ~School();
 };
 
-Result<School> open_school(const std::string& data, const projections::HostOptions& host_options);
+Result<School> open_school(const std::string& data, const projections::HostOptions& host_options,
+                           const domain::DomainOptions& domain_options = {});
 
 }  // namespace ejournal::server

@@ -11,7 +11,9 @@
 #include <regex>
 #include <string>
 
+#include "domain/write_model.h"
 #include "ejournal/backup/backup.h"
+#include "ejournal/log/snapshot_frame.h"
 #include "ejournal/projections/catalog.h"
 #include "ejournal/projections/host.h"
 #include "log/sealed_segment.h"
@@ -66,6 +68,15 @@ int main(int argc, char** argv) {
     for (auto c = log.cursor(1); c->valid(); c->next()) p.apply(projections::view_of(c->position(), c->bytes()));
     const std::string framed = projections::stored_snapshot(p, log.head());
     write(out / "fuzz_snapshot", std::string(p.name()), std::string(1, static_cast<char>(k)) + framed);
+  }
+
+  // The domain's write model, framed as stored (picked by the byte after the projections').
+  {
+    domain::WriteModel model;
+    for (auto c = log.cursor(1); c->valid(); c->next())
+      model.apply(*c->envelope(), static_cast<domain::UserId>(c->envelope()->header()->actor()));
+    write(out / "fuzz_snapshot", "write_model",
+          std::string(1, static_cast<char>(catalogue.size())) + log::frame_snapshot(log.head(), model.snapshot()));
   }
 
   // A backup's files: the manifest (0), a segment file (1), the keys file (2).

@@ -19,7 +19,7 @@
 #include "ejournal/projections/roster.h"
 #include "fault_fs.h"
 #include "log/testing.h"
-#include "snapshot_codec.h"
+#include "ejournal/log/snapshot_frame.h"
 #include "testkit.h"
 
 using namespace ejournal;
@@ -128,7 +128,7 @@ TEST_CASE("rebuilt, restored from a snapshot plus tail, and replayed states are 
     const auto projections = all();
     for (std::size_t i = 0; i < projections.size(); ++i) {
       REQUIRE(store.remove(projections[i]->name(), head).ok());
-      REQUIRE(store.put(projections[i]->name(), head / 2, frame_snapshot(head / 2, halfway[i])).ok());
+      REQUIRE(store.put(projections[i]->name(), head / 2, log::frame_snapshot(head / 2, halfway[i])).ok());
     }
     auto host = ProjectionHost::start(**log, all(), no_follow());
     REQUIRE(host.ok());
@@ -151,7 +151,7 @@ TEST_CASE("projections restored from snapshots at different positions replay to 
   for (std::size_t i = 0; i < projections.size(); ++i) {
     if (i % 3 == 2) continue;  // some start from nothing
     const log::Position at = 1 + rng() % head;
-    REQUIRE(store.put(projections[i]->name(), at, frame_snapshot(at, replayed(**log, at)[i])).ok());
+    REQUIRE(store.put(projections[i]->name(), at, log::frame_snapshot(at, replayed(**log, at)[i])).ok());
   }
   auto host = ProjectionHost::start(**log, all(), no_follow());
   REQUIRE(host.ok());
@@ -171,14 +171,14 @@ TEST_CASE("from_snapshots = false rebuilds every projection from position 1", "[
   auto& store = (*log)->snapshot_store();
   const auto projections = all();
   for (std::size_t i = 0; i < projections.size(); ++i)
-    REQUIRE(store.put(projections[i]->name(), head, frame_snapshot(head, early[i])).ok());
+    REQUIRE(store.put(projections[i]->name(), head, log::frame_snapshot(head, early[i])).ok());
   {
     auto trusting = ProjectionHost::start(**log, all(), no_follow());
     REQUIRE(trusting.ok());
     CHECK(live(**trusting) == early);
   }
   for (std::size_t i = 0; i < projections.size(); ++i)  // the trusting host rewrote them at shutdown
-    REQUIRE(store.put(projections[i]->name(), head, frame_snapshot(head, early[i])).ok());
+    REQUIRE(store.put(projections[i]->name(), head, log::frame_snapshot(head, early[i])).ok());
   HostOptions o = no_follow();
   o.from_snapshots = false;
   auto host = ProjectionHost::start(**log, all(), o);
@@ -225,7 +225,7 @@ TEST_CASE("a damaged snapshot is skipped, and an older one or the log serves", "
   std::string bad = *good;
   bad[bad.size() / 2] ^= 0x20;
   REQUIRE(store.put("roster", head, bad).ok());
-  CHECK_FALSE(unframe_snapshot(bad).ok());
+  CHECK_FALSE(log::unframe_snapshot(bad).ok());
 
   auto host = ProjectionHost::start(**log, all(), no_follow());
   REQUIRE(host.ok());

@@ -15,6 +15,13 @@
 // Failure: if the log fails a write, the model may be ahead of the disk; the Domain then refuses everything
 // with `unavailable` until it is reopened (which replays the log).
 //
+// Start: the write model is restored from its newest snapshot that verifies (the `snap` family, name
+// "domain"), and only the log past it is replayed; without one, the whole log. A snapshot is taken at a
+// moment when no command is in flight, so the model then reflects exactly the log up to its head: every
+// `snapshot_every` committed events (on a thread of the Domain's, never the caller's or the writer's) and
+// when the Domain closes. The two newest are kept. Deciding waits while the model is encoded (a fraction of
+// a second at twenty years of a school's log: docs/domain.md, "The write model's snapshot").
+//
 // Thread-safety: execute() and execute_async() may be called from any thread. Callbacks run on the log's
 // writer thread (or on the calling thread for an immediate refusal); they must be quick.
 #pragma once
@@ -30,6 +37,12 @@
 #include "ejournal/log/event_log.h"
 
 namespace ejournal::domain {
+
+struct DomainOptions {
+  std::uint64_t snapshot_every = 100'000;  // committed events between snapshots of the write model (0: none)
+  bool snapshot_at_close = true;           // write one when the Domain closes (after a clean stop)
+  bool from_snapshot = true;               // false: replay the whole log, ignoring stored snapshots
+};
 
 struct Executed {
   log::Position first = log::kNoPosition;  // the command's events are first … first + count - 1
@@ -49,9 +62,22 @@ struct Accepted {
 
 class Domain {
  public:
-  // Rebuilds the write model by replaying `log`. The log and the vault must outlive the Domain.
-  static Result<std::unique_ptr<Domain>> open(log::EventLog& log, PersonalDataVault& vault);
+  // Rebuilds the write model from its snapshot and the log past it (see Start above). The log and the vault
+  // must outlive the Domain.
+  static Result<std::unique_ptr<Domain>> open(log::EventLog& log, PersonalDataVault& vault, DomainOptions options = {});
+  // Writes a snapshot of the write model now if none is at the head yet (snapshot_at_close).
   ~Domain();
+
+  // Writes a snapshot of the write model at the log's head: `busy` while a command is in flight (try again),
+  // `unavailable` after a failed write, OK at once when the newest snapshot is at the head already.
+  Status write_snapshot();
+  // Where the model came from at open(): the position of the snapshot it was restored from (kNoPosition:
+  // none), and how many records were replayed after it.
+  struct Opened {
+    log::Position snapshot = log::kNoPosition;
+    std::uint64_t replayed = 0;
+  };
+  Opened opened() const;
 
   // Decides the command now. A refusal is returned and `done` is never called. Otherwise the command is
   // queued (its effects already count for the next command) and `done` runs exactly once, when it is durable

@@ -1,5 +1,5 @@
-// Writing and reading a projection's state as FlatBuffers (a snapshot's raw bytes, before framing).
-// Internal to projections/.
+// Writing and reading a state as FlatBuffers (a snapshot's raw bytes, before framing): the projections' and
+// the domain's write model's.
 #pragma once
 
 #include <flatbuffers/flatbuffers.h>
@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace ejournal::projections {
+namespace ejournal::log {
 
 // The bytes of a finished builder.
 inline std::string finished_bytes(const flatbuffers::FlatBufferBuilder& b) {
@@ -26,4 +26,4 @@ const Root* verified_root(std::string_view raw, const char* identifier, std::str
   return flatbuffers::GetRoot<Root>(raw.data());
 }
 
-}  // namespace ejournal::projections
+}  // namespace ejournal::log

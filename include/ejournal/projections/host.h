@@ -108,8 +108,9 @@ struct SnapshotCheck {
 };
 
 // Checks every stored snapshot of every projection in the catalogue: its frame and checksum, and for a
-// partitioned one its manifest and every part it names. A damaged snapshot loses nothing (the host skips it
-// and replays the log instead); this says which. An error status only when the store cannot be read.
+// partitioned one its manifest and every part it names; and the frames of the domain's write model snapshots
+// (name "domain"). A damaged snapshot loses nothing (the host or the domain skips it and replays the log
+// instead); this says which. An error status only when the store cannot be read.
 Result<SnapshotCheck> check_snapshots(const log::SnapshotStore& store);
 
 }  // namespace ejournal::projections
