@@ -1,6 +1,7 @@
 #include "ejournal/projections/audit.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "ejournal/fb/audit_snapshot_generated.h"
 #include "ejournal/log/flat_bytes.h"
@@ -291,112 +292,135 @@ std::vector<AuditEntry> AuditProjection::late(int days, log::Position upto) cons
 std::string AuditProjection::snapshot() const {
   namespace s = fb::snap;
   flatbuffers::FlatBufferBuilder b(1 << 20);
-  std::vector<flatbuffers::Offset<s::AEntry>> entries;
-  // Each distinct text once in the buffer (by content, so the bytes do not depend on how the pool shares
-  // them), named by every entry and lesson that has it.
-  const auto text = [&](TextRef ref) {
-    return ref == 0 ? flatbuffers::Offset<flatbuffers::String>() : b.CreateSharedString(texts_.get(ref));
+  // Each distinct text once (by content, so the bytes do not depend on how the pool shared them), named by
+  // its index + 1 in the order first met: the entries', then the lessons'.
+  std::vector<std::string_view> texts;
+  std::unordered_map<std::string_view, std::uint32_t> index_of;
+  std::unordered_map<TextRef, std::uint32_t> by_ref;  // a ref the pool shares is looked up by content once
+  const auto text = [&](TextRef ref) -> std::uint32_t {
+    if (ref == 0) return 0;
+    if (const auto known = by_ref.find(ref); known != by_ref.end()) return known->second;
+    const std::string_view t = texts_.get(ref);
+    std::uint32_t i = 0;
+    if (t.empty()) {
+      i = 0;
+    } else if (const auto it = index_of.find(t); it != index_of.end()) {
+      i = it->second;
+    } else {
+      texts.push_back(t);
+      i = static_cast<std::uint32_t>(texts.size());
+      index_of.emplace(t, i);
+    }
+    by_ref.emplace(ref, i);
+    return i;
   };
+  std::vector<s::AEntry> entries;
   entries.reserve(entries_.size());
-  for (const Stored& e : entries_) {
-    const auto before = text(e.before), after = text(e.after), reason = text(e.reason);
-    entries.push_back(s::CreateAEntry(b, e.position, e.recorded_at, e.actor, static_cast<std::uint8_t>(e.kind), e.lesson,
-                                      e.student, e.class_id, e.subject, e.lesson_day, before, after, reason,
-                                      e.after_term_closed));
-  }
-  std::vector<flatbuffers::Offset<s::AMark>> marks;
+  for (const Stored& e : entries_)
+    entries.emplace_back(e.position, e.recorded_at, e.actor, e.lesson, e.student, e.class_id, e.subject, e.lesson_day,
+                         text(e.before), text(e.after), text(e.reason), static_cast<std::uint8_t>(e.kind), e.after_term_closed);
+  std::vector<s::AMark> marks;
   marks_.for_each([&](MarkId id, const Mark& m) {
-    marks.push_back(s::CreateAMark(b, id, m.lesson, m.student, static_cast<std::uint8_t>(m.value), m.work_type));
+    marks.emplace_back(id, m.lesson, m.student, m.work_type, static_cast<std::uint8_t>(m.value));
   });
-  std::vector<flatbuffers::Offset<s::ALesson>> lessons;
-  lessons_.for_each([&](LessonId id, const Lesson& l) {
-    const auto topic = b.CreateSharedString(texts_.get(l.topic)), homework = b.CreateSharedString(texts_.get(l.homework));
-    lessons.push_back(s::CreateALesson(b, id, l.assignment, l.day, topic, homework));
-  });
-  std::vector<flatbuffers::Offset<s::AAssignment>> assignments;
-  assignments_.for_each([&](AssignmentId id, const Assignment& a) {
-    assignments.push_back(s::CreateAAssignment(b, id, a.class_id, a.subject));
-  });
+  std::vector<s::ALesson> lessons;
+  lessons_.for_each([&](LessonId id, const Lesson& l) { lessons.emplace_back(id, l.assignment, l.day, text(l.topic), text(l.homework)); });
+  std::vector<s::AAssignment> assignments;
+  assignments_.for_each([&](AssignmentId id, const Assignment& a) { assignments.emplace_back(id, a.class_id, a.subject); });
   std::vector<flatbuffers::Offset<s::ATerm>> terms;
   for (const auto& [id, t] : terms_)
     terms.push_back(s::CreateATerm(b, id, t.year, t.first_day, t.last_day, static_cast<std::uint8_t>(t.grade_from),
                                    static_cast<std::uint8_t>(t.grade_to), t.closed));
-  std::vector<flatbuffers::Offset<s::AClass>> classes;
-  classes_.for_each([&](ClassId id, const Class& c) {
-    classes.push_back(s::CreateAClass(b, id, c.year, static_cast<std::uint8_t>(c.grade)));
-  });
-  std::vector<flatbuffers::Offset<s::AAttendance>> attendance;
+  std::vector<s::AClass> classes;
+  classes_.for_each([&](ClassId id, const Class& c) { classes.emplace_back(id, c.year, static_cast<std::uint8_t>(c.grade)); });
+  std::vector<s::AAttendance> attendance;
   attendance_.for_each([&](LessonId lesson, const LessonAttendance& cells) {  // by (lesson, student)
-    for (const auto& [student, code] : cells)
-      attendance.push_back(s::CreateAAttendance(b, lesson, student, static_cast<std::uint8_t>(code)));
+    for (const auto& [student, code] : cells) attendance.emplace_back(lesson, student, static_cast<std::uint8_t>(code));
   });
   std::vector<std::pair<AttestationKey, AttestationValue>> sorted(attestation_.begin(), attestation_.end());
   std::sort(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) { return x.first.tie() < y.first.tie(); });
-  std::vector<flatbuffers::Offset<s::AAttestation>> attestation;
+  std::vector<s::AAttestation> attestation;
+  attestation.reserve(sorted.size());
   for (const auto& [k, v] : sorted)
-    attestation.push_back(s::CreateAAttestation(b, k.student, k.subject, static_cast<std::uint8_t>(k.kind), k.year, k.term,
-                                                static_cast<std::uint8_t>(v)));
-  b.Finish(s::CreateAuditDirect(b, &entries, &marks, &lessons, &assignments, &terms, &classes, &attendance, &attestation),
+    attestation.emplace_back(k.student, k.subject, k.year, k.term, static_cast<std::uint8_t>(k.kind), static_cast<std::uint8_t>(v));
+  std::vector<flatbuffers::Offset<flatbuffers::String>> text_offsets;
+  text_offsets.reserve(texts.size());
+  for (std::string_view t : texts) text_offsets.push_back(b.CreateString(t.data(), t.size()));
+  b.Finish(s::CreateAudit(b, b.CreateVector(text_offsets), b.CreateVectorOfStructs(entries), b.CreateVectorOfStructs(marks),
+                          b.CreateVectorOfStructs(lessons), b.CreateVectorOfStructs(assignments), b.CreateVector(terms),
+                          b.CreateVectorOfStructs(classes), b.CreateVectorOfStructs(attendance),
+                          b.CreateVectorOfStructs(attestation)),
            s::AuditIdentifier());
   return log::finished_bytes(b);
 }
 
 Status AuditProjection::restore(std::string_view raw) {
   namespace s = fb::snap;
+  const auto bad = [](const char* why) { return Status(Code::corruption, std::string("audit snapshot: ") + why); };
   std::string aligned;
   const s::Audit* a = log::verified_root<s::Audit>(raw, s::AuditIdentifier(), aligned);
-  if (a == nullptr) return Status(Code::corruption, "not an audit snapshot");
+  if (a == nullptr) return bad("not an audit snapshot (of this version)");
   AuditProjection next;
-  // A text the snapshot stores once is added to the pool once.
-  std::unordered_map<const flatbuffers::String*, TextRef> added;
-  const auto intern = [&](const flatbuffers::String* t) -> TextRef {
-    if (t == nullptr || t->size() == 0) return 0;
-    auto [it, fresh] = added.try_emplace(t);
-    if (fresh) it->second = next.texts_.add(t->string_view());
-    return it->second;
+  // Each text of the snapshot into the pool once; refs[i] is the pool's ref of the snapshot's text i.
+  std::vector<TextRef> refs(1, 0);
+  if (a->texts()) {
+    refs.reserve(a->texts()->size() + 1);
+    for (const auto* t : *a->texts()) refs.push_back(t != nullptr ? next.texts_.add(t->string_view()) : 0);
+  }
+  const auto ref = [&](std::uint32_t i, bool& ok) -> TextRef {
+    if (i >= refs.size()) ok = false;
+    return i < refs.size() ? refs[i] : 0;
   };
+  bool ok = true;
   if (a->entries())
-    for (const auto* e : *a->entries()) {
-      if (e->kind() >= kAuditKinds) return Status(Code::corruption, "audit snapshot: unknown entry kind");
+    for (const s::AEntry* e : *a->entries()) {
+      if (e->kind() >= kAuditKinds) return bad("unknown entry kind");
       next.entries_.push_back(Stored{e->position(), e->recorded_at(), e->actor(), e->lesson(), e->student(), e->class_id(),
-                                     e->subject(), e->lesson_day(), intern(e->before()), intern(e->after()), intern(e->reason()),
+                                     e->subject(), e->lesson_day(), ref(e->before(), ok), ref(e->after(), ok), ref(e->reason(), ok),
                                      static_cast<AuditKind>(e->kind()), e->after_term_closed()});
     }
   const auto too_big = [](std::uint64_t id) { return id >= IdTable<MarkId, Mark>::kMaxId; };
-  if (a->marks())
-    for (const auto* m : *a->marks()) {
-      if (too_big(m->id())) return Status(Code::corruption, "audit snapshot: mark id out of range");
+  if (a->marks() && a->marks()->size() > 0) {  // in id order: room for them all at once
+    const MarkId lo = a->marks()->Get(0)->id(), hi = a->marks()->Get(a->marks()->size() - 1)->id();
+    if (too_big(lo) || too_big(hi)) return bad("mark id out of range");
+    next.marks_.reserve(lo, hi);
+    for (const s::AMark* m : *a->marks()) {
+      if (too_big(m->id())) return bad("mark id out of range");
       next.marks_[m->id()] = Mark{m->lesson(), m->student(), m->value(), m->work_type()};
     }
+  }
   if (a->lessons())
-    for (const auto* l : *a->lessons()) {
-      if (too_big(l->id())) return Status(Code::corruption, "audit snapshot: lesson id out of range");
-      next.lessons_[l->id()] = Lesson{l->assignment(), l->day(), intern(l->topic()), intern(l->homework()), 0, 0};
+    for (const s::ALesson* l : *a->lessons()) {
+      if (too_big(l->id())) return bad("lesson id out of range");
+      next.lessons_[l->id()] = Lesson{l->assignment(), l->day(), ref(l->topic(), ok), ref(l->homework(), ok), 0, 0};
     }
+  if (!ok) return bad("a text index out of range");
   if (a->assignments())
-    for (const auto* x : *a->assignments()) {
-      if (too_big(x->id())) return Status(Code::corruption, "audit snapshot: assignment id out of range");
+    for (const s::AAssignment* x : *a->assignments()) {
+      if (too_big(x->id())) return bad("assignment id out of range");
       next.assignments_[x->id()] = Assignment{x->class_id(), x->subject()};
     }
   if (a->terms())
     for (const auto* t : *a->terms())
       next.terms_[t->id()] = Term{t->year(), t->first_day(), t->last_day(), t->grade_from(), t->grade_to(), t->closed()};
   if (a->classes())
-    for (const auto* c : *a->classes()) {
-      if (too_big(c->id())) return Status(Code::corruption, "audit snapshot: class id out of range");
+    for (const s::AClass* c : *a->classes()) {
+      if (too_big(c->id())) return bad("class id out of range");
       next.classes_[c->id()] = Class{c->year(), c->grade()};
     }
   if (a->attendance())
-    for (const auto* x : *a->attendance()) {
-      if (too_big(x->lesson())) return Status(Code::corruption, "audit snapshot: lesson id out of range");
+    for (const s::AAttendance* x : *a->attendance()) {
+      if (too_big(x->lesson())) return bad("lesson id out of range");
       LessonAttendance& cells = next.attendance_[x->lesson()];
       const auto it = attendance_at(cells, x->student());
-      if (it != cells.end() && it->first == x->student()) return Status(Code::corruption, "audit snapshot: a cell's attendance twice");
+      if (it != cells.end() && it->first == x->student()) return bad("a cell's attendance twice");
       cells.insert(it, {x->student(), static_cast<Attendance>(x->code())});
     }
-  if (a->attestation())
-    for (const auto* x : *a->attestation())
+  if (a->attestation()) {
+    next.attestation_.reserve(a->attestation()->size());
+    for (const s::AAttestation* x : *a->attestation())
       next.attestation_[AttestationKey{x->student(), x->subject(), x->kind(), x->year(), x->term()}] = static_cast<AttestationValue>(x->value());
+  }
   *this = std::move(next);
   return Status::OK();
 }
