@@ -324,14 +324,26 @@ Result<std::unique_ptr<ProjectionHost>> ProjectionHost::start(log::EventLog& log
   auto st = std::make_unique<State>(log, options);
   const log::Position head = log.head();
   log::Position lowest = head;
-  for (auto& p : projections) {
-    auto restored = options.from_snapshots ? restore_stored(log.snapshot_store(), *p, head) : Result<Restored>(Restored{});
-    if (!restored.ok()) return restored.status();
-    st->checkpoints.push_back(restored->position);
-    st->manifests.push_back(std::move(restored->manifest));
-    st->written.push_back(restored->position);
+  // Each projection from its snapshot, on two threads: a restore is decoding, building tables and the
+  // kernel zeroing their pages, one core's work each, and the audit alone is over half of it.
+  std::vector<Result<Restored>> restored(projections.size(), Result<Restored>(Restored{}));
+  if (options.from_snapshots) {
+    std::atomic<std::size_t> next{0};
+    const auto work = [&] {
+      for (std::size_t i = next++; i < projections.size(); i = next++)
+        restored[i] = restore_stored(log.snapshot_store(), *projections[i], head);
+    };
+    std::thread helper(work);
+    work();
+    helper.join();
+  }
+  for (std::size_t i = 0; i < projections.size(); ++i) {
+    if (!restored[i].ok()) return restored[i].status();
+    st->checkpoints.push_back(restored[i]->position);
+    st->manifests.push_back(std::move(restored[i]->manifest));
+    st->written.push_back(restored[i]->position);
     st->whole_bytes.push_back(0);
-    lowest = std::min(lowest, restored->position);
+    lowest = std::min(lowest, restored[i]->position);
   }
   st->projections = std::move(projections);
   st->applied.store(lowest);
