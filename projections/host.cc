@@ -1,6 +1,7 @@
 #include "ejournal/projections/host.h"
 
 #include "ejournal/allocator.h"
+#include "ejournal/wake_loop.h"
 
 #include <algorithm>
 #include <atomic>
@@ -62,37 +63,24 @@ struct ProjectionHost::State {
   log::Position last_snapshot = 0;   // when the last snapshot was due (guarded by apply_mu)
   log::Position last_compact = 0;    // when the live states were last compacted (guarded by apply_mu)
 
-  std::mutex snap_mu;                 // the snapshot thread's wake-up
-  std::condition_variable snap_cv;
-  bool snap_requested = false;
-  bool snap_stopping = false;
   std::mutex snap_write_mu;
-  std::thread snapshotter;            // only when following
+  std::unique_ptr<WakeLoop> snapshotter;  // only when following: writes the snapshots catch_up() asks for
 
-  std::mutex wake_mu;
-  std::condition_variable wake;
-  bool stopping = false;
   log::Subscription subscription;
-  std::thread follower;
+  std::unique_ptr<WakeLoop> follower;  // woken by each commit
+  bool follow_failed = false;          // the follower's own: it stopped after an error
 
   // Past states evicted from the cache are freed on a thread of their own: freeing a year of the journal
   // takes milliseconds that no query should wait for.
   std::mutex reap_mu;
-  std::condition_variable reap_cv;
-  std::vector<std::shared_ptr<const Projection>> to_free;
-  bool reap_stopping = false;
-  std::thread reaper;
+  std::vector<std::shared_ptr<const Projection>> to_free;  // guarded by reap_mu
+  std::unique_ptr<WakeLoop> reaper;
 
-  void reap_loop() {
-    std::unique_lock lock(reap_mu);
-    for (;;) {
-      reap_cv.wait(lock, [&] { return !to_free.empty() || reap_stopping; });
-      auto batch = std::move(to_free);
-      to_free.clear();
-      lock.unlock();
-      batch.clear();
-      lock.lock();
-      if (reap_stopping && to_free.empty()) return;
+  void reap() {
+    std::vector<std::shared_ptr<const Projection>> batch;
+    {
+      std::lock_guard lock(reap_mu);
+      batch.swap(to_free);
     }
   }
 
@@ -160,12 +148,10 @@ struct ProjectionHost::State {
       applied_cv.notify_all();
       if (snapshot_due(head)) {
         last_snapshot = applied.load();
-        if (snapshotter.joinable()) {
+        if (snapshotter) {
           // Encoding, compressing and storing take long for big states: the snapshot thread does it, and
           // this thread goes on applying (it waits only while one projection is being encoded).
-          std::lock_guard snap_lock(snap_mu);
-          snap_requested = true;
-          snap_cv.notify_one();
+          snapshotter->wake();
         } else if (auto s = write_all_snapshots(); !s.ok()) {
           warn("cannot write snapshots: " + s.to_string());
         }
@@ -288,30 +274,17 @@ struct ProjectionHost::State {
     remove_snapshots(store, name, gone, kept);
   }
 
-  void snapshot_loop() {
-    for (;;) {
-      {
-        std::unique_lock lock(snap_mu);
-        snap_cv.wait(lock, [&] { return snap_requested || snap_stopping; });
-        if (!snap_requested) return;
-        snap_requested = false;
-      }
-      if (auto s = write_all_snapshots(); !s.ok()) warn("cannot write snapshots: " + s.to_string());
-    }
+  void write_requested_snapshots() {
+    if (auto s = write_all_snapshots(); !s.ok()) warn("cannot write snapshots: " + s.to_string());
   }
 
+  // One step of the follower: everything committed so far. After an error it follows no more.
   void follow() {
-    for (;;) {
-      {
-        std::unique_lock lock(wake_mu);
-        wake.wait(lock, [&] { return stopping || log.head() > applied.load(); });
-        if (stopping) return;
-      }
-      if (auto r = catch_up(); !r.ok()) {
-        warn("projections stopped following the log: " + r.status().to_string());
-        close_waiters();
-        return;
-      }
+    if (follow_failed || log.head() <= applied.load()) return;
+    if (auto r = catch_up(); !r.ok()) {
+      warn("projections stopped following the log: " + r.status().to_string());
+      close_waiters();
+      follow_failed = true;
     }
   }
 };
@@ -353,45 +326,23 @@ Result<std::unique_ptr<ProjectionHost>> ProjectionHost::start(log::EventLog& log
   release_free_memory();
   if (auto r = st->catch_up(); !r.ok()) return r.status();
   std::unique_ptr<ProjectionHost> host(new ProjectionHost(std::move(st)));
-  {
-    State* s = host->state_.get();
-    s->reaper = std::thread([s] { s->reap_loop(); });
-  }
+  State* s = host->state_.get();
+  s->reaper = std::make_unique<WakeLoop>([s] { s->reap(); }, WakeLoop::AtStop::finish_requested);
   if (options.follow) {
-    State* s = host->state_.get();
-    s->subscription = log.on_commit([s](log::Position) {
-      std::lock_guard lock(s->wake_mu);
-      s->wake.notify_one();
-    });
-    s->snapshotter = std::thread([s] { s->snapshot_loop(); });
-    s->follower = std::thread([s] { s->follow(); });
+    s->snapshotter = std::make_unique<WakeLoop>([s] { s->write_requested_snapshots(); }, WakeLoop::AtStop::finish_requested);
+    s->follower = std::make_unique<WakeLoop>([s] { s->follow(); });
+    s->subscription = log.on_commit([s](log::Position) { s->follower->wake(); });
+    s->follower->wake();  // what was committed between the start's catch_up and the subscription
   }
   return host;
 }
 
 ProjectionHost::~ProjectionHost() {
-  {
-    std::lock_guard lock(state_->reap_mu);
-    state_->reap_stopping = true;
-  }
-  state_->reap_cv.notify_one();
-  if (state_->reaper.joinable()) state_->reaper.join();
-  {
-    std::lock_guard lock(state_->wake_mu);
-    state_->stopping = true;
-  }
-  state_->wake.notify_one();
-  if (state_->follower.joinable()) state_->follower.join();
-  state_->subscription.reset();
+  state_->reaper->stop();  // frees what waits first
+  if (state_->follower) state_->follower->stop();
+  state_->subscription.reset();  // no commit wakes the stopped follower any more
   state_->close_waiters();
-  if (state_->snapshotter.joinable()) {
-    {
-      std::lock_guard lock(state_->snap_mu);
-      state_->snap_stopping = true;
-    }
-    state_->snap_cv.notify_one();
-    state_->snapshotter.join();  // finishes a requested snapshot first
-  }
+  if (state_->snapshotter) state_->snapshotter->stop();  // finishes a requested snapshot first
   if (!state_->options.snapshot_at_stop) return;
   std::lock_guard apply_lock(state_->apply_mu);
   if (auto s = state_->write_all_snapshots(); !s.ok()) warn("cannot write snapshots at shutdown: " + s.to_string());
@@ -483,9 +434,11 @@ Result<std::shared_ptr<const Projection>> ProjectionHost::as_of(std::string_view
     }
   }
   if (!evicted.empty()) {
-    std::lock_guard lock(st.reap_mu);
-    for (auto& e : evicted) st.to_free.push_back(std::move(e));
-    st.reap_cv.notify_one();
+    {
+      std::lock_guard lock(st.reap_mu);
+      for (auto& e : evicted) st.to_free.push_back(std::move(e));
+    }
+    st.reaper->wake();
   }
   return std::shared_ptr<const Projection>(past);
 }

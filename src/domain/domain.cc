@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <condition_variable>
 #include <future>
 #include <map>
 #include <mutex>
@@ -11,6 +10,7 @@
 
 #include "ejournal/json_log.h"
 #include "ejournal/log/snapshot_frame.h"
+#include "ejournal/wake_loop.h"
 
 #include "domain/decide.h"
 #include "domain/request_digest.h"
@@ -46,39 +46,27 @@ struct Domain::State {
   std::mutex snapshot_mu;                  // one writer at a time; guards snapshot_at
   log::Position snapshot_at = log::kNoPosition;
   std::atomic<std::uint64_t> committed{0};  // events committed since the last snapshot was asked for
-  std::mutex wake_mu;
-  std::condition_variable wake;
-  bool snapshot_wanted = false, stopping = false;  // guarded by wake_mu
-  std::thread snapshotter;
+  std::unique_ptr<WakeLoop> snapshotter;    // when snapshot_every > 0
 
   // Called by the writer thread after each commit: cheap, it only counts and wakes the snapshot thread.
   void count_committed(std::uint32_t events) {
-    if (options.snapshot_every == 0) return;
+    if (!snapshotter) return;
     if (committed.fetch_add(events) + events < options.snapshot_every) return;
     committed.store(0);
-    std::lock_guard lock(wake_mu);
-    snapshot_wanted = true;
-    wake.notify_one();
+    snapshotter->wake();
   }
 
   Status write_snapshot();
 
-  // Tries until no command is in flight at the moment of asking (a busy school has gaps of milliseconds).
-  void snapshot_loop() {
-    std::unique_lock lock(wake_mu);
-    for (;;) {
-      wake.wait(lock, [&] { return snapshot_wanted || stopping; });
-      if (stopping) return;
-      snapshot_wanted = false;
-      lock.unlock();
-      Status s = Status(Code::busy, "");
-      for (int attempt = 0; attempt < 200 && s.code() == Code::busy; ++attempt) {
-        s = write_snapshot();
-        if (s.code() == Code::busy) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      }
-      if (!s.ok() && s.code() != Code::busy) jlog::warn("cannot write the write model's snapshot", {{"error", s.to_string()}});
-      lock.lock();
+  // The snapshot thread's step: tries until no command is in flight at the moment of asking (a busy school
+  // has gaps of milliseconds), for up to two seconds; the next 100,000 events ask again.
+  void write_snapshot_soon() {
+    Status s = Status(Code::busy, "");
+    for (int attempt = 0; attempt < 200 && s.code() == Code::busy; ++attempt) {
+      s = write_snapshot();
+      if (s.code() == Code::busy) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+    if (!s.ok() && s.code() != Code::busy) jlog::warn("cannot write the write model's snapshot", {{"error", s.to_string()}});
   }
 };
 
@@ -203,17 +191,12 @@ std::uint32_t Domain::created_by(const fb::Envelope& e) {
 
 Domain::Domain(std::unique_ptr<State> state) : state_(std::move(state)) {
   State* st = state_.get();
-  if (st->options.snapshot_every > 0) st->snapshotter = std::thread([st] { st->snapshot_loop(); });
+  if (st->options.snapshot_every > 0) st->snapshotter = std::make_unique<WakeLoop>([st] { st->write_snapshot_soon(); });
 }
 
 Domain::~Domain() {
   State& st = *state_;
-  {
-    std::lock_guard lock(st.wake_mu);
-    st.stopping = true;
-  }
-  st.wake.notify_one();
-  if (st.snapshotter.joinable()) st.snapshotter.join();
+  if (st.snapshotter) st.snapshotter->stop();
   if (!st.options.snapshot_at_close) return;
   // Commands still in flight finish first (their callbacks need the state); then the model is the log.
   for (int attempt = 0; attempt < 500; ++attempt) {
