@@ -242,50 +242,116 @@ void AuditProjection::apply(const EventView& ev) {
     }
     default: break;
   }
+  // After the switch: an entry may be completed after it is recorded (a term mark's class and subject).
+  if (entries_.size() >= (summaries_.size() + 1) * kStretch) summarise();
 }
 
-template <typename Pred>
-std::vector<AuditEntry> AuditProjection::select(log::Position upto, Pred pred) const {
+namespace {
+
+template <typename T>
+bool holds(const std::vector<T>& sorted, T x) {
+  return std::binary_search(sorted.begin(), sorted.end(), x);
+}
+
+template <typename T>
+void sort_unique(std::vector<T>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  v.shrink_to_fit();
+}
+
+std::uint64_t class_subject(ClassId class_id, SubjectId subject) { return (std::uint64_t{class_id} << 32) | subject; }
+
+// Whole days between the lesson and the entry about it (Moscow time), as late() counts them.
+std::int64_t days_late(log::Timestamp recorded_at, Day lesson_day) { return std::int64_t{school_day(recorded_at)} - lesson_day; }
+
+}  // namespace
+
+void AuditProjection::summarise() {
+  while ((summaries_.size() + 1) * kStretch <= entries_.size()) {
+    const std::size_t from = summaries_.size() * kStretch;
+    Summary s;
+    s.first = entries_[from].position;
+    s.last = entries_[from + kStretch - 1].position;
+    s.earliest = std::numeric_limits<log::Timestamp>::max();
+    s.latest = std::numeric_limits<log::Timestamp>::min();
+    for (std::size_t i = from; i < from + kStretch; ++i) {
+      const Stored& e = entries_[i];
+      s.earliest = std::min(s.earliest, e.recorded_at);
+      s.latest = std::max(s.latest, e.recorded_at);
+      if (e.after_term_closed) ++s.after_term_closed;
+      if (e.lesson != 0) s.most_late = std::max(s.most_late, days_late(e.recorded_at, e.lesson_day));
+      s.lessons.push_back(e.lesson);  // 0 too: by_cell(0, student) finds a student's term marks and data
+      s.students.push_back(e.student);
+      s.actors.push_back(e.actor);
+      s.class_subjects.push_back(class_subject(e.class_id, e.subject));
+    }
+    sort_unique(s.lessons);
+    sort_unique(s.students);
+    sort_unique(s.actors);
+    sort_unique(s.class_subjects);
+    summaries_.push_back(std::move(s));
+  }
+}
+
+template <typename MayHold, typename Pred>
+std::vector<AuditEntry> AuditProjection::select(log::Position upto, MayHold may_hold, Pred pred) const {
   std::vector<AuditEntry> out;
-  for (const Stored& e : entries_) {
-    if (e.position > upto) break;  // in position order
-    if (pred(e)) out.push_back(expand(e));
+  for (std::size_t from = 0; from < entries_.size(); from += kStretch) {
+    if (const std::size_t k = from / kStretch; k < summaries_.size()) {
+      if (summaries_[k].first > upto) break;
+      if (!may_hold(summaries_[k])) continue;
+    }
+    const std::size_t to = std::min(entries_.size(), from + kStretch);
+    for (std::size_t i = from; i < to; ++i) {
+      const Stored& e = entries_[i];
+      if (e.position > upto) return out;  // in position order
+      if (pred(e)) out.push_back(expand(e));
+    }
   }
   return out;
 }
 
 std::vector<AuditEntry> AuditProjection::all(log::Position upto) const {
-  return select(upto, [](const Stored&) { return true; });
+  return select(upto, [](const Summary&) { return true; }, [](const Stored&) { return true; });
 }
 
 std::vector<AuditEntry> AuditProjection::by_cell(LessonId lesson, UserId student, log::Position upto) const {
-  return select(upto, [&](const Stored& e) { return e.lesson == lesson && e.student == student; });
+  return select(upto, [&](const Summary& s) { return holds(s.lessons, lesson) && holds(s.students, student); },
+                [&](const Stored& e) { return e.lesson == lesson && e.student == student; });
 }
 std::vector<AuditEntry> AuditProjection::by_student(UserId student, log::Position upto) const {
-  return select(upto, [&](const Stored& e) { return e.student == student; });
+  return select(upto, [&](const Summary& s) { return holds(s.students, student); },
+                [&](const Stored& e) { return e.student == student; });
 }
 std::vector<AuditEntry> AuditProjection::by_actor(UserId actor, log::Position upto) const {
-  return select(upto, [&](const Stored& e) { return e.actor == actor; });
+  return select(upto, [&](const Summary& s) { return holds(s.actors, actor); }, [&](const Stored& e) { return e.actor == actor; });
 }
 std::vector<AuditEntry> AuditProjection::by_class_subject(ClassId class_id, SubjectId subject, log::Position upto) const {
-  return select(upto, [&](const Stored& e) { return e.class_id == class_id && e.subject == subject; });
+  return select(upto, [&](const Summary& s) { return holds(s.class_subjects, class_subject(class_id, subject)); },
+                [&](const Stored& e) { return e.class_id == class_id && e.subject == subject; });
 }
 std::vector<AuditEntry> AuditProjection::between(log::Timestamp from, log::Timestamp to, log::Position upto) const {
-  return select(upto, [&](const Stored& e) { return e.recorded_at >= from && e.recorded_at <= to; });
+  return select(upto, [&](const Summary& s) { return s.latest >= from && s.earliest <= to; },
+                [&](const Stored& e) { return e.recorded_at >= from && e.recorded_at <= to; });
 }
 std::vector<AuditEntry> AuditProjection::changes(ClassId class_id, SubjectId subject, log::Timestamp from,
                                                  log::Timestamp to, log::Position upto) const {
-  return select(upto, [&](const Stored& e) {
-    return e.class_id == class_id && e.subject == subject && e.recorded_at >= from && e.recorded_at <= to;
-  });
+  return select(upto,
+                [&](const Summary& s) {
+                  return s.latest >= from && s.earliest <= to && holds(s.class_subjects, class_subject(class_id, subject));
+                },
+                [&](const Stored& e) {
+                  return e.class_id == class_id && e.subject == subject && e.recorded_at >= from && e.recorded_at <= to;
+                });
 }
 std::vector<AuditEntry> AuditProjection::after_term_closed(log::Position upto) const {
-  return select(upto, [](const Stored& e) { return e.after_term_closed; });
+  return select(upto, [](const Summary& s) { return s.after_term_closed > 0; }, [](const Stored& e) { return e.after_term_closed; });
 }
 std::vector<AuditEntry> AuditProjection::late(int days, log::Position upto) const {
-  return select(upto, [&](const Stored& e) {
+  return select(upto, [&](const Summary& s) { return s.most_late > days; }, [&](const Stored& e) {
     if (e.lesson == 0) return false;
-    return school_day(e.recorded_at) - e.lesson_day > days;
+    return days_late(e.recorded_at, e.lesson_day) > days;
   });
 }
 
@@ -421,6 +487,7 @@ Status AuditProjection::restore(std::string_view raw) {
     for (const s::AAttestation* x : *a->attestation())
       next.attestation_[AttestationKey{x->student(), x->subject(), x->kind(), x->year(), x->term()}] = static_cast<AttestationValue>(x->value());
   }
+  next.summarise();
   *this = std::move(next);
   return Status::OK();
 }

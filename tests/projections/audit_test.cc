@@ -1,8 +1,13 @@
 // The deputies' audit: who changed which cell when, from what to what and why; changes after a term was
 // closed; entries made days after the lesson.
+#include <random>
+
 #include <catch2/catch.hpp>
 
+#include "ejournal/demo/demo_school.h"
 #include "ejournal/projections/audit.h"
+#include "ejournal/projections/school_time.h"
+#include "testkit.h"
 #include "ejournal/projections/host.h"
 #include "one_projection.h"
 #include "school.h"
@@ -93,4 +98,76 @@ TEST_CASE("what changed in a class's subject between two times", "[projections][
   auto before = host->read<AuditProjection>("audit", [&](const AuditProjection& a) { return a.changes(s.class_5a, s.math, 0, t1); });
   REQUIRE(before.size() == 1);
   CHECK(before[0].kind == AuditKind::mark_set);
+}
+
+namespace {
+
+// Every entry of `all` that `pred` passes, in order: what a query must answer, found the slow way.
+template <typename Pred>
+std::vector<log::Position> filtered(const std::vector<AuditEntry>& all, Pred pred) {
+  std::vector<log::Position> out;
+  for (const AuditEntry& e : all)
+    if (pred(e)) out.push_back(e.position);
+  return out;
+}
+
+std::vector<log::Position> positions(const std::vector<AuditEntry>& entries) {
+  std::vector<log::Position> out;
+  for (const AuditEntry& e : entries) out.push_back(e.position);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("queries that skip stretches of the trail by their summaries answer as a reading of every entry",
+          "[projections][audit]") {
+  testkit::TempDir dir;
+  demo::DemoOptions o;
+  o.seed = 3;
+  o.students = 90;
+  o.years = 2;
+  o.last_year_start = 2023;
+  o.issue_credentials = false;
+  auto report = demo::build_demo_school(dir.sub("data"), o);
+  REQUIRE(report.ok());
+  auto log = log::open_event_log(dir.sub("data"));
+  REQUIRE(log.ok());
+  AuditProjection audit;
+  for (auto c = (*log)->cursor(1); c->valid(); c->next()) audit.apply(view_of(c->position(), c->bytes()));
+  // Restored from its snapshot, the summaries are made again: both states are asked.
+  AuditProjection restored;
+  REQUIRE(restored.restore(audit.snapshot()).ok());
+  const std::vector<AuditEntry> every = audit.all();
+  REQUIRE(every.size() > 3 * 37'449);  // several stretches, summarised, and a filling one
+  const log::Position middle = every[every.size() / 2].position;
+
+  std::mt19937_64 rng(11);
+  const auto pick = [&]() -> const AuditEntry& { return every[rng() % every.size()]; };
+  for (const AuditProjection* a : {&audit, &restored}) {
+    for (int round = 0; round < 25; ++round) {
+      const AuditEntry& x = pick();
+      for (const log::Position upto : {AuditProjection::kAll, middle}) {
+        const auto cut = [&](const AuditEntry& e) { return e.position <= upto; };
+        CHECK(positions(a->by_cell(x.lesson, x.student, upto)) ==
+              filtered(every, [&](const AuditEntry& e) { return cut(e) && e.lesson == x.lesson && e.student == x.student; }));
+        CHECK(positions(a->by_student(x.student, upto)) ==
+              filtered(every, [&](const AuditEntry& e) { return cut(e) && e.student == x.student; }));
+        CHECK(positions(a->by_actor(x.actor, upto)) == filtered(every, [&](const AuditEntry& e) { return cut(e) && e.actor == x.actor; }));
+        CHECK(positions(a->by_class_subject(x.class_id, x.subject, upto)) ==
+              filtered(every, [&](const AuditEntry& e) { return cut(e) && e.class_id == x.class_id && e.subject == x.subject; }));
+        const log::Timestamp from = x.recorded_at - 3'600'000'000LL, to = x.recorded_at + 3'600'000'000LL;
+        CHECK(positions(a->between(from, to, upto)) ==
+              filtered(every, [&](const AuditEntry& e) { return cut(e) && e.recorded_at >= from && e.recorded_at <= to; }));
+        CHECK(positions(a->changes(x.class_id, x.subject, from, to, upto)) ==
+              filtered(every, [&](const AuditEntry& e) {
+                return cut(e) && e.class_id == x.class_id && e.subject == x.subject && e.recorded_at >= from && e.recorded_at <= to;
+              }));
+      }
+    }
+    CHECK(positions(a->after_term_closed()) == filtered(every, [](const AuditEntry& e) { return e.after_term_closed; }));
+    for (const int days : {0, 3, 30})
+      CHECK(positions(a->late(days)) == filtered(every, [&](const AuditEntry& e) {
+              return e.lesson != 0 && school_day(e.recorded_at) - e.lesson_day > days;
+            }));
+  }
 }

@@ -18,6 +18,8 @@ class ChunkedVector {
   using Chunk = std::vector<T, HugePageAllocator<T>>;
 
  public:
+  static constexpr std::size_t chunk_size = kChunk;
+
   void push_back(const T& value) {
     if (chunks_.empty() || chunks_.back().size() == kChunk) {
       chunks_.emplace_back();
