@@ -229,15 +229,19 @@ struct ProjectionHost::State {
       }
       const bool partitioned = encoded.partitioned;
       std::uint64_t spacing = 0;
+      std::size_t keep = options.keep_snapshots;
       {
         std::shared_lock lock(mu);
         spacing = history_spacing(i);
+        // A projection that needs no history (the audit) serves no as_of from its snapshots: the newest two
+        // (one to fall back on) are all a start needs.
+        if (!projections[i]->needs_history()) keep = std::min<std::size_t>(keep, kKeepWithoutHistory);
       }
       auto manifest = store_snapshot(store, name, at, std::move(encoded));
       if (!manifest.ok()) return manifest.status();
       manifests[i] = std::move(*manifest);
       written[i] = at;
-      prune(store, name, partitioned, spacing);
+      prune(store, name, partitioned, spacing, keep);
     }
     return Status::OK();
   }
@@ -245,6 +249,7 @@ struct ProjectionHost::State {
   // Events between the older snapshots kept for as_of (0: none are kept).
   // A small whole state (under kSmallState bytes: the roster, the statistics) is kept as densely as parts.
   static constexpr std::size_t kSmallState = 4 << 20;
+  static constexpr std::size_t kKeepWithoutHistory = 2;
   std::uint64_t history_spacing(std::size_t i) const {
     const Projection& p = *projections[i];
     if (!p.needs_history()) return 0;
@@ -252,17 +257,17 @@ struct ProjectionHost::State {
     return options.history_every;
   }
 
-  // Keeps the newest `keep_snapshots` snapshots of `name`; of older ones, the first of every history
+  // Keeps the newest `keep` snapshots of `name`; of older ones, the first of every history
   // spacing, so as_of far back replays little. A removed snapshot takes the part bytes only it named.
-  void prune(log::SnapshotStore& store, const std::string& name, bool partitioned, std::uint64_t spacing) {
+  void prune(log::SnapshotStore& store, const std::string& name, bool partitioned, std::uint64_t spacing, std::size_t keep) {
     auto positions = store.positions(name);
-    if (!positions.ok() || positions->size() <= options.keep_snapshots) return;
+    if (!positions.ok() || positions->size() <= keep) return;
     std::vector<log::Position> gone;
     std::vector<Manifest> kept;
     std::uint64_t kept_bucket = ~std::uint64_t{0};
     for (std::size_t k = 0; k < positions->size(); ++k) {
       const log::Position p = (*positions)[k];
-      const bool newest = k + options.keep_snapshots >= positions->size();
+      const bool newest = k + keep >= positions->size();
       const std::uint64_t bucket = spacing > 0 ? p / spacing : kept_bucket;
       if (newest || bucket != kept_bucket) {
         if (!newest) kept_bucket = bucket;

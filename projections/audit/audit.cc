@@ -124,6 +124,7 @@ AuditEntry AuditProjection::expand(const Stored& e) const {
 
 void AuditProjection::apply(const EventView& ev) {
   using E = fb::Event;
+  applied_ = ev.position;  // the shared part's stamp (parts()): any event may change its tables
   switch (ev.type) {
     case E::TermDefined: {
       const auto* e = ev.as<fb::TermDefined>();
@@ -355,7 +356,22 @@ std::vector<AuditEntry> AuditProjection::late(int days, log::Position upto) cons
   });
 }
 
-std::string AuditProjection::snapshot() const {
+std::vector<Projection::PartStamp> AuditProjection::parts() const {
+  std::vector<PartStamp> out{{kSharedPart, applied_}};
+  for (std::size_t from = 0; from < entries_.size(); from += kStretch)
+    out.push_back({stretch_key(from / kStretch), entries_[std::min(entries_.size(), from + kStretch) - 1].position});
+  return out;
+}
+
+std::string AuditProjection::snapshot() const { return encode(true, 0, entries_.size()); }
+
+std::string AuditProjection::snapshot_part(PartKey key) const {
+  if (key == kSharedPart) return encode(true, 0, 0);
+  const std::size_t from = std::size_t{key - 1} * kStretch;
+  return encode(false, std::min(from, entries_.size()), std::min(entries_.size(), from + kStretch));
+}
+
+std::string AuditProjection::encode(bool shared, std::size_t from, std::size_t to) const {
   namespace s = fb::snap;
   flatbuffers::FlatBufferBuilder b(1 << 20);
   // Each distinct text once (by content, so the bytes do not depend on how the pool shared them), named by
@@ -381,34 +397,39 @@ std::string AuditProjection::snapshot() const {
     return i;
   };
   std::vector<s::AEntry> entries;
-  entries.reserve(entries_.size());
-  for (const Stored& e : entries_)
+  entries.reserve(to - from);
+  for (std::size_t i = from; i < to; ++i) {
+    const Stored& e = entries_[i];
     entries.emplace_back(e.position, e.recorded_at, e.actor, e.lesson, e.student, e.class_id, e.subject, e.lesson_day,
                          text(e.before), text(e.after), text(e.reason), static_cast<std::uint8_t>(e.kind), e.after_term_closed);
+  }
+  // The tables every entry is checked against: in the shared part (and a whole snapshot) only.
   std::vector<s::AMark> marks;
-  marks_.for_each([&](MarkId id, const Mark& m) {
-    marks.emplace_back(id, m.lesson, m.student, m.work_type, static_cast<std::uint8_t>(m.value));
-  });
   std::vector<s::ALesson> lessons;
-  lessons_.for_each([&](LessonId id, const Lesson& l) { lessons.emplace_back(id, l.assignment, l.day, text(l.topic), text(l.homework)); });
   std::vector<s::AAssignment> assignments;
-  assignments_.for_each([&](AssignmentId id, const Assignment& a) { assignments.emplace_back(id, a.class_id, a.subject); });
   std::vector<flatbuffers::Offset<s::ATerm>> terms;
-  for (const auto& [id, t] : terms_)
-    terms.push_back(s::CreateATerm(b, id, t.year, t.first_day, t.last_day, static_cast<std::uint8_t>(t.grade_from),
-                                   static_cast<std::uint8_t>(t.grade_to), t.closed));
   std::vector<s::AClass> classes;
-  classes_.for_each([&](ClassId id, const Class& c) { classes.emplace_back(id, c.year, static_cast<std::uint8_t>(c.grade)); });
   std::vector<s::AAttendance> attendance;
-  attendance_.for_each([&](LessonId lesson, const LessonAttendance& cells) {  // by (lesson, student)
-    for (const auto& [student, code] : cells) attendance.emplace_back(lesson, student, static_cast<std::uint8_t>(code));
-  });
-  std::vector<std::pair<AttestationKey, AttestationValue>> sorted(attestation_.begin(), attestation_.end());
-  std::sort(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) { return x.first.tie() < y.first.tie(); });
   std::vector<s::AAttestation> attestation;
-  attestation.reserve(sorted.size());
-  for (const auto& [k, v] : sorted)
-    attestation.emplace_back(k.student, k.subject, k.year, k.term, static_cast<std::uint8_t>(k.kind), static_cast<std::uint8_t>(v));
+  if (shared) {
+    marks_.for_each([&](MarkId id, const Mark& m) {
+      marks.emplace_back(id, m.lesson, m.student, m.work_type, static_cast<std::uint8_t>(m.value));
+    });
+    lessons_.for_each([&](LessonId id, const Lesson& l) { lessons.emplace_back(id, l.assignment, l.day, text(l.topic), text(l.homework)); });
+    assignments_.for_each([&](AssignmentId id, const Assignment& a) { assignments.emplace_back(id, a.class_id, a.subject); });
+    for (const auto& [id, t] : terms_)
+      terms.push_back(s::CreateATerm(b, id, t.year, t.first_day, t.last_day, static_cast<std::uint8_t>(t.grade_from),
+                                     static_cast<std::uint8_t>(t.grade_to), t.closed));
+    classes_.for_each([&](ClassId id, const Class& c) { classes.emplace_back(id, c.year, static_cast<std::uint8_t>(c.grade)); });
+    attendance_.for_each([&](LessonId lesson, const LessonAttendance& cells) {  // by (lesson, student)
+      for (const auto& [student, code] : cells) attendance.emplace_back(lesson, student, static_cast<std::uint8_t>(code));
+    });
+    std::vector<std::pair<AttestationKey, AttestationValue>> sorted(attestation_.begin(), attestation_.end());
+    std::sort(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) { return x.first.tie() < y.first.tie(); });
+    attestation.reserve(sorted.size());
+    for (const auto& [k, v] : sorted)
+      attestation.emplace_back(k.student, k.subject, k.year, k.term, static_cast<std::uint8_t>(k.kind), static_cast<std::uint8_t>(v));
+  }
   std::vector<flatbuffers::Offset<flatbuffers::String>> text_offsets;
   text_offsets.reserve(texts.size());
   for (std::string_view t : texts) text_offsets.push_back(b.CreateString(t.data(), t.size()));
@@ -421,13 +442,29 @@ std::string AuditProjection::snapshot() const {
 }
 
 Status AuditProjection::restore(std::string_view raw) {
+  const std::string_view one[] = {raw};
+  return restore_parts(one, kAllParts);
+}
+
+// A whole snapshot is one part holding everything; a partitioned one is the shared part (the tables) and the
+// stretches of entries, in order. The audit has no state in scope of one part: `scope` restores all.
+Status AuditProjection::restore_parts(std::span<const std::string_view> parts, PartKey /*scope*/) {
+  AuditProjection next;
+  for (std::string_view raw : parts)
+    if (auto s = next.merge(raw); !s.ok()) return s;
+  next.summarise();
+  *this = std::move(next);
+  return Status::OK();
+}
+
+Status AuditProjection::merge(std::string_view raw) {
   namespace s = fb::snap;
+  AuditProjection& next = *this;
   const auto bad = [](const char* why) { return Status(Code::corruption, std::string("audit snapshot: ") + why); };
   std::string aligned;
   const s::Audit* a = log::verified_root<s::Audit>(raw, s::AuditIdentifier(), aligned);
   if (a == nullptr) return bad("not an audit snapshot (of this version)");
-  AuditProjection next;
-  // Each text of the snapshot into the pool once; refs[i] is the pool's ref of the snapshot's text i.
+  // Each text of this part into the pool once; refs[i] is the pool's ref of the part's text i.
   std::vector<TextRef> refs(1, 0);
   if (a->texts()) {
     refs.reserve(a->texts()->size() + 1);
@@ -441,6 +478,7 @@ Status AuditProjection::restore(std::string_view raw) {
   if (a->entries())
     for (const s::AEntry* e : *a->entries()) {
       if (e->kind() >= kAuditKinds) return bad("unknown entry kind");
+      if (!next.entries_.empty() && e->position() <= next.entries_.back().position) return bad("entries out of order");
       next.entries_.push_back(Stored{e->position(), e->recorded_at(), e->actor(), e->lesson(), e->student(), e->class_id(),
                                      e->subject(), e->lesson_day(), ref(e->before(), ok), ref(e->after(), ok), ref(e->reason(), ok),
                                      static_cast<AuditKind>(e->kind()), e->after_term_closed()});
@@ -487,8 +525,6 @@ Status AuditProjection::restore(std::string_view raw) {
     for (const s::AAttestation* x : *a->attestation())
       next.attestation_[AttestationKey{x->student(), x->subject(), x->kind(), x->year(), x->term()}] = static_cast<AttestationValue>(x->value());
   }
-  next.summarise();
-  *this = std::move(next);
   return Status::OK();
 }
 

@@ -432,3 +432,38 @@ TEST_CASE("a disk that fails while snapshots are written: the host keeps serving
     CHECK(check_snapshots((*log)->snapshot_store())->snapshots >= all().size());
   }
 }
+
+TEST_CASE("the audit, which needs no history, keeps its newest two snapshots, each naming its stretches of entries",
+          "[projections]") {
+  testkit::TempDir dir;
+  const std::string data = demo_school(dir, 5);
+  auto log = log::open_event_log(data);
+  REQUIRE(log.ok());
+  auto vault = domain::open_vault(data, **log);
+  REQUIRE(vault.ok());
+  auto dom = domain::Domain::open(**log, **vault);
+  REQUIRE(dom.ok());
+  auto host = ProjectionHost::start(**log, all(), no_follow());
+  REQUIRE(host.ok());
+  // Five snapshots, each after a command.
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE((*dom)->execute(1, testkit::sample_command_id(700 + i),
+                            domain::cmd::CreateStaffAccount{"keep." + std::to_string(i), domain::Role::Teacher, "Учитель", 0}).ok());
+    REQUIRE((*host)->catch_up().ok());
+    REQUIRE((*host)->write_snapshots().ok());
+  }
+  auto& store = (*log)->snapshot_store();
+  const auto audit = store.positions("audit");
+  const auto roster = store.positions("roster");
+  REQUIRE(audit.ok());
+  REQUIRE(roster.ok());
+  CHECK(audit->size() == 2);
+  CHECK(roster->size() >= 5);  // one that needs history keeps its newest eight
+  // Each is a manifest naming the shared part and every stretch; a full stretch is stored once.
+  auto check = check_snapshots(store);
+  REQUIRE(check.ok());
+  CHECK(check->ok());
+  const auto stretch = store.positions("audit#1");
+  REQUIRE(stretch.ok());
+  CHECK(stretch->size() == 1);
+}

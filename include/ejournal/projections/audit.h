@@ -11,6 +11,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -54,6 +55,14 @@ class AuditProjection final : public Projection {
   std::string snapshot() const override;
   Status restore(std::string_view bytes) override;
   std::unique_ptr<Projection> fresh() const override { return std::make_unique<AuditProjection>(); }
+  // Stored by part (projection.h): the shared part holds the tables entries are checked against (marks,
+  // lessons, attendance, terms …), re-encoded by each snapshot; part k + 1 holds the k-th stretch of
+  // entries, which once full never changes, so that each is written once however many snapshots follow
+  // (a whole snapshot at twenty years was 82 MB and 4.6 s of a core every 100,000 events and at each stop).
+  // There is no state in one part's scope: restore_parts() restores every part it is given.
+  std::vector<PartStamp> parts() const override;
+  std::string snapshot_part(PartKey key) const override;
+  Status restore_parts(std::span<const std::string_view> parts, PartKey scope) override;
 
   // The audit as of a position without replay: entries are only ever appended, in position order, and
   // never change, so the trail as it stood at position P is the entries up to P. Every query takes `upto`
@@ -174,6 +183,13 @@ class AuditProjection final : public Projection {
   static constexpr std::size_t kStretch = Entries::chunk_size;
   std::vector<Summary> summaries_;
   void summarise();  // the stretches filled since the last call
+
+  static PartKey stretch_key(std::size_t stretch) { return static_cast<PartKey>(stretch + 1); }
+  log::Position applied_ = 0;  // the last event applied: the shared part's stamp
+  // The snapshot bytes of the tables (when `shared`) and of entries from..to-1.
+  std::string encode(bool shared, std::size_t from, std::size_t to) const;
+  // Adds one part's bytes (restore_parts, in order): its tables, and its entries after those held.
+  Status merge(std::string_view raw);
   IdTable<domain::MarkId, Mark> marks_;
   IdTable<domain::LessonId, Lesson> lessons_;
   IdTable<domain::AssignmentId, Assignment> assignments_;

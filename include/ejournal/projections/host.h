@@ -29,7 +29,8 @@ namespace ejournal::projections {
 
 struct HostOptions {
   std::uint64_t snapshot_every = 100'000;  // events between snapshots
-  std::size_t keep_snapshots = 8;          // per projection, the newest; of older ones, one per
+  std::size_t keep_snapshots = 8;          // per projection, the newest (at most 2 of one that needs no
+                                           // history); of older ones, one per
   std::uint64_t history_every = 1'000'000; // of older snapshots, one per this many events is kept for as_of (0: none)
   std::uint64_t part_history_every = 100'000;  // the same for partitioned projections, whose snapshots cost
                                                // only the parts that changed
