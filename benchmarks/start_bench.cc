@@ -66,40 +66,49 @@ int run_start(const std::vector<std::string>& args) {
     }
   }
   if (each) {
-    for (auto& p : all_projections()) {
+    // Each restored alone, one after another and all kept, so that what each adds to the RSS is its own
+    // (freeing one and measuring the next mixed the heap the first left behind into the second's figure).
+    auto restored = all_projections();
+    std::vector<log::Position> at(restored.size());
+    std::vector<double> seconds(restored.size()), added(restored.size());
+    for (std::size_t i = 0; i < restored.size(); ++i) {
       const double before = rss_mb();
       const auto t0 = SteadyClock::now();
-      auto at = restore_latest((*log)->snapshot_store(), *p, head);
-      const double s = seconds_since(t0);
-      if (!at.ok()) {
-        std::cerr << at.status().to_string() << "\n";
+      auto r = restore_latest((*log)->snapshot_store(), *restored[i], head);
+      seconds[i] = seconds_since(t0);
+      if (!r.ok()) {
+        std::cerr << r.status().to_string() << "\n";
         return 2;
       }
-      const double added = rss_mb() - before;
+      at[i] = *r;
+      added[i] = rss_mb() - before;
+    }
+    for (std::size_t i = 0; i < restored.size(); ++i) {
+      const Projection& p = *restored[i];
       // What a snapshot costs it after a day's changes (each stop, and every 100,000 events): a whole state
       // encoded, compressed and framed; of a partitioned one, the shared part and the last (the year in
       // progress, the audit's filling stretch), the others being named unchanged.
       const auto t_snap = SteadyClock::now();
       std::size_t stored = 0;
-      const auto parts = p->parts();
+      const auto parts = p.parts();
       if (parts.empty()) {
-        stored = stored_snapshot(*p, *at).size();
+        stored = stored_snapshot(p, at[i]).size();
       } else {
-        stored += log::frame_snapshot(*at, p->snapshot_part(parts.front().key)).size();
-        if (parts.size() > 1) stored += log::frame_snapshot(*at, p->snapshot_part(parts.back().key)).size();
+        stored += log::frame_snapshot(at[i], p.snapshot_part(parts.front().key)).size();
+        if (parts.size() > 1) stored += log::frame_snapshot(at[i], p.snapshot_part(parts.back().key)).size();
       }
       JsonLine("start_restore")
-          .add("projection", std::string(p->name()))
-          .add("snapshot_at", *at)
-          .add("behind", head - std::min(head, *at))
-          .add("seconds", s)
-          .add("rss_added_mb", added)
+          .add("projection", std::string(p.name()))
+          .add("snapshot_at", at[i])
+          .add("behind", head - std::min(head, at[i]))
+          .add("seconds", seconds[i])
+          .add("rss_added_mb", added[i])
           .add("changed_snapshot_seconds", seconds_since(t_snap))
           .add("changed_snapshot_mb", static_cast<double>(stored) / 1e6)
           .print();
-      p.reset();
-      malloc_trim(0);
     }
+    restored.clear();
+    malloc_trim(0);
   }
   // Then the school as ejournald opens it (open_school.h: the domain's replay beside the projections' start),
   // on a log opened afresh.
